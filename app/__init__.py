@@ -1,0 +1,1 @@
+"""Town Hall: a participatory consultation platform."""

@@ -1,0 +1,163 @@
+"""The `townhall` command: serve, db, demo, user, caremap."""
+
+import argparse
+import getpass
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app.config import PROJECT_ROOT, get_settings
+
+
+def _alembic_config(url: str | None = None):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    if url:
+        config.attributes["url"] = url
+    return config
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def db_upgrade(url: str | None = None) -> None:
+    from alembic import command
+
+    url = url or get_settings().database_url
+    _ensure_sqlite_dir(url)
+    command.upgrade(_alembic_config(url), "head")
+
+
+def load_demo() -> dict[str, int]:
+    from app import demo
+    from app.db import make_engine, open_session
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with open_session(engine, write=True) as db:
+            return demo.load(db)
+    finally:
+        engine.dispose()
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    db_upgrade()
+    if args.demo:
+        from app.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD
+
+        load_demo()
+        print(f"Demo data loaded. Log in as {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}")
+    print(f"Town Hall on http://{args.host}:{args.port}/")
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        reload=args.reload,
+        workers=None if args.reload else args.workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+    return 0
+
+
+def _user_create(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from app.db import make_engine, open_session
+    from app.models.users import Role, UserCreate
+    from app.services import users as user_service
+    from app.services.errors import DomainError
+
+    password = args.password or getpass.getpass("Password (at least 10 characters): ")
+    try:
+        data = UserCreate(
+            email=args.email,
+            display_name=args.name,
+            password=password,
+            role=Role(args.role),
+            caucus_ids=args.caucus or [],
+        )
+    except ValidationError as exc:
+        for error in exc.errors():
+            print(f"error: {'.'.join(map(str, error['loc']))}: {error['msg']}", file=sys.stderr)
+        return 2
+    engine = make_engine(get_settings().database_url)
+    try:
+        with open_session(engine, write=True) as db:
+            user = user_service.create_user(db, actor=None, data=data)
+    except DomainError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(f"Created {user.role} {user.email} (id {user.id})")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:2] == ["caremap", "compute"]:
+        from app.caremap.cli import compute_main
+
+        return compute_main(argv[1:])
+
+    parser = argparse.ArgumentParser(prog="townhall", description="Town Hall server and tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the web server (migrates the database first)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--reload", action="store_true", help="restart on code changes")
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", action="store_true", help="load the demo data first")
+
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply all migrations")
+
+    sub.add_parser("demo", help="load demo data from the seed documents (idempotent)")
+
+    user = sub.add_parser("user", help="accounts")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    create = user_sub.add_parser("create", help="create an account, e.g. the first admin")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument(
+        "--role", default="admin", choices=["participant", "caucus_rep", "secretariat", "admin"]
+    )
+    create.add_argument("--password", help="prompted for when omitted")
+    create.add_argument("--caucus", type=int, action="append", help="caucus id (caucus_rep)")
+
+    sub.add_parser("caremap", help="care-map gap engine: `townhall caremap compute --help`")
+
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "db":
+        db_upgrade()
+        print("Database is up to date.")
+        return 0
+    if args.command == "demo":
+        db_upgrade()
+        counts = load_demo()
+        print(f"Demo data loaded ({counts['forums']} forums).")
+        return 0
+    if args.command == "user":
+        db_upgrade()
+        return _user_create(args)
+    if args.command == "caremap":
+        from app.caremap.cli import compute_main
+
+        return compute_main(["--help"])
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

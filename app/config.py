@@ -1,0 +1,38 @@
+"""Settings read from TOWNHALL_* environment variables."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TOWNHALL_", env_file=".env", extra="ignore")
+
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'townhall.db'}"
+    # The default makes the two-command demo work; create_app() warns loudly when a server runs
+    # with it, since anyone could then forge session cookies. Production sets its own.
+    secret_key: str = "dev-insecure-secret-change-me"  # noqa: S105
+    debug: bool = False
+    # Cookies marked Secure break plain-HTTP local use; production sets this to true.
+    secure_cookies: bool = False
+    session_max_age_s: int = 14 * 24 * 3600
+    default_locale: str = "en"
+    locales_dir: Path = PROJECT_ROOT / "locales"
+    upload_dir: Path = PROJECT_ROOT / "var" / "uploads"
+    login_max_per_account: int = Field(
+        default=5, description="failed logins per account per window"
+    )
+    login_max_per_ip: int = Field(default=20, description="failed logins per IP per window")
+    login_window_s: int = 15 * 60
+    page_size: int = 20
+    # Trust X-Forwarded-For only behind a known proxy; otherwise clients could spoof their IP.
+    trust_forwarded_for: bool = False
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

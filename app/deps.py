@@ -1,0 +1,62 @@
+"""Dependency aliases: who is asking, in which language, and may they."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app import permissions
+from app.db import SessionDep
+from app.i18n import get_locale
+from app.models.users import User
+from app.services.errors import AuthenticationRequired, PermissionDenied
+
+SESSION_USER_KEY = "uid"
+
+
+def optional_user(request: Request, db: SessionDep) -> User | None:
+    user_id = request.session.get(SESSION_USER_KEY)
+    if not isinstance(user_id, int):
+        return None
+    user = db.get(User, user_id)
+    if user is None or not user.is_active:
+        request.session.pop(SESSION_USER_KEY, None)
+        return None
+    request.state.user = user
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
+def current_user(user: OptionalUser) -> User:
+    if user is None:
+        raise AuthenticationRequired()
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def staff_user(user: CurrentUser) -> User:
+    if not permissions.can_manage_content(user):
+        raise PermissionDenied()
+    return user
+
+
+StaffUser = Annotated[User, Depends(staff_user)]
+
+
+def admin_user(user: CurrentUser) -> User:
+    if not permissions.can_view_audit(user):
+        raise PermissionDenied()
+    return user
+
+
+AdminUser = Annotated[User, Depends(admin_user)]
+
+
+def locale() -> str:
+    return get_locale()
+
+
+Locale = Annotated[str, Depends(locale)]

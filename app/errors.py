@@ -1,0 +1,144 @@
+"""Error responses: problem details (RFC 9457) for the API, localised pages for people."""
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.i18n import N_, gettext
+from app.services.errors import AuthenticationRequired, DomainError, InvalidInput, RateLimited
+from app.templating import render
+from app.validation import errors_by_field
+
+log = logging.getLogger("townhall")
+
+API_PREFIX = "/api/"
+_STATUS_TITLES = {
+    400: N_("Bad request"),
+    401: N_("Login required"),
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    405: N_("Method not allowed"),
+    409: N_("Conflict"),
+    413: N_("Too large"),
+    415: N_("Unsupported media type"),
+    422: N_("Invalid input"),
+    429: N_("Too many requests"),
+    500: N_("Server error"),
+}
+_STATUS_DETAILS = {
+    404: N_("We could not find that page."),
+    405: N_("This address does not accept that kind of request."),
+    500: N_("Something went wrong on our side. Nothing you sent was lost; please try again."),
+}
+
+
+class Problem(BaseModel):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    errors: dict[str, list[str]] | None = None
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": Problem, "description": N_(title)}
+    for code, title in _STATUS_TITLES.items()
+    if code in (400, 401, 403, 404, 409, 422, 429)
+}
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX)
+
+
+def _problem(
+    status: int,
+    detail: str | None,
+    errors: dict[str, list[str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = Problem(
+        title=gettext(_STATUS_TITLES.get(status, _STATUS_TITLES[400])),
+        status=status,
+        detail=detail,
+        errors=errors,
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True),
+        status_code=status,
+        media_type="application/problem+json",
+        headers=headers,
+    )
+
+
+def _page(
+    request: Request, status: int, detail: str | None, headers: dict[str, str] | None = None
+) -> Response:
+    title = gettext(_STATUS_TITLES.get(status, _STATUS_TITLES[400]))
+    return render(
+        request,
+        "errors/error.html",
+        {"status": status, "title": title, "detail": detail},
+        status_code=status,
+        headers=headers,
+    )
+
+
+def _safe_next(request: Request) -> str:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    detail = gettext(exc.message, **exc.params)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    if _is_api(request):
+        errors = exc.errors if isinstance(exc, InvalidInput) else None
+        return _problem(exc.status, detail, errors, headers)
+    if isinstance(exc, AuthenticationRequired) and request.method == "GET":
+        return RedirectResponse(f"/login?next={quote(_safe_next(request))}", status_code=303)
+    return _page(request, exc.status, detail, headers)
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = errors_by_field(exc.errors())
+    if _is_api(request):
+        return _problem(422, gettext(InvalidInput.default_message), errors)
+    # A malformed address (e.g. /sessions/abc) is, for a person, a page that does not exist.
+    status = 404 if any(k.startswith("path.") for k in errors) else 400
+    return _page(
+        request, status, gettext(_STATUS_DETAILS.get(status, InvalidInput.default_message))
+    )
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = _STATUS_DETAILS.get(exc.status_code)
+    text = gettext(detail) if detail else (exc.detail if isinstance(exc.detail, str) else None)
+    headers = dict(exc.headers) if exc.headers else None
+    if _is_api(request):
+        return _problem(exc.status_code, text, headers=headers)
+    return _page(request, exc.status_code, text, headers)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    detail = gettext(_STATUS_DETAILS[500])
+    if _is_api(request):
+        return _problem(500, detail)
+    return _page(request, 500, detail)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, server_error)

@@ -1,0 +1,154 @@
+"""Interface languages (es, pt, en): catalogues, negotiation and Babel formatting.
+
+Catalogues are compiled from the .po files in memory at start-up, so there are no binary .mo files
+to forget to rebuild. The current locale lives in a context variable set once per request by the
+locale middleware, which lets templates, forms and error pages translate without threading the
+locale through every call.
+"""
+
+import gettext as gettext_module
+import io
+from collections.abc import Mapping
+from contextvars import ContextVar
+from datetime import date, datetime, tzinfo
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date as _format_date
+from babel.dates import format_datetime as _format_datetime
+from babel.dates import format_time as _format_time
+from babel.dates import get_timezone_name
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal as _format_decimal
+from babel.support import Translations
+
+from app.config import get_settings
+
+LOCALES: tuple[str, ...] = ("es", "pt", "en")
+LOCALE_NAMES = {"es": "Español", "pt": "Português", "en": "English"}
+DEFAULT_LOCALE = "en"
+LOCALE_COOKIE = "th_lang"
+
+_current: ContextVar[str] = ContextVar("townhall_locale", default=DEFAULT_LOCALE)
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction; it is translated later, where it is shown."""
+    return message
+
+
+@cache
+def translations(locale: str, locales_dir: Path | None = None) -> gettext_module.NullTranslations:
+    base = locales_dir or get_settings().locales_dir
+    po_path = base / locale / "LC_MESSAGES" / "messages.po"
+    if not po_path.exists():
+        return gettext_module.NullTranslations()
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    buf = io.BytesIO()
+    # Fuzzy entries are guesses awaiting review: showing them would show wrong text.
+    write_mo(buf, catalog, use_fuzzy=False)
+    buf.seek(0)
+    return Translations(fp=buf)
+
+
+def set_locale(locale: str) -> None:
+    _current.set(locale if locale in LOCALES else DEFAULT_LOCALE)
+
+
+def get_locale() -> str:
+    return _current.get()
+
+
+def gettext(message: str, **params: object) -> str:
+    text = translations(get_locale()).gettext(message)
+    return text % params if params else text
+
+
+def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
+    text = translations(get_locale()).ngettext(singular, plural, n)
+    return text % ({"num": n} | params)
+
+
+_ = gettext
+
+
+def negotiate(path_locale: str | None, cookie: str | None, accept_language: str | None) -> str:
+    """URL parameter, then cookie, then the browser's Accept-Language, then the default."""
+    for candidate in (path_locale, cookie):
+        if candidate in LOCALES:
+            return str(candidate)
+    if accept_language:
+        ranked: list[tuple[float, int, str]] = []
+        for index, part in enumerate(accept_language.split(",")[:20]):
+            tag, _sep, params = part.strip().partition(";")
+            quality = 1.0
+            if params.strip().startswith("q="):
+                try:
+                    quality = float(params.strip()[2:])
+                except ValueError:
+                    quality = 0.0
+            primary = tag.strip().lower().split("-")[0]
+            if primary in LOCALES and quality > 0:
+                ranked.append((-quality, index, primary))
+        if ranked:
+            return sorted(ranked)[0][2]
+    return DEFAULT_LOCALE
+
+
+def localized(value: Mapping[str, str] | None, locale: str | None = None) -> tuple[str, str]:
+    """The text in the reader's language, else the first available; returns (text, its language)."""
+    if not value:
+        return "", locale or get_locale()
+    locale = locale or get_locale()
+    if value.get(locale):
+        return value[locale], locale
+    for fallback in (DEFAULT_LOCALE, *LOCALES):
+        if value.get(fallback):
+            return value[fallback], fallback
+    key = next(iter(value))
+    return value[key], key
+
+
+def format_datetime(value: datetime, tz: tzinfo | None = None, fmt: str = "full") -> str:
+    return _format_datetime(value, format=fmt, tzinfo=tz, locale=get_locale())
+
+
+def format_date(value: date, fmt: str = "long") -> str:
+    return _format_date(value, format=fmt, locale=get_locale())
+
+
+def format_time(value: datetime, tz: tzinfo | None = None, fmt: str = "short") -> str:
+    return _format_time(value, format=fmt, tzinfo=tz, locale=get_locale())
+
+
+def format_number(value: float | int) -> str:
+    return _format_decimal(value, locale=get_locale())
+
+
+def timezone_label(tz: tzinfo) -> str:
+    return get_timezone_name(tz, locale=get_locale())
+
+
+@cache
+def _babel_locale(locale: str) -> Locale:
+    return Locale.parse(locale)
+
+
+def language_name(code: str) -> str:
+    return _babel_locale(get_locale()).languages.get(code, code)
+
+
+def country_name(code: str | None) -> str:
+    if not code:
+        return ""
+    return _babel_locale(get_locale()).territories.get(code, code)
+
+
+def country_choices() -> list[tuple[str, str]]:
+    from app.models.types import COUNTRY_CODES
+
+    names = _babel_locale(get_locale()).territories
+    return sorted(((c, str(names.get(c, c))) for c in COUNTRY_CODES), key=lambda item: item[1])

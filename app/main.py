@@ -1,0 +1,70 @@
+"""create_app(): the ASGI application with its routers, middleware, static files and errors."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.middleware.sessions import SessionMiddleware
+
+from app import errors
+from app.config import Settings, get_settings
+from app.db import make_engine, open_session
+from app.middleware import LocaleMiddleware, SecurityHeadersMiddleware
+from app.routers import auth, caucuses, forums, health, home, sessions, speakers, users
+from app.security import verify_csrf
+from app.services.caucuses import ensure_defaults
+
+log = logging.getLogger("townhall")
+STATIC_DIR = __import__("pathlib").Path(__file__).parent / "static"
+INSECURE_DEFAULT_KEY = "dev-insecure-secret-change-me"
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    if settings.secret_key == INSECURE_DEFAULT_KEY:
+        log.warning("TOWNHALL_SECRET_KEY is not set: sessions use a development key")
+    engine = engine or make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with open_session(engine, write=True) as db:
+            ensure_defaults(db)
+        yield
+
+    app = FastAPI(
+        title="Town Hall",
+        version="0.1.0",
+        summary="Participatory consultation: forums, sessions, caucuses, contributions, policy",
+        # The interactive docs pages load scripts from a CDN, which our CSP and network forbid;
+        # the schema itself is served at /openapi.json.
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+        dependencies=[Depends(verify_csrf)],
+    )
+    app.state.engine = engine
+    app.state.settings = settings
+
+    # Outermost last: sessions must exist before anything reads them; headers wrap everything.
+    app.add_middleware(LocaleMiddleware, secure_cookie=settings.secure_cookies)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="th_session",
+        max_age=settings.session_max_age_s,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
+
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (health, home, auth, users, forums, sessions, speakers, caucuses):
+        if hasattr(module, "pages"):
+            app.include_router(module.pages)
+        if hasattr(module, "api"):
+            app.include_router(module.api)
+    return app

@@ -1,0 +1,34 @@
+"""All tables, imported here so that SQLModel.metadata is complete for Alembic and tests."""
+
+from app.models.audit import AuditEvent, RateCounter
+from app.models.caucuses import Caucus, CaucusMember
+from app.models.forums import (
+    AgendaSegment,
+    Forum,
+    ForumSession,
+    Milestone,
+    SegmentSpeaker,
+    SessionTheme,
+    Theme,
+)
+from app.models.speakers import Organisation, Speaker
+from app.models.users import Invitation, User, UserCaucusLink
+
+__all__ = [
+    "AgendaSegment",
+    "AuditEvent",
+    "Caucus",
+    "CaucusMember",
+    "Forum",
+    "ForumSession",
+    "Invitation",
+    "Milestone",
+    "Organisation",
+    "RateCounter",
+    "SegmentSpeaker",
+    "SessionTheme",
+    "Speaker",
+    "Theme",
+    "User",
+    "UserCaucusLink",
+]

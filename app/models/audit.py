@@ -1,0 +1,37 @@
+"""The audit log of staff actions, and rate-limit counters that hold across app instances."""
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from app.models.types import UTCDateTime, utcnow
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    actor_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    action: str = Field(max_length=40)
+    object_type: str = Field(max_length=40)
+    object_id: int | None = None
+    summary: str = Field(default="", max_length=500)
+
+
+class AuditEventPublic(SQLModel):
+    id: int
+    at: datetime
+    actor_id: int | None
+    action: str
+    object_type: str
+    object_id: int | None
+    summary: str
+
+
+class RateCounter(SQLModel, table=True):
+    """Fixed-window counters keyed by purpose and subject (account, IP)."""
+
+    __tablename__ = "rate_counter"
+    key: str = Field(max_length=200, primary_key=True)
+    window_start: int = Field(primary_key=True)
+    count: int = 0

@@ -1,0 +1,86 @@
+"""Speakers and the organisations they come from."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import AnyHttpUrl, EmailStr
+from sqlalchemy import Column, String
+from sqlmodel import Field, SQLModel
+
+from app.models.types import CountryCode, JSONType, LocalizedText, UTCDateTime, utcnow
+
+
+class OrganisationType(StrEnum):
+    local_government = "local_government"
+    international_organisation = "international_organisation"
+    civil_society = "civil_society"
+    network = "network"
+    academia = "academia"
+    private_sector = "private_sector"
+    other = "other"
+
+
+class Organisation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, index=True)
+    acronym: str | None = Field(default=None, max_length=30)
+    type: OrganisationType = Field(sa_column=Column(String(40), nullable=False))
+    country: str | None = Field(default=None, max_length=2)
+    website: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class OrganisationCreate(SQLModel):
+    name: str = Field(min_length=1, max_length=200)
+    acronym: str | None = Field(default=None, max_length=30)
+    type: OrganisationType
+    country: CountryCode = None
+    website: AnyHttpUrl | None = None
+
+
+class OrganisationPublic(SQLModel):
+    id: int
+    name: str
+    acronym: str | None
+    type: OrganisationType
+    country: str | None
+    website: str | None
+
+
+class Speaker(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, index=True)
+    title: str | None = Field(default=None, max_length=300)
+    organisation_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True, ondelete="SET NULL"
+    )
+    country: str | None = Field(default=None, max_length=2)
+    bio: dict[str, str] = Field(default_factory=dict, sa_type=JSONType)
+    # Private: only the secretariat sees these (see permissions.can_see_contact).
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=50)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SpeakerCreate(SQLModel):
+    name: str = Field(min_length=1, max_length=200)
+    title: str | None = Field(default=None, max_length=300)
+    organisation_id: int | None = None
+    country: CountryCode = None
+    bio: LocalizedText = Field(default_factory=dict)
+    email: EmailStr | None = None
+    phone: str | None = Field(default=None, max_length=50, regex=r"^[0-9 +().-]*$")
+
+
+class SpeakerPublic(SQLModel):
+    id: int
+    name: str
+    title: str | None
+    organisation_id: int | None
+    country: str | None
+    bio: dict[str, str]
+
+
+class SpeakerStaffView(SpeakerPublic):
+    email: str | None
+    phone: str | None

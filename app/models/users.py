@@ -1,0 +1,117 @@
+"""Accounts, roles and invitations."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import EmailStr
+from sqlalchemy import Column, String
+from sqlmodel import Field, SQLModel
+
+from app.models.types import LocaleCode, UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    participant = "participant"
+    caucus_rep = "caucus_rep"
+    secretariat = "secretariat"
+    admin = "admin"
+
+
+STAFF_ROLES = frozenset({Role.secretariat, Role.admin})
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    # Stored lower-cased so that lookups and the unique index agree.
+    email: str = Field(sa_column=Column(String(254), unique=True, nullable=False))
+    display_name: str = Field(max_length=120)
+    password_hash: str | None = Field(default=None, max_length=255)
+    role: Role = Field(default=Role.participant, sa_column=Column(String(20), nullable=False))
+    is_active: bool = True
+    locale: str | None = Field(default=None, max_length=5)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+class UserCaucusLink(SQLModel, table=True):
+    """Which caucuses a caucus representative speaks for."""
+
+    __tablename__ = "user_caucus"
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    caucus_id: int = Field(foreign_key="caucus.id", primary_key=True, ondelete="CASCADE")
+
+
+class Invitation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    role: Role = Field(sa_column=Column(String(20), nullable=False))
+    caucus_ids: str = Field(default="", max_length=200)
+    # Only a hash is stored, so a database leak does not hand out live invitations.
+    token_hash: str = Field(max_length=64, unique=True)
+    invited_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class UserRegister(SQLModel):
+    email: EmailStr = Field(max_length=254)
+    display_name: str = Field(min_length=1, max_length=120)
+    password: str = Field(min_length=10, max_length=200)
+    locale: LocaleCode | None = None
+
+
+class UserCreate(UserRegister):
+    role: Role = Role.participant
+    caucus_ids: list[int] = Field(default_factory=list)
+
+
+class UserRoleUpdate(SQLModel):
+    role: Role
+    caucus_ids: list[int] = Field(default_factory=list)
+    is_active: bool = True
+
+
+class UserPublic(SQLModel):
+    id: int
+    display_name: str
+    role: Role
+
+
+class UserStaffView(UserPublic):
+    email: str
+    is_active: bool
+    created_at: datetime
+    last_login_at: datetime | None
+    caucus_ids: list[int] = Field(default_factory=list)
+
+
+class LoginForm(SQLModel):
+    email: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class InvitationCreate(SQLModel):
+    email: EmailStr = Field(max_length=254)
+    role: Role = Role.participant
+    caucus_ids: list[int] = Field(default_factory=list)
+
+
+class InvitationPublic(SQLModel):
+    id: int
+    email: str
+    role: Role
+    created_at: datetime
+    expires_at: datetime
+    accepted_at: datetime | None
+    # Only present in the response that creates the invitation: the link is shown once.
+    accept_url: str | None = None
+
+
+class InvitationAccept(SQLModel):
+    display_name: str = Field(min_length=1, max_length=120)
+    password: str = Field(min_length=10, max_length=200)

@@ -1,0 +1,29 @@
+"""Shared pieces of the JSON API: page envelopes, query parameters, documented errors."""
+
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from app.errors import PROBLEM_RESPONSES
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+Limit = Annotated[int, Query(ge=1, le=100, description="Items per page")]
+Cursor = Annotated[
+    str | None, Query(max_length=64, description="Opaque cursor from the previous page")
+]
+
+
+def api_router(tag: str) -> APIRouter:
+    return APIRouter(prefix="/api/v1", tags=[tag], responses=PROBLEM_RESPONSES)
+
+
+def pages_router() -> APIRouter:
+    return APIRouter(include_in_schema=False)

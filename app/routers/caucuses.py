@@ -1,0 +1,206 @@
+"""Caucuses: cross-cutting groups with members and representatives."""
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+
+from app.db import SessionDep
+from app.deps import OptionalUser, StaffUser
+from app.i18n import N_
+from app.models.caucuses import Caucus, CaucusCreate, CaucusMemberIn, CaucusPublic
+from app.routers.apiutil import api_router, pages_router
+from app.routers.forms import FormDep, form_values, parse_form, see_other
+from app.services import caucuses as service
+from app.services import speakers as speaker_service
+from app.services.errors import InvalidInput
+from app.templating import flash, render
+
+pages = pages_router()
+api = api_router("caucuses")
+
+
+@pages.get("/caucuses", response_class=HTMLResponse)
+def caucuses_page(request: Request, db: SessionDep, user: OptionalUser) -> HTMLResponse:
+    return render(
+        request,
+        "caucuses/list.html",
+        {
+            "caucuses": service.list_caucuses(db),
+            "counts": service.member_counts(db),
+            "nav": "caucuses",
+        },
+    )
+
+
+def _form(
+    request: Request,
+    values: dict[str, Any],
+    errors: dict[str, list[str]] | None,
+    caucus: Caucus | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "caucuses/form.html",
+        {"values": values, "errors": errors, "caucus": caucus, "nav": "caucuses"},
+        status_code=status_code,
+    )
+
+
+@pages.get("/caucuses/new", response_class=HTMLResponse)
+def caucus_new(request: Request, user: StaffUser) -> HTMLResponse:
+    return _form(request, {}, None)
+
+
+@pages.post("/caucuses/new", response_class=HTMLResponse)
+def caucus_create(request: Request, db: SessionDep, user: StaffUser, form: FormDep) -> Response:
+    try:
+        caucus = service.create_caucus(db, actor=user, data=parse_form(CaucusCreate, form))
+    except InvalidInput as exc:
+        return _form(request, form_values(form), exc.errors, status_code=422)
+    flash(request, N_("Saved."))
+    return see_other(f"/caucuses/{caucus.id}")
+
+
+def _detail(
+    request: Request,
+    db: SessionDep,
+    caucus_id: int,
+    errors: dict[str, list[str]] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    caucus = service.get_caucus(db, caucus_id)
+    return render(
+        request,
+        "caucuses/detail.html",
+        {
+            "caucus": caucus,
+            "members": service.members(db, caucus_id),
+            "sessions": service.sessions_where_spoke(db, caucus_id),
+            "speakers": [(s.id, s.name) for s in speaker_service.all_speakers(db)],
+            "errors": errors,
+            "nav": "caucuses",
+        },
+        status_code=status_code,
+    )
+
+
+@pages.get("/caucuses/{caucus_id}", response_class=HTMLResponse)
+def caucus_page(
+    request: Request, db: SessionDep, user: OptionalUser, caucus_id: int
+) -> HTMLResponse:
+    return _detail(request, db, caucus_id)
+
+
+@pages.get("/caucuses/{caucus_id}/edit", response_class=HTMLResponse)
+def caucus_edit(request: Request, db: SessionDep, user: StaffUser, caucus_id: int) -> Response:
+    caucus = service.get_caucus(db, caucus_id)
+    return _form(request, caucus.model_dump(), None, caucus)
+
+
+@pages.post("/caucuses/{caucus_id}/edit", response_class=HTMLResponse)
+def caucus_update(
+    request: Request, db: SessionDep, user: StaffUser, form: FormDep, caucus_id: int
+) -> Response:
+    caucus = service.get_caucus(db, caucus_id)
+    try:
+        service.update_caucus(db, actor=user, caucus=caucus, data=parse_form(CaucusCreate, form))
+    except InvalidInput as exc:
+        return _form(request, form_values(form), exc.errors, caucus, 422)
+    flash(request, N_("Saved."))
+    return see_other(f"/caucuses/{caucus_id}")
+
+
+@pages.post("/caucuses/{caucus_id}/delete")
+def caucus_delete(request: Request, db: SessionDep, user: StaffUser, caucus_id: int) -> Response:
+    service.delete_caucus(db, actor=user, caucus=service.get_caucus(db, caucus_id))
+    flash(request, N_("Deleted."))
+    return see_other("/caucuses")
+
+
+@pages.post("/caucuses/{caucus_id}/members", response_class=HTMLResponse)
+def member_set(
+    request: Request, db: SessionDep, user: StaffUser, form: FormDep, caucus_id: int
+) -> Response:
+    caucus = service.get_caucus(db, caucus_id)
+    try:
+        data = parse_form(CaucusMemberIn, form)
+        service.set_member(
+            db,
+            actor=user,
+            caucus=caucus,
+            speaker_id=data.speaker_id,
+            is_representative=data.is_representative,
+        )
+    except InvalidInput as exc:
+        return _detail(request, db, caucus_id, exc.errors, 422)
+    flash(request, N_("Saved."))
+    return see_other(f"/caucuses/{caucus_id}#members")
+
+
+@pages.post("/caucuses/{caucus_id}/members/{speaker_id}/delete")
+def member_remove(
+    request: Request, db: SessionDep, user: StaffUser, caucus_id: int, speaker_id: int
+) -> Response:
+    caucus = service.get_caucus(db, caucus_id)
+    service.remove_member(db, actor=user, caucus=caucus, speaker_id=speaker_id)
+    flash(request, N_("Removed."))
+    return see_other(f"/caucuses/{caucus_id}#members")
+
+
+# -- JSON ------------------------------------------------------------------------------------
+
+
+def _public(db: SessionDep, caucus: Caucus) -> CaucusPublic:
+    assert caucus.id is not None
+    return CaucusPublic.model_validate(
+        caucus, update={"members": service.member_links(db, caucus.id)}
+    )
+
+
+@api.get("/caucuses", response_model=list[CaucusPublic])
+def api_caucuses(db: SessionDep) -> Any:
+    return [_public(db, c) for c in service.list_caucuses(db)]
+
+
+@api.post("/caucuses", response_model=CaucusPublic, status_code=201)
+def api_caucus_create(db: SessionDep, user: StaffUser, data: CaucusCreate) -> Any:
+    return _public(db, service.create_caucus(db, actor=user, data=data))
+
+
+@api.get("/caucuses/{caucus_id}", response_model=CaucusPublic)
+def api_caucus(db: SessionDep, caucus_id: int) -> Any:
+    return _public(db, service.get_caucus(db, caucus_id))
+
+
+@api.put("/caucuses/{caucus_id}", response_model=CaucusPublic)
+def api_caucus_update(db: SessionDep, user: StaffUser, caucus_id: int, data: CaucusCreate) -> Any:
+    caucus = service.get_caucus(db, caucus_id)
+    return _public(db, service.update_caucus(db, actor=user, caucus=caucus, data=data))
+
+
+@api.delete("/caucuses/{caucus_id}", status_code=204)
+def api_caucus_delete(db: SessionDep, user: StaffUser, caucus_id: int) -> Response:
+    service.delete_caucus(db, actor=user, caucus=service.get_caucus(db, caucus_id))
+    return Response(status_code=204)
+
+
+@api.put("/caucuses/{caucus_id}/members", response_model=CaucusPublic)
+def api_member_set(db: SessionDep, user: StaffUser, caucus_id: int, data: CaucusMemberIn) -> Any:
+    caucus = service.get_caucus(db, caucus_id)
+    service.set_member(
+        db,
+        actor=user,
+        caucus=caucus,
+        speaker_id=data.speaker_id,
+        is_representative=data.is_representative,
+    )
+    return _public(db, caucus)
+
+
+@api.delete("/caucuses/{caucus_id}/members/{speaker_id}", status_code=204)
+def api_member_remove(db: SessionDep, user: StaffUser, caucus_id: int, speaker_id: int) -> Response:
+    caucus = service.get_caucus(db, caucus_id)
+    service.remove_member(db, actor=user, caucus=caucus, speaker_id=speaker_id)
+    return Response(status_code=204)

@@ -1,0 +1,82 @@
+"""HTML forms parse into the same Create/Update models as the JSON API."""
+
+import types
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+
+from app.i18n import LOCALES
+from app.services.errors import InvalidInput
+from app.validation import errors_by_field
+
+M = TypeVar("M", bound=BaseModel)
+_TRUE = {"true", "on", "1", "yes"}
+
+
+def _base(annotation: Any) -> Any:
+    """Strips Optional[...] / X | None to the type a form field carries."""
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        return _base(args[0]) if len(args) == 1 else annotation
+    return annotation
+
+
+def form_to_data(model: type[BaseModel], form: FormData) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        kind = _base(info.annotation)
+        origin = get_origin(kind) or kind
+        if origin is dict:
+            data[name] = {code: str(form.get(f"{name}.{code}") or "") for code in LOCALES}
+        elif origin is list:
+            values = [v for v in form.getlist(name) if isinstance(v, str) and v.strip()]
+            if values or name in form:
+                data[name] = values
+        elif kind is bool:
+            data[name] = str(form.get(name, "")).lower() in _TRUE
+        else:
+            value = form.get(name)
+            if isinstance(value, str) and value.strip():
+                data[name] = value.strip()
+    return data
+
+
+def parse_form(model: type[M], form: FormData, **extra: Any) -> M:
+    data = form_to_data(model, form) | extra
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(errors_by_field(exc.errors())) from exc
+
+
+def form_values(form: FormData) -> dict[str, Any]:
+    """What the person typed, to put back into the form when it is shown again with errors."""
+    values: dict[str, Any] = {}
+    for key in form:
+        items = form.getlist(key)
+        if "." in key:
+            head, _, code = key.partition(".")
+            values.setdefault(head, {})[code] = items[0] if items else ""
+        else:
+            values[key] = items if len(items) > 1 else (items[0] if items else "")
+    return values
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def wants_html_fragment(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+async def _form(request: Request) -> FormData:
+    return await request.form()
+
+
+# A sync handler can take the parsed form through this dependency and run in the threadpool.
+FormDep = Annotated[FormData, Depends(_form)]

@@ -1,0 +1,259 @@
+"""Forums: list, page, create/edit, their themes and timeline."""
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+
+from app import i18n
+from app.db import SessionDep
+from app.deps import OptionalUser, StaffUser
+from app.i18n import N_
+from app.models.forums import (
+    TIMEZONE_CHOICES,
+    ForumCreate,
+    ForumKind,
+    ForumPublic,
+    MilestoneCreate,
+    MilestonePublic,
+    ThemeCreate,
+    ThemeKind,
+    ThemePublic,
+)
+from app.routers.apiutil import Cursor, Limit, Page, api_router, pages_router
+from app.routers.forms import FormDep, form_values, parse_form, see_other
+from app.services import forums as service
+from app.services.errors import InvalidInput
+from app.templating import flash, render
+
+pages = pages_router()
+api = api_router("forums")
+
+KIND_LABELS = {ForumKind.event: N_("Event"), ForumKind.process: N_("Consultation process")}
+THEME_KIND_LABELS = {ThemeKind.theme: N_("Theme"), ThemeKind.axis: N_("Transversal axis")}
+
+
+def _form_context(
+    values: dict[str, Any], errors: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
+    return {
+        "values": values,
+        "errors": errors,
+        "kinds": [(k.value, i18n.gettext(v)) for k, v in KIND_LABELS.items()],
+        "countries": i18n.country_choices(),
+        "timezones": TIMEZONE_CHOICES,
+        "nav": "forums",
+    }
+
+
+@pages.get("/forums", response_class=HTMLResponse)
+def forums_page(request: Request, db: SessionDep, user: OptionalUser) -> HTMLResponse:
+    return render(
+        request,
+        "forums/list.html",
+        {
+            "forums": service.all_forums_with_counts(db),
+            "kind_labels": KIND_LABELS,
+            "nav": "forums",
+        },
+    )
+
+
+@pages.get("/forums/new", response_class=HTMLResponse)
+def forum_new(request: Request, user: StaffUser) -> HTMLResponse:
+    return render(request, "forums/form.html", _form_context({"timezone": "UTC"}))
+
+
+@pages.post("/forums/new", response_class=HTMLResponse)
+def forum_create(request: Request, db: SessionDep, user: StaffUser, form: FormDep) -> Response:
+    try:
+        forum = service.create_forum(db, actor=user, data=parse_form(ForumCreate, form))
+    except InvalidInput as exc:
+        return render(
+            request,
+            "forums/form.html",
+            _form_context(form_values(form), exc.errors),
+            status_code=422,
+        )
+    flash(request, N_("Saved."))
+    return see_other(f"/forums/{forum.id}")
+
+
+@pages.get("/forums/{forum_id}", response_class=HTMLResponse)
+def forum_page(request: Request, db: SessionDep, user: OptionalUser, forum_id: int) -> HTMLResponse:
+    view = service.forum_view(db, forum_id)
+    return render(
+        request,
+        "forums/detail.html",
+        {
+            "view": view,
+            "kind_labels": KIND_LABELS,
+            "theme_kind_labels": THEME_KIND_LABELS,
+            "theme_kinds": [(k.value, i18n.gettext(v)) for k, v in THEME_KIND_LABELS.items()],
+            "nav": "forums",
+            "values": {},
+            "errors": None,
+        },
+    )
+
+
+@pages.get("/forums/{forum_id}/edit", response_class=HTMLResponse)
+def forum_edit(request: Request, db: SessionDep, user: StaffUser, forum_id: int) -> HTMLResponse:
+    forum = service.get_forum(db, forum_id)
+    ctx = _form_context(forum.model_dump())
+    return render(request, "forums/form.html", {**ctx, "forum": forum})
+
+
+@pages.post("/forums/{forum_id}/edit", response_class=HTMLResponse)
+def forum_update(
+    request: Request, db: SessionDep, user: StaffUser, form: FormDep, forum_id: int
+) -> Response:
+    forum = service.get_forum(db, forum_id)
+    try:
+        service.update_forum(db, actor=user, forum=forum, data=parse_form(ForumCreate, form))
+    except InvalidInput as exc:
+        ctx = _form_context(form_values(form), exc.errors)
+        return render(request, "forums/form.html", {**ctx, "forum": forum}, status_code=422)
+    flash(request, N_("Saved."))
+    return see_other(f"/forums/{forum_id}")
+
+
+@pages.post("/forums/{forum_id}/delete")
+def forum_delete(request: Request, db: SessionDep, user: StaffUser, forum_id: int) -> Response:
+    service.delete_forum(db, actor=user, forum=service.get_forum(db, forum_id))
+    flash(request, N_("Deleted."))
+    return see_other("/forums")
+
+
+def _forum_with_errors(
+    request: Request, db: SessionDep, forum_id: int, form: FormDep, errors: dict[str, list[str]]
+) -> HTMLResponse:
+    view = service.forum_view(db, forum_id)
+    return render(
+        request,
+        "forums/detail.html",
+        {
+            "view": view,
+            "kind_labels": KIND_LABELS,
+            "theme_kind_labels": THEME_KIND_LABELS,
+            "theme_kinds": [(k.value, i18n.gettext(v)) for k, v in THEME_KIND_LABELS.items()],
+            "nav": "forums",
+            "values": form_values(form),
+            "errors": errors,
+        },
+        status_code=422,
+    )
+
+
+@pages.post("/forums/{forum_id}/themes", response_class=HTMLResponse)
+def theme_add(
+    request: Request, db: SessionDep, user: StaffUser, form: FormDep, forum_id: int
+) -> Response:
+    forum = service.get_forum(db, forum_id)
+    try:
+        service.add_theme(db, actor=user, forum=forum, data=parse_form(ThemeCreate, form))
+    except InvalidInput as exc:
+        return _forum_with_errors(request, db, forum_id, form, exc.errors)
+    flash(request, N_("Saved."))
+    return see_other(f"/forums/{forum_id}#themes")
+
+
+@pages.post("/forums/{forum_id}/themes/{theme_id}/delete")
+def theme_delete(
+    request: Request, db: SessionDep, user: StaffUser, forum_id: int, theme_id: int
+) -> Response:
+    service.delete_theme(db, actor=user, forum=service.get_forum(db, forum_id), theme_id=theme_id)
+    flash(request, N_("Deleted."))
+    return see_other(f"/forums/{forum_id}#themes")
+
+
+@pages.post("/forums/{forum_id}/milestones", response_class=HTMLResponse)
+def milestone_add(
+    request: Request, db: SessionDep, user: StaffUser, form: FormDep, forum_id: int
+) -> Response:
+    forum = service.get_forum(db, forum_id)
+    try:
+        data = parse_form(MilestoneCreate, form)
+        service.add_milestone(db, actor=user, forum=forum, data=data)
+    except InvalidInput as exc:
+        return _forum_with_errors(request, db, forum_id, form, exc.errors)
+    flash(request, N_("Saved."))
+    return see_other(f"/forums/{forum_id}#timeline")
+
+
+@pages.post("/forums/{forum_id}/milestones/{milestone_id}/delete")
+def milestone_delete(
+    request: Request, db: SessionDep, user: StaffUser, forum_id: int, milestone_id: int
+) -> Response:
+    forum = service.get_forum(db, forum_id)
+    service.delete_milestone(db, actor=user, forum=forum, milestone_id=milestone_id)
+    flash(request, N_("Deleted."))
+    return see_other(f"/forums/{forum_id}#timeline")
+
+
+# -- JSON ------------------------------------------------------------------------------------
+
+
+@api.get("/forums", response_model=Page[ForumPublic])
+def api_forums(db: SessionDep, limit: Limit = 20, cursor: Cursor = None) -> Any:
+    items, next_cursor = service.list_forums(db, limit=limit, cursor=cursor)
+    return Page(items=list(items), next_cursor=next_cursor)
+
+
+@api.post("/forums", response_model=ForumPublic, status_code=201)
+def api_forum_create(db: SessionDep, user: StaffUser, data: ForumCreate) -> Any:
+    return service.create_forum(db, actor=user, data=data)
+
+
+@api.get("/forums/{forum_id}", response_model=ForumPublic)
+def api_forum(db: SessionDep, forum_id: int) -> Any:
+    return service.get_forum(db, forum_id)
+
+
+@api.put("/forums/{forum_id}", response_model=ForumPublic)
+def api_forum_update(db: SessionDep, user: StaffUser, forum_id: int, data: ForumCreate) -> Any:
+    return service.update_forum(db, actor=user, forum=service.get_forum(db, forum_id), data=data)
+
+
+@api.delete("/forums/{forum_id}", status_code=204)
+def api_forum_delete(db: SessionDep, user: StaffUser, forum_id: int) -> Response:
+    service.delete_forum(db, actor=user, forum=service.get_forum(db, forum_id))
+    return Response(status_code=204)
+
+
+@api.get("/forums/{forum_id}/themes", response_model=list[ThemePublic])
+def api_themes(db: SessionDep, forum_id: int) -> Any:
+    service.get_forum(db, forum_id)
+    return service.themes_of(db, forum_id)
+
+
+@api.post("/forums/{forum_id}/themes", response_model=ThemePublic, status_code=201)
+def api_theme_add(db: SessionDep, user: StaffUser, forum_id: int, data: ThemeCreate) -> Any:
+    return service.add_theme(db, actor=user, forum=service.get_forum(db, forum_id), data=data)
+
+
+@api.delete("/forums/{forum_id}/themes/{theme_id}", status_code=204)
+def api_theme_delete(db: SessionDep, user: StaffUser, forum_id: int, theme_id: int) -> Response:
+    service.delete_theme(db, actor=user, forum=service.get_forum(db, forum_id), theme_id=theme_id)
+    return Response(status_code=204)
+
+
+@api.get("/forums/{forum_id}/milestones", response_model=list[MilestonePublic])
+def api_milestones(db: SessionDep, forum_id: int) -> Any:
+    service.get_forum(db, forum_id)
+    return service.milestones_of(db, forum_id)
+
+
+@api.post("/forums/{forum_id}/milestones", response_model=MilestonePublic, status_code=201)
+def api_milestone_add(db: SessionDep, user: StaffUser, forum_id: int, data: MilestoneCreate) -> Any:
+    forum = service.get_forum(db, forum_id)
+    return service.add_milestone(db, actor=user, forum=forum, data=data)
+
+
+@api.delete("/forums/{forum_id}/milestones/{milestone_id}", status_code=204)
+def api_milestone_delete(
+    db: SessionDep, user: StaffUser, forum_id: int, milestone_id: int
+) -> Response:
+    forum = service.get_forum(db, forum_id)
+    service.delete_milestone(db, actor=user, forum=forum, milestone_id=milestone_id)
+    return Response(status_code=204)

@@ -1,0 +1,319 @@
+"""Speakers and organisations. Contact details are shown to the secretariat only."""
+
+from typing import Any
+
+from fastapi import Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app import i18n, permissions
+from app.db import SessionDep
+from app.deps import OptionalUser, StaffUser
+from app.i18n import N_
+from app.models.speakers import (
+    OrganisationCreate,
+    OrganisationPublic,
+    OrganisationType,
+    Speaker,
+    SpeakerCreate,
+    SpeakerPublic,
+    SpeakerStaffView,
+)
+from app.models.users import User
+from app.routers.apiutil import Cursor, Limit, Page, api_router, pages_router
+from app.routers.forms import FormDep, form_values, parse_form, see_other
+from app.services import speakers as service
+from app.services.errors import InvalidInput
+from app.templating import flash, render
+
+pages = pages_router()
+api = api_router("speakers")
+
+ORG_TYPE_LABELS = {
+    OrganisationType.local_government: N_("Local or regional government"),
+    OrganisationType.international_organisation: N_("International organisation"),
+    OrganisationType.civil_society: N_("Civil society"),
+    OrganisationType.network: N_("Network"),
+    OrganisationType.academia: N_("Academia and research"),
+    OrganisationType.private_sector: N_("Private sector"),
+    OrganisationType.other: N_("Other"),
+}
+Search = Query(default=None, max_length=100)
+
+
+def _speaker_out(speaker: Speaker, user: User | None) -> SpeakerPublic:
+    model = SpeakerStaffView if permissions.can_see_contact(user) else SpeakerPublic
+    return model.model_validate(speaker)
+
+
+# -- speakers (HTML) --------------------------------------------------------------------------
+
+
+@pages.get("/speakers", response_class=HTMLResponse)
+def speakers_page(request: Request, db: SessionDep, user: OptionalUser) -> HTMLResponse:
+    return render(
+        request,
+        "speakers/list.html",
+        {
+            "rows": service.speakers_with_orgs(db),
+            "nav": "speakers",
+        },
+    )
+
+
+def _speaker_form(
+    request: Request,
+    db: SessionDep,
+    values: dict[str, Any],
+    errors: dict[str, list[str]] | None,
+    speaker: Speaker | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    orgs = [(o.id, o.name) for o in service.all_organisations(db)]
+    return render(
+        request,
+        "speakers/form.html",
+        {
+            "values": values,
+            "errors": errors,
+            "speaker": speaker,
+            "organisations": orgs,
+            "countries": i18n.country_choices(),
+            "nav": "speakers",
+        },
+        status_code=status_code,
+    )
+
+
+@pages.get("/speakers/new", response_class=HTMLResponse)
+def speaker_new(request: Request, db: SessionDep, user: StaffUser) -> HTMLResponse:
+    return _speaker_form(request, db, {}, None)
+
+
+@pages.post("/speakers/new", response_class=HTMLResponse)
+def speaker_create(request: Request, db: SessionDep, user: StaffUser, form: FormDep) -> Response:
+    try:
+        speaker = service.create_speaker(db, actor=user, data=parse_form(SpeakerCreate, form))
+    except InvalidInput as exc:
+        return _speaker_form(request, db, form_values(form), exc.errors, status_code=422)
+    flash(request, N_("Saved."))
+    return see_other(f"/speakers/{speaker.id}")
+
+
+@pages.get("/speakers/{speaker_id}", response_class=HTMLResponse)
+def speaker_page(
+    request: Request, db: SessionDep, user: OptionalUser, speaker_id: int
+) -> HTMLResponse:
+    speaker = service.get_speaker(db, speaker_id)
+    org = service.get_organisation(db, speaker.organisation_id) if speaker.organisation_id else None
+    return render(
+        request,
+        "speakers/detail.html",
+        {
+            "speaker": speaker,
+            "organisation": org,
+            "sessions": service.sessions_of_speaker(db, speaker_id),
+            "caucuses": service.caucuses_of_speaker(db, speaker_id),
+            "org_type_labels": ORG_TYPE_LABELS,
+            "nav": "speakers",
+        },
+    )
+
+
+@pages.get("/speakers/{speaker_id}/edit", response_class=HTMLResponse)
+def speaker_edit(request: Request, db: SessionDep, user: StaffUser, speaker_id: int) -> Response:
+    speaker = service.get_speaker(db, speaker_id)
+    return _speaker_form(request, db, speaker.model_dump(), None, speaker)
+
+
+@pages.post("/speakers/{speaker_id}/edit", response_class=HTMLResponse)
+def speaker_update(
+    request: Request, db: SessionDep, user: StaffUser, form: FormDep, speaker_id: int
+) -> Response:
+    speaker = service.get_speaker(db, speaker_id)
+    try:
+        data = parse_form(SpeakerCreate, form)
+        service.update_speaker(db, actor=user, speaker=speaker, data=data)
+    except InvalidInput as exc:
+        return _speaker_form(request, db, form_values(form), exc.errors, speaker, 422)
+    flash(request, N_("Saved."))
+    return see_other(f"/speakers/{speaker_id}")
+
+
+@pages.post("/speakers/{speaker_id}/delete")
+def speaker_delete(request: Request, db: SessionDep, user: StaffUser, speaker_id: int) -> Response:
+    service.delete_speaker(db, actor=user, speaker=service.get_speaker(db, speaker_id))
+    flash(request, N_("Deleted."))
+    return see_other("/speakers")
+
+
+# -- organisations (HTML) ---------------------------------------------------------------------
+
+
+@pages.get("/organisations", response_class=HTMLResponse)
+def organisations_page(request: Request, db: SessionDep, user: OptionalUser) -> HTMLResponse:
+    return render(
+        request,
+        "speakers/organisations.html",
+        {
+            "organisations": service.all_organisations(db),
+            "org_type_labels": ORG_TYPE_LABELS,
+            "nav": "organisations",
+        },
+    )
+
+
+def _org_form(
+    request: Request,
+    values: dict[str, Any],
+    errors: dict[str, list[str]] | None,
+    org_id: int | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "speakers/organisation_form.html",
+        {
+            "values": values,
+            "errors": errors,
+            "org_id": org_id,
+            "types": [(k.value, i18n.gettext(v)) for k, v in ORG_TYPE_LABELS.items()],
+            "countries": i18n.country_choices(),
+            "nav": "organisations",
+        },
+        status_code=status_code,
+    )
+
+
+@pages.get("/organisations/new", response_class=HTMLResponse)
+def organisation_new(request: Request, user: StaffUser) -> HTMLResponse:
+    return _org_form(request, {}, None)
+
+
+@pages.post("/organisations/new", response_class=HTMLResponse)
+def organisation_create(
+    request: Request, db: SessionDep, user: StaffUser, form: FormDep
+) -> Response:
+    try:
+        org = service.create_organisation(db, actor=user, data=parse_form(OrganisationCreate, form))
+    except InvalidInput as exc:
+        return _org_form(request, form_values(form), exc.errors, status_code=422)
+    flash(request, N_("Saved."))
+    return see_other(f"/organisations/{org.id}")
+
+
+@pages.get("/organisations/{org_id}", response_class=HTMLResponse)
+def organisation_page(
+    request: Request, db: SessionDep, user: OptionalUser, org_id: int
+) -> HTMLResponse:
+    org = service.get_organisation(db, org_id)
+    return render(
+        request,
+        "speakers/organisation.html",
+        {
+            "organisation": org,
+            "speakers": service.speakers_of_organisation(db, org_id),
+            "org_type_labels": ORG_TYPE_LABELS,
+            "nav": "organisations",
+        },
+    )
+
+
+@pages.get("/organisations/{org_id}/edit", response_class=HTMLResponse)
+def organisation_edit(
+    request: Request, db: SessionDep, user: StaffUser, org_id: int
+) -> HTMLResponse:
+    return _org_form(request, service.get_organisation(db, org_id).model_dump(), None, org_id)
+
+
+@pages.post("/organisations/{org_id}/edit", response_class=HTMLResponse)
+def organisation_update(
+    request: Request, db: SessionDep, user: StaffUser, form: FormDep, org_id: int
+) -> Response:
+    org = service.get_organisation(db, org_id)
+    try:
+        data = parse_form(OrganisationCreate, form)
+        service.update_organisation(db, actor=user, org=org, data=data)
+    except InvalidInput as exc:
+        return _org_form(request, form_values(form), exc.errors, org_id, 422)
+    flash(request, N_("Saved."))
+    return see_other(f"/organisations/{org_id}")
+
+
+@pages.post("/organisations/{org_id}/delete")
+def organisation_delete(request: Request, db: SessionDep, user: StaffUser, org_id: int) -> Response:
+    service.delete_organisation(db, actor=user, org=service.get_organisation(db, org_id))
+    flash(request, N_("Deleted."))
+    return see_other("/organisations")
+
+
+# -- JSON ------------------------------------------------------------------------------------
+
+
+@api.get("/speakers", response_model=Page[SpeakerStaffView | SpeakerPublic])
+def api_speakers(
+    db: SessionDep,
+    user: OptionalUser,
+    q: str | None = Search,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Any:
+    items, next_cursor = service.list_speakers(db, q=q, limit=limit, cursor=cursor)
+    return Page(items=[_speaker_out(s, user) for s in items], next_cursor=next_cursor)
+
+
+@api.post("/speakers", response_model=SpeakerStaffView, status_code=201)
+def api_speaker_create(db: SessionDep, user: StaffUser, data: SpeakerCreate) -> Any:
+    return service.create_speaker(db, actor=user, data=data)
+
+
+@api.get("/speakers/{speaker_id}", response_model=SpeakerStaffView | SpeakerPublic)
+def api_speaker(db: SessionDep, user: OptionalUser, speaker_id: int) -> Any:
+    return _speaker_out(service.get_speaker(db, speaker_id), user)
+
+
+@api.put("/speakers/{speaker_id}", response_model=SpeakerStaffView)
+def api_speaker_update(
+    db: SessionDep, user: StaffUser, speaker_id: int, data: SpeakerCreate
+) -> Any:
+    speaker = service.get_speaker(db, speaker_id)
+    return service.update_speaker(db, actor=user, speaker=speaker, data=data)
+
+
+@api.delete("/speakers/{speaker_id}", status_code=204)
+def api_speaker_delete(db: SessionDep, user: StaffUser, speaker_id: int) -> Response:
+    service.delete_speaker(db, actor=user, speaker=service.get_speaker(db, speaker_id))
+    return Response(status_code=204)
+
+
+@api.get("/organisations", response_model=Page[OrganisationPublic], tags=["organisations"])
+def api_organisations(
+    db: SessionDep, q: str | None = Search, limit: Limit = 20, cursor: Cursor = None
+) -> Any:
+    items, next_cursor = service.list_organisations(db, q=q, limit=limit, cursor=cursor)
+    return Page(items=list(items), next_cursor=next_cursor)
+
+
+@api.post(
+    "/organisations", response_model=OrganisationPublic, status_code=201, tags=["organisations"]
+)
+def api_organisation_create(db: SessionDep, user: StaffUser, data: OrganisationCreate) -> Any:
+    return service.create_organisation(db, actor=user, data=data)
+
+
+@api.get("/organisations/{org_id}", response_model=OrganisationPublic, tags=["organisations"])
+def api_organisation(db: SessionDep, org_id: int) -> Any:
+    return service.get_organisation(db, org_id)
+
+
+@api.put("/organisations/{org_id}", response_model=OrganisationPublic, tags=["organisations"])
+def api_organisation_update(
+    db: SessionDep, user: StaffUser, org_id: int, data: OrganisationCreate
+) -> Any:
+    org = service.get_organisation(db, org_id)
+    return service.update_organisation(db, actor=user, org=org, data=data)
+
+
+@api.delete("/organisations/{org_id}", status_code=204, tags=["organisations"])
+def api_organisation_delete(db: SessionDep, user: StaffUser, org_id: int) -> Response:
+    service.delete_organisation(db, actor=user, org=service.get_organisation(db, org_id))
+    return Response(status_code=204)

@@ -1,0 +1,206 @@
+"""People and roles (secretariat), and the audit log (admins)."""
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+
+from app import i18n
+from app.db import SessionDep
+from app.deps import AdminUser, StaffUser
+from app.i18n import N_
+from app.models.audit import AuditEventPublic
+from app.models.users import (
+    InvitationCreate,
+    InvitationPublic,
+    Role,
+    User,
+    UserCreate,
+    UserRoleUpdate,
+    UserStaffView,
+)
+from app.routers.apiutil import Cursor, Limit, Page, api_router, pages_router
+from app.routers.forms import FormDep, form_values, parse_form, see_other
+from app.services import audit as audit_service
+from app.services import caucuses as caucus_service
+from app.services import users as user_service
+from app.services.errors import Conflict, InvalidInput
+from app.templating import flash, render
+
+pages = pages_router()
+api = api_router("users")
+
+ROLE_LABELS = {
+    Role.participant: N_("Participant"),
+    Role.caucus_rep: N_("Caucus representative"),
+    Role.secretariat: N_("Secretariat"),
+    Role.admin: N_("Administrator"),
+}
+
+
+def _accept_url(request: Request, token: str) -> str:
+    return str(request.url_for("invitation_page", token=token))
+
+
+def _staff_view(db: SessionDep, user: User) -> UserStaffView:
+    assert user.id is not None
+    return UserStaffView.model_validate(
+        user, update={"caucus_ids": user_service.caucus_ids_of(db, user.id)}
+    )
+
+
+def _role_context(db: SessionDep, actor: User) -> dict[str, Any]:
+    from app import permissions
+
+    roles = [
+        (r.value, i18n.gettext(ROLE_LABELS[r]))
+        for r in Role
+        if permissions.can_grant_role(actor, r)
+    ]
+    caucuses = [(c.id, i18n.localized(c.name)[0]) for c in caucus_service.list_caucuses(db)]
+    return {"roles": roles, "caucuses": caucuses, "role_labels": ROLE_LABELS}
+
+
+@pages.get("/users", response_class=HTMLResponse)
+def users_page(
+    request: Request, db: SessionDep, user: StaffUser, cursor: Cursor = None
+) -> HTMLResponse:
+    people, next_cursor = user_service.list_users(db, limit=50, cursor=cursor)
+    invitations = user_service.list_invitations(db)
+    return render(
+        request,
+        "users/list.html",
+        {
+            "people": people,
+            "next_cursor": next_cursor,
+            "invitations": invitations,
+            "nav": "users",
+            "values": {},
+            **_role_context(db, user),
+        },
+    )
+
+
+@pages.post("/users/invite", response_class=HTMLResponse)
+def invite(request: Request, db: SessionDep, user: StaffUser, form: FormDep) -> Response:
+    try:
+        data = parse_form(InvitationCreate, form)
+        invitation, token = user_service.invite(db, actor=user, data=data)
+    except (InvalidInput, Conflict) as exc:
+        errors = getattr(exc, "errors", None) or {"email": [i18n.gettext(exc.message)]}
+        people, next_cursor = user_service.list_users(db, limit=50, cursor=None)
+        return render(
+            request,
+            "users/list.html",
+            {
+                "people": people,
+                "next_cursor": next_cursor,
+                "invitations": user_service.list_invitations(db),
+                "nav": "users",
+                "values": form_values(form),
+                "errors": errors,
+                **_role_context(db, user),
+            },
+            status_code=422,
+        )
+    return render(
+        request,
+        "users/invited.html",
+        {
+            "invitation": invitation,
+            "accept_url": _accept_url(request, token),
+            "nav": "users",
+            "role_labels": ROLE_LABELS,
+        },
+        status_code=201,
+    )
+
+
+@pages.get("/users/{user_id}", response_class=HTMLResponse)
+def user_page(request: Request, db: SessionDep, user: StaffUser, user_id: int) -> HTMLResponse:
+    person = user_service.get_user(db, user_id)
+    return render(
+        request,
+        "users/edit.html",
+        {
+            "person": _staff_view(db, person),
+            "nav": "users",
+            **_role_context(db, user),
+        },
+    )
+
+
+@pages.post("/users/{user_id}", response_class=HTMLResponse)
+def user_update(
+    request: Request, db: SessionDep, user: StaffUser, form: FormDep, user_id: int
+) -> Response:
+    person = user_service.get_user(db, user_id)
+    try:
+        data = parse_form(UserRoleUpdate, form)
+        user_service.set_role(db, actor=user, user=person, data=data)
+    except (InvalidInput, Conflict) as exc:
+        errors = getattr(exc, "errors", None) or {"__all__": [i18n.gettext(exc.message)]}
+        return render(
+            request,
+            "users/edit.html",
+            {
+                "person": _staff_view(db, person),
+                "nav": "users",
+                "errors": errors,
+                **_role_context(db, user),
+            },
+            status_code=422,
+        )
+    flash(request, N_("Saved."))
+    return see_other("/users")
+
+
+@pages.get("/audit", response_class=HTMLResponse)
+def audit_page(
+    request: Request, db: SessionDep, user: AdminUser, cursor: Cursor = None
+) -> HTMLResponse:
+    events, next_cursor, names = audit_service.list_events(db, limit=50, cursor=cursor)
+    return render(
+        request,
+        "audit/list.html",
+        {"events": events, "next_cursor": next_cursor, "names": names, "nav": "audit"},
+    )
+
+
+# -- JSON ------------------------------------------------------------------------------------
+
+
+@api.get("/users", response_model=Page[UserStaffView])
+def api_users(db: SessionDep, user: StaffUser, limit: Limit = 20, cursor: Cursor = None) -> Any:
+    people, next_cursor = user_service.list_users(db, limit=limit, cursor=cursor)
+    return Page(items=[_staff_view(db, p) for p in people], next_cursor=next_cursor)
+
+
+@api.post("/users", response_model=UserStaffView, status_code=201)
+def api_create_user(db: SessionDep, user: StaffUser, data: UserCreate) -> Any:
+    return _staff_view(db, user_service.create_user(db, actor=user, data=data))
+
+
+@api.put("/users/{user_id}/role", response_model=UserStaffView)
+def api_set_role(db: SessionDep, user: StaffUser, user_id: int, data: UserRoleUpdate) -> Any:
+    person = user_service.get_user(db, user_id)
+    return _staff_view(db, user_service.set_role(db, actor=user, user=person, data=data))
+
+
+@api.get("/invitations", response_model=list[InvitationPublic])
+def api_invitations(db: SessionDep, user: StaffUser) -> Any:
+    return user_service.list_invitations(db)
+
+
+@api.post("/invitations", response_model=InvitationPublic, status_code=201)
+def api_invite(request: Request, db: SessionDep, user: StaffUser, data: InvitationCreate) -> Any:
+    invitation, token = user_service.invite(db, actor=user, data=data)
+    return InvitationPublic.model_validate(
+        invitation, update={"accept_url": _accept_url(request, token)}
+    )
+
+
+@api.get("/audit", response_model=Page[AuditEventPublic])
+def api_audit(db: SessionDep, user: AdminUser, limit: Limit = 50, cursor: Cursor = None) -> Any:
+    events, next_cursor, _names = audit_service.list_events(db, limit=limit, cursor=cursor)
+    return Page(items=list(events), next_cursor=next_cursor)

@@ -1,0 +1,1 @@
+"""Domain logic: keyword-only functions that know nothing of HTTP or templates."""

@@ -1,0 +1,225 @@
+"""Caucuses, their members and representatives, and the sessions where they spoke."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, select
+from sqlmodel import Session, col
+
+from app.i18n import N_
+from app.models.caucuses import (
+    DEFAULT_CAUCUS_CODES,
+    Caucus,
+    CaucusCreate,
+    CaucusMember,
+    CaucusMemberIn,
+)
+from app.models.forums import AgendaSegment, ForumSession, SegmentSpeaker
+from app.models.speakers import Organisation, Speaker
+from app.models.users import User
+from app.services import audit
+from app.services.errors import InvalidInput, NotFound
+
+# Names and descriptions of the built-in caucuses in the three interface languages.
+_DEFAULTS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
+    "youth": (
+        {"en": "Youth caucus", "es": "Caucus de juventud", "pt": "Caucus da juventude"},
+        {
+            "en": "Young people, including young migrants, bringing their priorities to every "
+            "Town Hall.",
+            "es": "Personas jóvenes, también jóvenes migrantes, que llevan sus prioridades a "
+            "cada Town Hall.",
+            "pt": "Pessoas jovens, incluindo jovens migrantes, que levam as suas prioridades a "
+            "cada Town Hall.",
+        },
+    ),
+    "feminism": (
+        {"en": "Feminist caucus", "es": "Caucus feminista", "pt": "Caucus feminista"},
+        {
+            "en": "Grassroots women's organisations and feminist local leaders: care, gender-"
+            "responsive budgeting, and ending gender-based violence.",
+            "es": "Organizaciones de mujeres de base y lideresas locales feministas: cuidados, "
+            "presupuestos con perspectiva de género y fin de la violencia de género.",
+            "pt": "Organizações de mulheres de base e lideranças locais feministas: cuidados, "
+            "orçamentos com perspetiva de género e fim da violência de género.",
+        },
+    ),
+    "accessibility": (
+        {
+            "en": "Accessibility caucus",
+            "es": "Caucus de accesibilidad",
+            "pt": "Caucus de acessibilidade",
+        },
+        {
+            "en": "Persons with disabilities and their organisations: inclusive and accessible "
+            "cities, services and information.",
+            "es": "Personas con discapacidad y sus organizaciones: ciudades, servicios e "
+            "información inclusivos y accesibles.",
+            "pt": "Pessoas com deficiência e as suas organizações: cidades, serviços e "
+            "informação inclusivos e acessíveis.",
+        },
+    ),
+}
+
+
+def ensure_defaults(db: Session) -> None:
+    """Creates the youth, feminism and accessibility caucuses if they are missing."""
+    existing = set(db.execute(select(col(Caucus.code))).scalars())
+    missing = [code for code in DEFAULT_CAUCUS_CODES if code not in existing]
+    for code in missing:
+        name, description = _DEFAULTS[code]
+        db.add(Caucus(code=code, name=name, description=description))
+    if missing:
+        db.commit()
+
+
+def list_caucuses(db: Session) -> Sequence[Caucus]:
+    return db.execute(select(Caucus).order_by(col(Caucus.id))).scalars().all()
+
+
+def member_counts(db: Session) -> dict[int, int]:
+    rows = db.execute(
+        select(col(CaucusMember.caucus_id), func.count()).group_by(col(CaucusMember.caucus_id))
+    ).all()
+    return {cid: int(n) for cid, n in rows}
+
+
+def get_caucus(db: Session, caucus_id: int) -> Caucus:
+    caucus = db.get(Caucus, caucus_id)
+    if caucus is None:
+        raise NotFound()
+    return caucus
+
+
+def _check_code(db: Session, code: str, own_id: int | None) -> None:
+    other = db.execute(select(col(Caucus.id)).where(col(Caucus.code) == code)).scalar()
+    if other is not None and other != own_id:
+        raise InvalidInput({"code": [N_("Another caucus already uses this code.")]})
+
+
+def create_caucus(db: Session, *, actor: User, data: CaucusCreate) -> Caucus:
+    _check_code(db, data.code, None)
+    caucus = Caucus(**data.model_dump())
+    db.add(caucus)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="create",
+        object_type="caucus",
+        object_id=caucus.id,
+        summary=caucus.code,
+    )
+    db.commit()
+    return caucus
+
+
+def update_caucus(db: Session, *, actor: User, caucus: Caucus, data: CaucusCreate) -> Caucus:
+    _check_code(db, data.code, caucus.id)
+    for key, value in data.model_dump().items():
+        setattr(caucus, key, value)
+    audit.record(
+        db,
+        actor=actor,
+        action="update",
+        object_type="caucus",
+        object_id=caucus.id,
+        summary=caucus.code,
+    )
+    db.commit()
+    return caucus
+
+
+def delete_caucus(db: Session, *, actor: User, caucus: Caucus) -> None:
+    audit.record(
+        db,
+        actor=actor,
+        action="delete",
+        object_type="caucus",
+        object_id=caucus.id,
+        summary=caucus.code,
+    )
+    db.delete(caucus)
+    db.commit()
+
+
+def members(db: Session, caucus_id: int) -> list[tuple[Speaker, Organisation | None, bool]]:
+    rows = db.execute(
+        select(Speaker, Organisation, col(CaucusMember.is_representative))
+        .join(CaucusMember, col(CaucusMember.speaker_id) == col(Speaker.id))
+        .outerjoin(Organisation, col(Organisation.id) == col(Speaker.organisation_id))
+        .where(col(CaucusMember.caucus_id) == caucus_id)
+        .order_by(col(CaucusMember.is_representative).desc(), col(Speaker.name))
+    ).all()
+    return [(s, o, bool(rep)) for s, o, rep in rows]
+
+
+def member_links(db: Session, caucus_id: int) -> list[CaucusMemberIn]:
+    rows = db.execute(
+        select(CaucusMember).where(col(CaucusMember.caucus_id) == caucus_id)
+    ).scalars()
+    return [
+        CaucusMemberIn(speaker_id=m.speaker_id, is_representative=m.is_representative) for m in rows
+    ]
+
+
+def set_member(
+    db: Session, *, actor: User, caucus: Caucus, speaker_id: int, is_representative: bool
+) -> None:
+    if db.get(Speaker, speaker_id) is None:
+        raise InvalidInput({"speaker_id": [N_("Choose a speaker from the list.")]})
+    assert caucus.id is not None
+    link = db.get(CaucusMember, (caucus.id, speaker_id))
+    if link is None:
+        db.add(
+            CaucusMember(
+                caucus_id=caucus.id, speaker_id=speaker_id, is_representative=is_representative
+            )
+        )
+    else:
+        link.is_representative = is_representative
+    audit.record(
+        db,
+        actor=actor,
+        action="member",
+        object_type="caucus",
+        object_id=caucus.id,
+        summary=f"speaker {speaker_id} representative={is_representative}",
+    )
+    db.commit()
+
+
+def remove_member(db: Session, *, actor: User, caucus: Caucus, speaker_id: int) -> None:
+    db.execute(
+        delete(CaucusMember).where(
+            col(CaucusMember.caucus_id) == caucus.id,
+            col(CaucusMember.speaker_id) == speaker_id,
+        )
+    )
+    audit.record(
+        db,
+        actor=actor,
+        action="unmember",
+        object_type="caucus",
+        object_id=caucus.id,
+        summary=f"speaker {speaker_id}",
+    )
+    db.commit()
+
+
+def sessions_where_spoke(db: Session, caucus_id: int) -> Sequence[ForumSession]:
+    """Sessions with at least one of the caucus's members on the agenda."""
+    speakers = select(col(CaucusMember.speaker_id)).where(col(CaucusMember.caucus_id) == caucus_id)
+    sessions = (
+        select(col(AgendaSegment.session_id))
+        .join(SegmentSpeaker, col(SegmentSpeaker.segment_id) == col(AgendaSegment.id))
+        .where(col(SegmentSpeaker.speaker_id).in_(speakers))
+    )
+    return (
+        db.execute(
+            select(ForumSession)
+            .where(col(ForumSession.id).in_(sessions))
+            .order_by(col(ForumSession.starts_at))
+        )
+        .scalars()
+        .all()
+    )

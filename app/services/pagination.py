@@ -1,0 +1,54 @@
+"""Keyset pagination: stable cursors that do not drift when rows are added, and stay fast."""
+
+import base64
+import binascii
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Select
+from sqlmodel import Session
+
+from app.i18n import N_
+from app.services.errors import InvalidInput
+
+T = TypeVar("T")
+MAX_LIMIT = 100
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"id:{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, _, value = raw.partition(":")
+        if prefix != "id" or not value.isdigit() or len(value) > 18:
+            raise ValueError(raw)
+        return int(value)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise InvalidInput({"cursor": [N_("This page link is not valid.")]}) from exc
+
+
+def page_by_id(
+    db: Session,
+    stmt: Select[Any],
+    id_column: Any,
+    *,
+    limit: int,
+    cursor: str | None,
+    descending: bool = False,
+) -> tuple[Sequence[Any], str | None]:
+    """Rows after the cursor, ordered by id, and the cursor of the next page (or None)."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    after = decode_cursor(cursor)
+    if after is not None:
+        stmt = stmt.where(id_column < after if descending else id_column > after)
+    order = id_column.desc() if descending else id_column
+    rows = db.execute(stmt.order_by(order).limit(limit + 1)).scalars().all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(rows[-1].id) if has_more and rows else None
+    return rows, next_cursor

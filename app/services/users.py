@@ -1,0 +1,234 @@
+"""Accounts: registration, login with throttling, invitations and roles."""
+
+import secrets
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+from sqlmodel import Session, col
+
+from app import permissions
+from app.config import get_settings
+from app.i18n import N_
+from app.models.caucuses import Caucus
+from app.models.types import utcnow
+from app.models.users import (
+    Invitation,
+    InvitationAccept,
+    InvitationCreate,
+    Role,
+    User,
+    UserCaucusLink,
+    UserCreate,
+    UserRegister,
+    UserRoleUpdate,
+)
+from app.security import hash_password, needs_rehash, token_digest, verify_password
+from app.services import audit, ratelimit
+from app.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.services.pagination import page_by_id
+
+INVITATION_DAYS = 14
+BAD_LOGIN = N_("The e-mail address or password is not correct.")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(db: Session, email: str) -> User | None:
+    return db.execute(
+        select(User).where(col(User.email) == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+def _check_caucuses(db: Session, role: Role, caucus_ids: list[int]) -> list[int]:
+    ids = sorted(set(caucus_ids))
+    if role is Role.caucus_rep and not ids:
+        raise InvalidInput({"caucus_ids": [N_("Choose the caucus this person represents.")]})
+    if ids:
+        found = db.execute(select(func.count()).where(col(Caucus.id).in_(ids))).scalar_one()
+        if found != len(ids):
+            raise InvalidInput({"caucus_ids": [N_("Choose caucuses from the list.")]})
+    return ids if role is Role.caucus_rep else []
+
+
+def _set_caucuses(db: Session, user: User, caucus_ids: list[int]) -> None:
+    db.execute(delete(UserCaucusLink).where(col(UserCaucusLink.user_id) == user.id))
+    for cid in caucus_ids:
+        assert user.id is not None
+        db.add(UserCaucusLink(user_id=user.id, caucus_id=cid))
+
+
+def caucus_ids_of(db: Session, user_id: int) -> list[int]:
+    return list(
+        db.execute(
+            select(col(UserCaucusLink.caucus_id)).where(col(UserCaucusLink.user_id) == user_id)
+        ).scalars()
+    )
+
+
+def _new_user(db: Session, data: UserRegister, role: Role) -> User:
+    if find_by_email(db, data.email):
+        raise Conflict(N_("An account with this e-mail address already exists."))
+    user = User(
+        email=normalise_email(data.email),
+        display_name=data.display_name.strip(),
+        password_hash=hash_password(data.password),
+        role=role,
+        locale=data.locale,
+    )
+    db.add(user)
+    db.flush()
+    return user
+
+
+def register(db: Session, *, data: UserRegister) -> User:
+    user = _new_user(db, data, Role.participant)
+    db.commit()
+    return user
+
+
+def create_user(db: Session, *, actor: User | None, data: UserCreate) -> User:
+    """Used by the CLI (actor None: the machine's operator) and by staff."""
+    if actor is not None and not permissions.can_grant_role(actor, data.role):
+        raise PermissionDenied()
+    caucus_ids = _check_caucuses(db, data.role, data.caucus_ids)
+    user = _new_user(db, data, data.role)
+    _set_caucuses(db, user, caucus_ids)
+    audit.record(
+        db,
+        actor=actor,
+        action="user.create",
+        object_type="user",
+        object_id=user.id,
+        summary=f"{user.email} as {user.role}",
+    )
+    db.commit()
+    return user
+
+
+def authenticate(db: Session, *, email: str, password: str, ip: str) -> User:
+    """Throttled per account and per IP; unknown accounts and wrong passwords look the same."""
+    settings = get_settings()
+    email = normalise_email(email)
+    account_key, ip_key = f"login:acct:{email}", f"login:ip:{ip}"
+    window = settings.login_window_s
+    ratelimit.check(
+        db,
+        keys={account_key: settings.login_max_per_account, ip_key: settings.login_max_per_ip},
+        window_s=window,
+    )
+    user = find_by_email(db, email)
+    ok = verify_password(password, user.password_hash if user else None)
+    if not ok or user is None or not user.is_active:
+        ratelimit.hit(db, key=account_key, window_s=window)
+        ratelimit.hit(db, key=ip_key, window_s=window)
+        db.commit()
+        raise InvalidInput({}, BAD_LOGIN)
+    if user.password_hash and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    ratelimit.reset(db, key=account_key)
+    db.commit()
+    return user
+
+
+def list_users(db: Session, *, limit: int, cursor: str | None) -> tuple[Sequence[User], str | None]:
+    return page_by_id(db, select(User), col(User.id), limit=limit, cursor=cursor)
+
+
+def get_user(db: Session, user_id: int) -> User:
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def set_role(db: Session, *, actor: User, user: User, data: UserRoleUpdate) -> User:
+    if not permissions.can_grant_role(actor, data.role):
+        raise PermissionDenied()
+    # Demoting an admin is an admin's call too.
+    if user.role is Role.admin and not permissions.can_grant_role(actor, Role.admin):
+        raise PermissionDenied()
+    if user.id == actor.id and (data.role != actor.role or not data.is_active):
+        raise Conflict(N_("You cannot change your own role or deactivate yourself."))
+    caucus_ids = _check_caucuses(db, data.role, data.caucus_ids)
+    before = user.role
+    user.role = data.role
+    user.is_active = data.is_active
+    _set_caucuses(db, user, caucus_ids)
+    audit.record(
+        db,
+        actor=actor,
+        action="user.role",
+        object_type="user",
+        object_id=user.id,
+        summary=f"{before} -> {data.role}; active={data.is_active}",
+    )
+    db.commit()
+    return user
+
+
+def invite(db: Session, *, actor: User, data: InvitationCreate) -> tuple[Invitation, str]:
+    """Returns the invitation and its one-time token (shown once to the inviter)."""
+    if not permissions.can_grant_role(actor, data.role):
+        raise PermissionDenied()
+    if find_by_email(db, data.email):
+        raise Conflict(N_("An account with this e-mail address already exists."))
+    caucus_ids = _check_caucuses(db, data.role, data.caucus_ids)
+    token = secrets.token_urlsafe(24)
+    invitation = Invitation(
+        email=normalise_email(data.email),
+        role=data.role,
+        caucus_ids=",".join(map(str, caucus_ids)),
+        token_hash=token_digest(token),
+        invited_by_id=actor.id,
+        expires_at=utcnow() + timedelta(days=INVITATION_DAYS),
+    )
+    db.add(invitation)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="user.invite",
+        object_type="invitation",
+        object_id=invitation.id,
+        summary=f"{invitation.email} as {data.role}",
+    )
+    db.commit()
+    return invitation, token
+
+
+def list_invitations(db: Session) -> Sequence[Invitation]:
+    return db.execute(select(Invitation).order_by(col(Invitation.id).desc())).scalars().all()
+
+
+def find_invitation(db: Session, token: str) -> Invitation:
+    invitation = db.execute(
+        select(Invitation).where(col(Invitation.token_hash) == token_digest(token))
+    ).scalar_one_or_none()
+    if invitation is None or invitation.accepted_at is not None or invitation.expires_at < utcnow():
+        raise NotFound(N_("This invitation link is not valid or has expired."))
+    return invitation
+
+
+def accept_invitation(db: Session, *, token: str, data: InvitationAccept) -> User:
+    invitation = find_invitation(db, token)
+    register_data = UserRegister(
+        email=invitation.email, display_name=data.display_name, password=data.password
+    )
+    user = _new_user(db, register_data, invitation.role)
+    ids = [int(x) for x in invitation.caucus_ids.split(",") if x]
+    _set_caucuses(db, user, ids)
+    invitation.accepted_at = utcnow()
+    audit.record(
+        db,
+        actor=user,
+        action="user.accept",
+        object_type="invitation",
+        object_id=invitation.id,
+        summary=user.email,
+    )
+    db.commit()
+    return user

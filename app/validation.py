@@ -1,0 +1,72 @@
+"""Turns pydantic errors into localised messages keyed by field, for forms and the API alike."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from app.i18n import N_, gettext
+
+_MESSAGES = {
+    "missing": N_("This field is required."),
+    "string_too_long": N_("Enter at most %(max_length)s characters."),
+    "too_long": N_("Enter at most %(max_length)s items."),
+    "int_parsing": N_("Enter a whole number."),
+    "int_type": N_("Enter a whole number."),
+    "int_from_float": N_("Enter a whole number."),
+    "float_parsing": N_("Enter a number."),
+    "bool_parsing": N_("Choose yes or no."),
+    "greater_than_equal": N_("Enter a number of at least %(ge)s."),
+    "less_than_equal": N_("Enter a number of at most %(le)s."),
+    "greater_than": N_("Enter a number greater than %(gt)s."),
+    "less_than": N_("Enter a number less than %(lt)s."),
+    "url_parsing": N_("Enter a full web address, starting with https://."),
+    "url_scheme": N_("Enter a full web address, starting with https://."),
+    "url_type": N_("Enter a full web address, starting with https://."),
+    "date_parsing": N_("Enter a valid date."),
+    "date_from_datetime_parsing": N_("Enter a valid date."),
+    "datetime_parsing": N_("Enter a valid date and time."),
+    "datetime_from_date_parsing": N_("Enter a valid date and time."),
+    "enum": N_("Choose one of the options."),
+    "literal_error": N_("Choose one of the options."),
+    "string_pattern_mismatch": N_("Use only the characters allowed here."),
+    "json_invalid": N_("The request body is not valid JSON."),
+    "model_attributes_type": N_("The request body must be a JSON object."),
+    "dict_type": N_("The request body must be a JSON object."),
+    "list_type": N_("Enter a list of values."),
+    "string_type": N_("Enter text."),
+}
+_FALLBACK = N_("This value is not valid.")
+_EMAIL = N_("Enter a valid e-mail address.")
+_REQUIRED = N_("This field is required.")
+NON_FIELD = "__all__"
+
+
+def message_for(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "value_error":
+        inner = ctx.get("error")
+        text = str(inner) if inner is not None else ""
+        if "email" in text.lower():
+            return gettext(_EMAIL)
+        return gettext(text) if text else gettext(_FALLBACK)
+    if kind == "string_too_short":
+        if ctx.get("min_length", 1) <= 1:
+            return gettext(_REQUIRED)
+        return gettext(N_("Enter at least %(min_length)s characters."), **ctx)
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return gettext(_FALLBACK)
+    params = {k: v for k, v in ctx.items() if k in template}
+    return gettext(template, **params) if params else gettext(template)
+
+
+def field_name(loc: Sequence[Any], *, skip: int = 0) -> str:
+    parts = [str(p) for p in loc[skip:]]
+    return ".".join(parts) if parts else NON_FIELD
+
+
+def errors_by_field(errors: Sequence[Any], *, skip: int = 0) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for error in errors:
+        out.setdefault(field_name(error.get("loc", ()), skip=skip), []).append(message_for(error))
+    return out

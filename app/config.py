@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     login_max_per_ip: int = Field(default=20, description="failed logins per IP per window")
     login_window_s: int = 15 * 60
     page_size: int = 20
+    # argon2id cost (RFC 9106 "low memory" profile). Tests lower it; production must not.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
     # Trust X-Forwarded-For only behind a known proxy; otherwise clients could spoof their IP.
     trust_forwarded_for: bool = False
 

@@ -92,7 +92,8 @@ def _page(
 
 def _safe_next(request: Request) -> str:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    safe = target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return target if safe else "/"
 
 
 async def domain_error(request: Request, exc: Exception) -> Response:

@@ -25,8 +25,8 @@ def can_grant_role(user: User | None, role: Role) -> bool:
     """The secretariat invites and assigns roles, but only an admin makes another admin."""
     if not can_manage_users(user):
         return False
-    return role is not Role.admin or (user is not None and user.role is Role.admin)
+    return role != Role.admin or (user is not None and user.role == Role.admin)
 
 
 def can_view_audit(user: User | None) -> bool:
-    return user is not None and user.is_active and user.role is Role.admin
+    return user is not None and user.is_active and user.role == Role.admin

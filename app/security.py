@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -13,10 +14,22 @@ from app.config import get_settings
 from app.db import SAFE_METHODS
 from app.services.errors import CsrfFailed
 
-_hasher = PasswordHasher()
-# Verifying against this when the account does not exist makes an unknown email cost the same
-# time as a wrong password, so timing does not reveal which accounts exist.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-" + secrets.token_hex(8))
+
+@cache
+def _hasher() -> PasswordHasher:
+    settings = get_settings()
+    return PasswordHasher(
+        time_cost=settings.argon2_time_cost,
+        memory_cost=settings.argon2_memory_kib,
+        parallelism=settings.argon2_parallelism,
+    )
+
+
+@cache
+def _dummy_hash() -> str:
+    # Verifying against this when the account does not exist makes an unknown email cost the
+    # same time as a wrong password, so timing does not reveal which accounts exist.
+    return _hasher().hash("not-a-real-password-" + secrets.token_hex(8))
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -24,18 +37,19 @@ CSRF_MAX_AGE_S = 24 * 3600
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        ok = _hasher().verify(password_hash or _dummy_hash(), password)
+        return ok and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    return _hasher().check_needs_rehash(password_hash)
 
 
 def token_digest(token: str) -> str:

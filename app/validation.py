@@ -44,6 +44,8 @@ def message_for(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
     if kind == "value_error":
+        if "reason" in ctx:  # email-validator's explanation, in English only
+            return gettext(_EMAIL)
         inner = ctx.get("error")
         text = str(inner) if inner is not None else ""
         if "email" in text.lower():

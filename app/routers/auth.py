@@ -32,7 +32,9 @@ api = api_router("auth")
 def _safe_next(value: object) -> str:
     target = str(value or "/")
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    # Browsers read "/\\host" as "//host": backslashes and control characters are refused too.
+    unsafe = "\\" in target or any(ord(ch) < 32 for ch in target)
+    if unsafe or parts.scheme or parts.netloc or not target.startswith("/"):
         return "/"
     return target
 

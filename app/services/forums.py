@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -263,7 +263,7 @@ def _session_fields(db: Session, data: SessionCreate) -> dict[str, Any]:
         starts_at = starts_at.replace(tzinfo=ZoneInfo(data.timezone))
     values = data.model_dump(exclude={"theme_ids"})
     values.update(
-        starts_at=starts_at,
+        starts_at=starts_at.astimezone(UTC),
         online_url=str(data.online_url) if data.online_url else None,
         languages=list(dict.fromkeys(data.languages)),
     )

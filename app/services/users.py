@@ -44,13 +44,13 @@ def find_by_email(db: Session, email: str) -> User | None:
 
 def _check_caucuses(db: Session, role: Role, caucus_ids: list[int]) -> list[int]:
     ids = sorted(set(caucus_ids))
-    if role is Role.caucus_rep and not ids:
+    if role == Role.caucus_rep and not ids:
         raise InvalidInput({"caucus_ids": [N_("Choose the caucus this person represents.")]})
     if ids:
         found = db.execute(select(func.count()).where(col(Caucus.id).in_(ids))).scalar_one()
         if found != len(ids):
             raise InvalidInput({"caucus_ids": [N_("Choose caucuses from the list.")]})
-    return ids if role is Role.caucus_rep else []
+    return ids if role == Role.caucus_rep else []
 
 
 def _set_caucuses(db: Session, user: User, caucus_ids: list[int]) -> None:
@@ -149,7 +149,7 @@ def set_role(db: Session, *, actor: User, user: User, data: UserRoleUpdate) -> U
     if not permissions.can_grant_role(actor, data.role):
         raise PermissionDenied()
     # Demoting an admin is an admin's call too.
-    if user.role is Role.admin and not permissions.can_grant_role(actor, Role.admin):
+    if user.role == Role.admin and not permissions.can_grant_role(actor, Role.admin):
         raise PermissionDenied()
     if user.id == actor.id and (data.role != actor.role or not data.is_active):
         raise Conflict(N_("You cannot change your own role or deactivate yourself."))

@@ -1,0 +1,95 @@
+"""Building blocks for tests, created through the services as the app itself would."""
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from app.models.caucuses import Caucus
+from app.models.forums import (
+    Forum,
+    ForumCreate,
+    ForumSession,
+    SegmentCreate,
+    SessionCreate,
+    Theme,
+    ThemeCreate,
+)
+from app.models.speakers import Organisation, OrganisationCreate, Speaker, SpeakerCreate
+from app.models.users import Role, User
+from app.services import caucuses, forums, speakers
+
+
+STAFF_EMAIL = "factory-staff@example.org"
+
+
+def staff(db: Session) -> User:
+    found = db.execute(select(User).where(col(User.email) == STAFF_EMAIL)).scalar_one_or_none()
+    if found is not None:
+        return found
+    user = User(email=STAFF_EMAIL, display_name="Factory", role=Role.admin)
+    db.add(user)
+    db.commit()
+    return user
+
+
+def forum(db: Session, **overrides: Any) -> Forum:
+    data = {
+        "kind": "event",
+        "title": {"en": "World Forum of Cities", "es": "Foro Mundial de Ciudades"},
+        "city": "Montevideo",
+        "country": "UY",
+        "timezone": "America/Montevideo",
+        "starts_on": "2025-05-02",
+        "ends_on": "2025-05-05",
+    } | overrides
+    return forums.create_forum(db, actor=staff(db), data=ForumCreate.model_validate(data))
+
+
+def theme(db: Session, parent: Forum, code: str = "3", kind: str = "theme") -> Theme:
+    data = ThemeCreate.model_validate(
+        {"kind": kind, "code": code, "title": {"en": f"Theme {code}", "es": f"Tema {code}"}}
+    )
+    return forums.add_theme(db, actor=staff(db), forum=parent, data=data)
+
+
+def session(db: Session, parent: Forum, **overrides: Any) -> ForumSession:
+    data = {
+        "forum_id": parent.id,
+        "title": {"en": "Caring Cities", "es": "Ciudades que cuidan"},
+        "type": "parallel_alliance",
+        "format": "in_person",
+        "starts_at": datetime(2025, 5, 3, 15, 0),
+        "timezone": "America/Montevideo",
+        "duration_minutes": 90,
+        "venue": "Antel Arena",
+        "languages": ["es", "pt"],
+        "background": {"en": "Care policies at the local level."},
+    } | overrides
+    return forums.create_session(db, actor=staff(db), data=SessionCreate.model_validate(data))
+
+
+def organisation(db: Session, name: str = "Mercociudades", kind: str = "network") -> Organisation:
+    data = OrganisationCreate.model_validate({"name": name, "type": kind, "country": "UY"})
+    return speakers.create_organisation(db, actor=staff(db), data=data)
+
+
+def speaker(db: Session, name: str = "Rosa Pavanelli", **overrides: Any) -> Speaker:
+    data = {"name": name, "title": "Secretary General", "email": "rosa@example.org",
+            "phone": "+33 1 23 45 67 89"} | overrides
+    return speakers.create_speaker(db, actor=staff(db), data=SpeakerCreate.model_validate(data))
+
+
+def segment(db: Session, parent: ForumSession, title: str = "Welcome", minutes: int = 10,
+            speaker_ids: list[int] | None = None) -> Any:
+    data = SegmentCreate.model_validate({
+        "title": {"en": title}, "planned_minutes": minutes,
+        "speakers": [{"speaker_id": sid, "role": "panelist"} for sid in speaker_ids or []],
+    })
+    return forums.add_segment(db, actor=staff(db), session=parent, data=data)
+
+
+def caucus(db: Session, code: str) -> Caucus:
+    return next(c for c in caucuses.list_caucuses(db) if c.code == code)

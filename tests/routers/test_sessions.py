@@ -1,0 +1,181 @@
+"""The session page participants read, and the secretariat's session and agenda forms."""
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.models.users import Role
+from tests import factories
+
+
+def test_session_page_shows_everything_a_participant_needs(
+    client: TestClient, db: Session
+) -> None:
+    forum = factories.forum(db)
+    gender = factories.theme(db, forum, "3")
+    axis = factories.theme(db, forum, "A", kind="axis")
+    session = factories.session(
+        db, forum, theme_ids=[gender.id, axis.id],
+        objectives={"en": "- Share experiences\n- Build alliances"},
+        expected_outcomes={"en": "Strategic alliances"},
+    )
+    speaker = factories.speaker(db, organisation_id=factories.organisation(db).id)
+    factories.segment(db, session, "Institutional welcome", 10, [speaker.id])
+    factories.segment(db, session, "Panel of experiences", 45)
+
+    html = client.get(f"/sessions/{session.id}").text
+
+    assert "Caring Cities" in html
+    assert "Parallel alliance session" in html
+    assert "90 minutes" in html
+    assert "Antel Arena" in html
+    assert "Saturday, May 3, 2025" in html and "3:00" in html  # the session's own time zone
+    assert "Spanish" in html and "Portuguese" in html and "No interpretation" in html
+    assert "Theme 3" in html and "Theme A" in html
+    assert "Background" in html and "Care policies at the local level." in html
+    assert "<li>Share experiences</li>" in html
+    agenda = html[html.index('id="agenda"'):]
+    assert agenda.index("Institutional welcome") < agenda.index("Panel of experiences")
+    assert "Rosa Pavanelli" in agenda and "Mercociudades" in agenda and "Panellist" in agenda
+    assert "55 minutes planned" in agenda
+    # The second segment starts when the first ends: 15:00 + 10 minutes.
+    assert "3:10" in agenda
+
+
+def test_session_time_is_also_shown_in_the_readers_time_zone(
+    client: TestClient, db: Session
+) -> None:
+    session = factories.session(db, factories.forum(db))
+    client.cookies.set("th_tz", "Asia/Seoul")
+    html = client.get(f"/sessions/{session.id}").text
+    # 15:00 in Montevideo (UTC-3) is 03:00 the next day in Seoul (UTC+9).
+    assert "Your time:" in html and "Sunday, May 4, 2025" in html
+
+
+def test_session_page_in_spanish_uses_spanish_dates_and_content(
+    client: TestClient, db: Session
+) -> None:
+    session = factories.session(db, factories.forum(db))
+    html = client.get(f"/sessions/{session.id}?lang=es").text
+    assert '<html lang="es">' in html
+    assert "Ciudades que cuidan" in html
+    assert "sábado, 3 de mayo de 2025" in html
+
+
+def test_content_missing_in_the_readers_language_falls_back_visibly(
+    client: TestClient, db: Session
+) -> None:
+    session = factories.session(db, factories.forum(db))  # background only in English
+    html = client.get(f"/sessions/{session.id}?lang=pt").text
+    assert re.search(r'<div lang="en"><p>Care policies at the local level.</p></div>', html)
+    assert 'class="fallback"' in html
+
+
+def test_hybrid_session_needs_a_venue_and_a_link(
+    client: TestClient, db: Session, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    forum = factories.forum(db)
+    login_as(Role.secretariat)
+    payload = {
+        "forum_id": forum.id, "title": {"en": "Hybrid dialogue"}, "type": "dialogue",
+        "format": "hybrid", "starts_at": "2025-05-03T15:00:00", "timezone": "America/Montevideo",
+        "duration_minutes": 90, "venue": "Antel Arena",
+    }
+    rejected = client.post("/api/v1/sessions", json=payload)
+    assert rejected.status_code == 422
+    assert "online link" in rejected.text
+    created = client.post("/api/v1/sessions", json=payload | {"online_url": "https://meet.example.org/x"})
+    assert created.status_code == 201, created.text
+    body = created.json()
+    # A naive time is read in the session's zone: 15:00 in Montevideo is 18:00 UTC.
+    assert body["starts_at"].startswith("2025-05-03T18:00:00")
+    assert body["ends_at"].startswith("2025-05-03T19:30:00")
+
+
+def test_secretariat_creates_a_session_through_the_form(
+    client: TestClient, db: Session, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    forum = factories.forum(db)
+    theme = factories.theme(db, forum, "4")
+    login_as(Role.secretariat)
+    page = client.get(f"/forums/{forum.id}/sessions/new")
+    assert page.status_code == 200
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    form = {
+        "csrf_token": token, "title.en": "Closing synthesis", "title.es": "Síntesis final",
+        "type": "dialogue", "format": "in_person", "starts_at": "2025-05-03T16:30",
+        "timezone": "America/Montevideo", "duration_minutes": "30", "venue": "Antel Arena",
+        "languages": ["es", "pt"], "theme_ids": [str(theme.id)],
+    }
+    response = client.post(f"/forums/{forum.id}/sessions/new", data=form, follow_redirects=False)
+    assert response.status_code == 303
+    html = client.get(response.headers["location"]).text
+    assert "Closing synthesis" in html and "Theme 4" in html and "4:30" in html
+
+
+def test_session_form_errors_are_shown_inline_and_nothing_typed_is_lost(
+    client: TestClient, db: Session, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    forum = factories.forum(db)
+    login_as(Role.secretariat)
+    token = re.search(  # type: ignore[union-attr]
+        r'name="csrf_token" value="([^"]+)"', client.get(f"/forums/{forum.id}/sessions/new").text
+    ).group(1)
+    form = {
+        "csrf_token": token, "title.es": "Sesión sin fecha", "type": "dialogue",
+        "format": "in_person", "starts_at": "not a date", "timezone": "Mars/Olympus",
+        "duration_minutes": "2", "venue": "Antel Arena",
+    }
+    response = client.post(f"/forums/{forum.id}/sessions/new?lang=es", data=form)
+    assert response.status_code == 422
+    html = response.text
+    assert 'role="alert"' in html and 'aria-invalid="true"' in html
+    assert "Sesión sin fecha" in html  # what was typed comes back
+    assert 'href="#f-starts_at"' in html and 'href="#f-timezone"' in html
+    assert 'href="#f-duration_minutes"' in html
+
+
+def test_agenda_segments_can_be_reordered_with_buttons(
+    client: TestClient, db: Session, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    session = factories.session(db, factories.forum(db))
+    first = factories.segment(db, session, "Welcome", 10)
+    factories.segment(db, session, "Framework", 20)
+    login_as(Role.secretariat)
+    html = client.get(f"/sessions/{session.id}").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    response = client.post(
+        f"/sessions/{session.id}/segments/{first.id}/move?step=1", data={"csrf_token": token},
+        follow_redirects=True,
+    )
+    agenda = response.text[response.text.index('id="agenda"'):]
+    assert agenda.index("Framework") < agenda.index("Welcome")
+
+
+def test_agenda_via_api_with_speakers(client: TestClient, db: Session, login_as) -> None:  # type: ignore[no-untyped-def]
+    session = factories.session(db, factories.forum(db))
+    speaker = factories.speaker(db)
+    login_as(Role.secretariat)
+    created = client.post(f"/api/v1/sessions/{session.id}/segments", json={
+        "title": {"en": "Panel"}, "planned_minutes": 45,
+        "speakers": [{"speaker_id": speaker.id, "role": "moderator"}],
+    })
+    assert created.status_code == 201, created.text
+    duplicate = client.post(f"/api/v1/sessions/{session.id}/segments", json={
+        "title": {"en": "Twice"}, "planned_minutes": 5,
+        "speakers": [{"speaker_id": speaker.id}, {"speaker_id": speaker.id}],
+    })
+    assert duplicate.status_code == 422
+    listed = client.get(f"/api/v1/sessions/{session.id}/segments").json()
+    assert listed[0]["speakers"] == [{"speaker_id": speaker.id, "role": "moderator"}]
+
+
+def test_unknown_or_malformed_session_is_a_friendly_404(client: TestClient) -> None:
+    for url in ("/sessions/999999", "/sessions/not-a-number"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "We could not find that page." in response.text
+    api = client.get("/api/v1/sessions/999999")
+    assert api.status_code == 404
+    assert api.headers["content-type"].startswith("application/problem+json")

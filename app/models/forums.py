@@ -9,6 +9,7 @@ from pydantic import AfterValidator, AnyHttpUrl, model_validator
 from sqlalchemy import Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.i18n import N_
 from app.models.types import (
     CountryCode,
     JSONType,
@@ -25,7 +26,7 @@ TIMEZONE_CHOICES = [(tz, tz.replace("_", " ")) for tz in sorted(TIMEZONES)]
 
 def _check_tz(value: str) -> str:
     if value not in TIMEZONES:
-        raise ValueError("Choose a time zone from the list.")
+        raise ValueError(N_("Choose a time zone from the list."))
     return value
 
 
@@ -88,7 +89,7 @@ class _DateRange(SQLModel):
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValueError("The end date is before the start date.")
+            raise ValueError(N_("The end date is before the start date."))
         return self
 
 
@@ -213,9 +214,9 @@ class SessionCreate(SQLModel):
     @model_validator(mode="after")
     def _where(self) -> Self:
         if self.format in (SessionFormat.in_person, SessionFormat.hybrid) and not self.venue:
-            raise ValueError("An in-person or hybrid session needs a venue.")
+            raise ValueError(N_("An in-person or hybrid session needs a venue."))
         if self.format in (SessionFormat.online, SessionFormat.hybrid) and not self.online_url:
-            raise ValueError("An online or hybrid session needs an online link.")
+            raise ValueError(N_("An online or hybrid session needs an online link."))
         return self
 
 

@@ -11,6 +11,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from app.i18n import N_
+
 LOCALES: tuple[str, ...] = ("en", "es", "pt")
 LocaleCode = Literal["en", "es", "pt"]
 
@@ -47,7 +49,7 @@ def _clean_localized(value: dict[str, str]) -> dict[str, str]:
 
 def _require_one(value: dict[str, str]) -> dict[str, str]:
     if not value:
-        raise ValueError("Enter the text in at least one language.")
+        raise ValueError(N_("Enter the text in at least one language."))
     return value
 
 
@@ -62,7 +64,7 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 def _check_slug(value: str) -> str:
     if not _SLUG.match(value):
-        raise ValueError("Use lowercase letters, digits and single hyphens.")
+        raise ValueError(N_("Use lowercase letters, digits and single hyphens."))
     return value
 
 
@@ -81,7 +83,7 @@ def _check_country(value: object) -> str | None:
         return None
     code = str(value).strip().upper()
     if code not in _TERRITORIES:
-        raise ValueError("Choose a country from the list.")
+        raise ValueError(N_("Choose a country from the list."))
     return code
 
 

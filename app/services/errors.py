@@ -2,10 +2,12 @@
 
 from collections.abc import Mapping
 
+from app.i18n import N_
+
 
 class DomainError(Exception):
     status = 400
-    default_message = "The request could not be completed."
+    default_message = N_("The request could not be completed.")
 
     def __init__(self, message: str | None = None, /, **params: object) -> None:
         self.message = message or self.default_message
@@ -15,29 +17,29 @@ class DomainError(Exception):
 
 class NotFound(DomainError):
     status = 404
-    default_message = "We could not find that page."
+    default_message = N_("We could not find that page.")
 
 
 class AuthenticationRequired(DomainError):
     status = 401
-    default_message = "Please log in to continue."
+    default_message = N_("Please log in to continue.")
 
 
 class PermissionDenied(DomainError):
     status = 403
-    default_message = "You do not have permission to do that."
+    default_message = N_("You do not have permission to do that.")
 
 
 class Conflict(DomainError):
     status = 409
-    default_message = "That conflicts with existing data."
+    default_message = N_("That conflicts with existing data.")
 
 
 class InvalidInput(DomainError):
     """Field-level problems: {field: [msgid, ...]}; msgids may carry params in `field_params`."""
 
     status = 422
-    default_message = "Please correct the highlighted fields."
+    default_message = N_("Please correct the highlighted fields.")
 
     def __init__(
         self,
@@ -52,7 +54,7 @@ class InvalidInput(DomainError):
 
 class RateLimited(DomainError):
     status = 429
-    default_message = "Too many attempts. Please wait %(minutes)s minutes and try again."
+    default_message = N_("Too many attempts. Please wait %(minutes)s minutes and try again.")
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(None, minutes=max(1, (retry_after + 59) // 60))
@@ -61,7 +63,7 @@ class RateLimited(DomainError):
 
 class CsrfFailed(DomainError):
     status = 403
-    default_message = (
+    default_message = N_(
         "This form has expired or did not come from this site. Please reload the page and "
         "send it again."
     )

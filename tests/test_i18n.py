@@ -1,0 +1,91 @@
+"""Every interface message is translated in es, pt and en, and the right language is chosen."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from fastapi.testclient import TestClient
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]")
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """Extracts messages from the code and templates now, as the maintainers' command does."""
+    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
+         "-k", "N_", "--no-location", "-o", str(pot), "."],
+        cwd=ROOT, check=True, capture_output=True,
+    )
+    with pot.open("rb") as fh:
+        return {str(m.id if isinstance(m.id, str) else m.id[0]) for m in read_po(fh) if m.id}
+
+
+@pytest.mark.parametrize("locale", ["es", "pt", "en"])
+def test_catalogue_is_complete_and_reviewed(locale: str, extracted: set[str]) -> None:
+    with (ROOT / "locales" / locale / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    messages = {str(m.id if isinstance(m.id, str) else m.id[0]): m for m in catalog if m.id}
+    missing = sorted(extracted - messages.keys())
+    assert not missing, f"{locale}: not in the catalogue (run pybabel update): {missing}"
+    problems = []
+    for key, message in messages.items():
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy:
+            problems.append(f"fuzzy: {key}")
+        if not all(strings):
+            problems.append(f"untranslated: {key}")
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        wanted = set(PLACEHOLDER.findall(" ".join(ids)))
+        for text in strings:
+            if text and set(PLACEHOLDER.findall(text)) != wanted:
+                problems.append(f"placeholders differ: {key}")
+    assert not problems, f"{locale}: " + "; ".join(problems)
+
+
+def test_language_comes_from_the_browser_by_default(client: TestClient) -> None:
+    html = client.get("/", headers={"Accept-Language": "pt-BR,pt;q=0.9,en;q=0.5"}).text
+    assert '<html lang="pt">' in html
+    assert "Fóruns" in html or "Foros" not in html
+
+
+def test_switcher_choice_is_remembered_in_a_cookie(client: TestClient) -> None:
+    first = client.get("/forums?lang=es")
+    assert first.cookies.get("th_lang") == "es" or client.cookies.get("th_lang") == "es"
+    later = client.get("/forums", headers={"Accept-Language": "en"})
+    assert '<html lang="es">' in later.text
+    assert later.headers["content-language"] == "es"
+
+
+def test_switcher_links_keep_the_rest_of_the_address(client: TestClient) -> None:
+    html = client.get("/users?cursor=abc", follow_redirects=True).text
+    assert 'href="/login?next=%2Fusers%3Fcursor%3Dabc&amp;lang=es"' in html
+
+
+def test_unknown_language_falls_back_to_english(client: TestClient) -> None:
+    html = client.get("/?lang=xx", headers={"Accept-Language": "de-DE"}).text
+    assert '<html lang="en">' in html
+
+
+def test_interface_text_is_translated_everywhere(client: TestClient) -> None:
+    for lang, words in {"es": ["Foros", "Ponentes"], "pt": ["Fóruns", "Entrar"],
+                        "en": ["Forums", "Speakers"]}.items():
+        html = client.get(f"/?lang={lang}").text
+        for word in words:
+            assert word in html, (lang, word)
+
+
+def test_validation_messages_are_localised_in_the_api(client: TestClient, login_as) -> None:  # type: ignore[no-untyped-def]
+    from app.models.users import Role
+
+    login_as(Role.secretariat)
+    response = client.post("/api/v1/forums?lang=es", json={"kind": "event", "title": {}})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["title"] == "Datos no válidos" or body["status"] == 422
+    assert any("idioma" in m for m in body["errors"]["body.title"]), body

@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:2] == ["caremap", "compute"]:
         from app.caremap.cli import compute_main
 
-        return compute_main(argv[1:])
+        return compute_main(argv[2:])
 
     parser = argparse.ArgumentParser(prog="townhall", description="Town Hall server and tools")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -1,6 +1,7 @@
 """Error responses: problem details (RFC 9457) for the API, localised pages for people."""
 
 import logging
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -47,7 +48,13 @@ class Problem(BaseModel):
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": Problem, "description": N_(title)}
+    code: {
+        "model": Problem,
+        "description": title,
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }
     for code, title in _STATUS_TITLES.items()
     if code in (400, 401, 403, 404, 409, 422, 429)
 }
@@ -120,11 +127,30 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     )
 
 
+def _routes(routes: list[Any]) -> Iterator[Any]:
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        yield from _routes(included.routes) if included is not None else (route,)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method any route accepts at this path; Starlette reports only the first route's."""
+    path = request.url.path
+    methods: set[str] = set()
+    for route in _routes(request.app.routes):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path):
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     detail = _STATUS_DETAILS.get(exc.status_code)
     text = gettext(detail) if detail else (exc.detail if isinstance(exc.detail, str) else None)
     headers = dict(exc.headers) if exc.headers else None
+    if exc.status_code == 405:
+        headers = (headers or {}) | {"Allow": _allowed_methods(request)}
     if _is_api(request):
         return _problem(exc.status_code, text, headers=headers)
     return _page(request, exc.status_code, text, headers)

@@ -31,6 +31,7 @@ def _dummy_hash() -> str:
     # same time as a wrong password, so timing does not reveal which accounts exist.
     return _hasher().hash("not-a-real-password-" + secrets.token_hex(8))
 
+
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_MAX_AGE_S = 24 * 3600

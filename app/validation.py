@@ -28,6 +28,7 @@ _MESSAGES = {
     "enum": N_("Choose one of the options."),
     "literal_error": N_("Choose one of the options."),
     "string_pattern_mismatch": N_("Use only the characters allowed here."),
+    "too_short": N_("This field is required."),
     "json_invalid": N_("The request body is not valid JSON."),
     "model_attributes_type": N_("The request body must be a JSON object."),
     "dict_type": N_("The request body must be a JSON object."),
@@ -51,6 +52,8 @@ def message_for(error: dict[str, Any]) -> str:
         if "email" in text.lower():
             return gettext(_EMAIL)
         return gettext(text) if text else gettext(_FALLBACK)
+    if kind == "too_short" and isinstance(error.get("input"), dict):
+        return gettext(N_("Enter the text in at least one language."))
     if kind == "string_too_short":
         if ctx.get("min_length", 1) <= 1:
             return gettext(_REQUIRED)

@@ -22,17 +22,17 @@ os.environ.setdefault("TOWNHALL_ARGON2_TIME_COST", "1")
 os.environ.setdefault("TOWNHALL_ARGON2_MEMORY_KIB", "1024")
 os.environ.setdefault("TOWNHALL_ARGON2_PARALLELISM", "1")
 
-from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import Engine, create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-from sqlmodel import SQLModel  # noqa: E402
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
 
-from app.cli import db_upgrade  # noqa: E402
-from app.config import Settings, get_settings  # noqa: E402
-from app.db import make_engine, open_session  # noqa: E402
-from app.main import create_app  # noqa: E402
-from app.models.users import Role, User  # noqa: E402
-from app.security import hash_password  # noqa: E402
+from app.cli import db_upgrade
+from app.config import Settings, get_settings
+from app.db import make_engine, open_session
+from app.main import create_app
+from app.models.users import Role, User
+from app.security import hash_password
 
 get_settings.cache_clear()
 PG_URL = os.environ.get("TOWNHALL_TEST_DATABASE_URL", "")
@@ -72,9 +72,7 @@ def database_url(database_template: str, tmp_path: Path) -> Iterator[str]:
     if PG_URL:
         if _pg_engine is None:
             _pg_engine = make_engine(database_template)
-        tables = ", ".join(
-            f'"{t.name}"' for t in SQLModel.metadata.sorted_tables
-        )
+        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
         with _pg_engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         yield database_template
@@ -159,7 +157,8 @@ def login_as(client: TestClient, engine: Engine) -> Callable[..., User]:
         user = make_user(engine, Role(role), **extra)
         headers = csrf_header(client)
         response = client.post(
-            "/api/v1/auth/login", json={"email": user.email, "password": PASSWORD},
+            "/api/v1/auth/login",
+            json={"email": user.email, "password": PASSWORD},
             headers=headers,
         )
         assert response.status_code == 200, response.text

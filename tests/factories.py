@@ -2,7 +2,6 @@
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -20,7 +19,6 @@ from app.models.forums import (
 from app.models.speakers import Organisation, OrganisationCreate, Speaker, SpeakerCreate
 from app.models.users import Role, User
 from app.services import caucuses, forums, speakers
-
 
 STAFF_EMAIL = "factory-staff@example.org"
 
@@ -77,17 +75,29 @@ def organisation(db: Session, name: str = "Mercociudades", kind: str = "network"
 
 
 def speaker(db: Session, name: str = "Rosa Pavanelli", **overrides: Any) -> Speaker:
-    data = {"name": name, "title": "Secretary General", "email": "rosa@example.org",
-            "phone": "+33 1 23 45 67 89"} | overrides
+    data = {
+        "name": name,
+        "title": "Secretary General",
+        "email": "rosa@example.org",
+        "phone": "+33 1 23 45 67 89",
+    } | overrides
     return speakers.create_speaker(db, actor=staff(db), data=SpeakerCreate.model_validate(data))
 
 
-def segment(db: Session, parent: ForumSession, title: str = "Welcome", minutes: int = 10,
-            speaker_ids: list[int] | None = None) -> Any:
-    data = SegmentCreate.model_validate({
-        "title": {"en": title}, "planned_minutes": minutes,
-        "speakers": [{"speaker_id": sid, "role": "panelist"} for sid in speaker_ids or []],
-    })
+def segment(
+    db: Session,
+    parent: ForumSession,
+    title: str = "Welcome",
+    minutes: int = 10,
+    speaker_ids: list[int] | None = None,
+) -> Any:
+    data = SegmentCreate.model_validate(
+        {
+            "title": {"en": title},
+            "planned_minutes": minutes,
+            "speakers": [{"speaker_id": sid, "role": "panelist"} for sid in speaker_ids or []],
+        }
+    )
     return forums.add_segment(db, actor=staff(db), session=parent, data=data)
 
 

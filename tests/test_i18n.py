@@ -18,9 +18,23 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
     """Extracts messages from the code and templates now, as the maintainers' command does."""
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "N_", "--no-location", "-o", str(pot), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "N_",
+            "--no-location",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with pot.open("rb") as fh:
         return {str(m.id if isinstance(m.id, str) else m.id[0]) for m in read_po(fh) if m.id}
@@ -73,8 +87,11 @@ def test_unknown_language_falls_back_to_english(client: TestClient) -> None:
 
 
 def test_interface_text_is_translated_everywhere(client: TestClient) -> None:
-    for lang, words in {"es": ["Foros", "Ponentes"], "pt": ["Fóruns", "Entrar"],
-                        "en": ["Forums", "Speakers"]}.items():
+    for lang, words in {
+        "es": ["Foros", "Ponentes"],
+        "pt": ["Fóruns", "Entrar"],
+        "en": ["Forums", "Speakers"],
+    }.items():
         html = client.get(f"/?lang={lang}").text
         for word in words:
             assert word in html, (lang, word)

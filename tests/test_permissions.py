@@ -33,9 +33,16 @@ def _caucus(_db: Session) -> dict[str, Any]:
 
 def _session(db: Session) -> dict[str, Any]:
     forum = factories.forum(db)
-    return {"forum_id": forum.id, "title": {"en": "S"}, "type": "workshop", "format": "online",
-            "starts_at": "2025-05-03T15:00:00", "timezone": "UTC", "duration_minutes": 60,
-            "online_url": "https://meet.example.org/s"}
+    return {
+        "forum_id": forum.id,
+        "title": {"en": "S"},
+        "type": "workshop",
+        "format": "online",
+        "starts_at": "2025-05-03T15:00:00",
+        "timezone": "UTC",
+        "duration_minutes": 60,
+        "online_url": "https://meet.example.org/s",
+    }
 
 
 # method, path, body builder, roles allowed, success status
@@ -53,12 +60,19 @@ API_GRID: list[tuple[str, str, Callable[[Session], dict[str, Any]] | None, set[R
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
-@pytest.mark.parametrize(("method", "path", "body", "allowed", "ok"), API_GRID,
-                         ids=[f"{m} {p}" for m, p, *_ in API_GRID])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "allowed", "ok"), API_GRID, ids=[f"{m} {p}" for m, p, *_ in API_GRID]
+)
 def test_api_grid(
-    client: TestClient, db: Session, login_as: Callable[..., Any], role: Role | None,
-    method: str, path: str, body: Callable[[Session], dict[str, Any]] | None,
-    allowed: set[Role], ok: int,
+    client: TestClient,
+    db: Session,
+    login_as: Callable[..., Any],
+    role: Role | None,
+    method: str,
+    path: str,
+    body: Callable[[Session], dict[str, Any]] | None,
+    allowed: set[Role],
+    ok: int,
 ) -> None:
     payload = body(db) if body else None
     if role is not None:
@@ -78,14 +92,23 @@ def test_api_grid(
         assert response.json()["detail"] == "You do not have permission to do that."
 
 
-PAGE_GRID = [("/forums/new", STAFF), ("/speakers/new", STAFF), ("/caucuses/new", STAFF),
-             ("/organisations/new", STAFF), ("/users", STAFF), ("/audit", ADMIN)]
+PAGE_GRID = [
+    ("/forums/new", STAFF),
+    ("/speakers/new", STAFF),
+    ("/caucuses/new", STAFF),
+    ("/organisations/new", STAFF),
+    ("/users", STAFF),
+    ("/audit", ADMIN),
+]
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
 @pytest.mark.parametrize(("path", "allowed"), PAGE_GRID, ids=[p for p, _ in PAGE_GRID])
 def test_page_grid(
-    client: TestClient, login_as: Callable[..., Any], role: Role | None, path: str,
+    client: TestClient,
+    login_as: Callable[..., Any],
+    role: Role | None,
+    path: str,
     allowed: set[Role],
 ) -> None:
     if role is not None:

@@ -10,8 +10,19 @@ from app.models.users import Role
 from tests.conftest import PASSWORD, csrf_header, form_token, make_user
 
 
-@pytest.mark.parametrize("path", ["/", "/forums", "/login", "/nope", "/api/v1/forums",
-                                  "/api/v1/nope", "/healthz", "/static/css/townhall.css"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/forums",
+        "/login",
+        "/nope",
+        "/api/v1/forums",
+        "/api/v1/nope",
+        "/healthz",
+        "/static/css/townhall.css",
+    ],
+)
 def test_security_headers_on_every_response(client: TestClient, path: str) -> None:
     headers = client.get(path).headers
     csp = headers["content-security-policy"]
@@ -47,8 +58,10 @@ def test_form_post_without_token_is_refused(client: TestClient, engine: Engine) 
 def test_form_post_with_forged_token_is_refused(client: TestClient, engine: Engine) -> None:
     user = make_user(engine, Role.participant)
     client.get("/login")
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD,
-                                           "csrf_token": "forged.token.value"})
+    response = client.post(
+        "/login",
+        data={"email": user.email, "password": PASSWORD, "csrf_token": "forged.token.value"},
+    )
     assert response.status_code == 403
 
 
@@ -57,8 +70,9 @@ def test_token_from_another_browser_is_refused(client: TestClient, app, engine: 
     with TestClient(app) as other:
         stolen = form_token(other)
     client.get("/login")
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD,
-                                           "csrf_token": stolen})
+    response = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": stolen}
+    )
     assert response.status_code == 403
 
 
@@ -68,8 +82,11 @@ def test_api_write_needs_the_header(client: TestClient, login_as) -> None:  # ty
     refused = client.post("/api/v1/forums", json={"kind": "event", "title": {"en": "X"}})
     assert refused.status_code == 403
     assert refused.headers["content-type"].startswith("application/problem+json")
-    accepted = client.post("/api/v1/forums", json={"kind": "event", "title": {"en": "X"}},
-                           headers={"X-CSRF-Token": header})
+    accepted = client.post(
+        "/api/v1/forums",
+        json={"kind": "event", "title": {"en": "X"}},
+        headers={"X-CSRF-Token": header},
+    )
     assert accepted.status_code == 201
 
 
@@ -89,7 +106,9 @@ def test_session_cookie_is_signed_and_tamper_proof(client: TestClient, login_as)
 
 
 def test_deactivated_account_loses_access_at_once(
-    client: TestClient, login_as, engine: Engine  # type: ignore[no-untyped-def]
+    client: TestClient,
+    login_as,
+    engine: Engine,  # type: ignore[no-untyped-def]
 ) -> None:
     from app.db import open_session
     from app.models.users import User

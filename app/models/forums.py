@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Annotated, Self
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, AnyHttpUrl, model_validator
+from pydantic import AfterValidator, AnyHttpUrl, WithJsonSchema, model_validator
 from sqlalchemy import Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -30,7 +30,9 @@ def _check_tz(value: str) -> str:
     return value
 
 
-TimeZoneName = Annotated[str, AfterValidator(_check_tz)]
+TimeZoneName = Annotated[
+    str, AfterValidator(_check_tz), WithJsonSchema({"type": "string", "enum": sorted(TIMEZONES)})
+]
 
 
 class ForumKind(StrEnum):

@@ -31,7 +31,7 @@ class Organisation(SQLModel, table=True):
 
 
 class OrganisationCreate(SQLModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, regex=r"\S")
     acronym: str | None = Field(default=None, max_length=30)
     type: OrganisationType
     country: CountryCode = None
@@ -63,7 +63,7 @@ class Speaker(SQLModel, table=True):
 
 
 class SpeakerCreate(SQLModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, regex=r"\S")
     title: str | None = Field(default=None, max_length=300)
     organisation_id: int | None = None
     country: CountryCode = None

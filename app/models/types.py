@@ -1,11 +1,10 @@
 """Column types shared by every domain."""
 
-import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from babel import Locale
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from sqlalchemy import JSON, DateTime
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -57,19 +56,13 @@ def _require_one(value: dict[str, str]) -> dict[str, str]:
 LocalizedText = Annotated[
     dict[LocaleCode, Annotated[str, Field(max_length=20000)]], AfterValidator(_clean_localized)
 ]
-RequiredLocalizedText = Annotated[LocalizedText, AfterValidator(_require_one)]
-
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-def _check_slug(value: str) -> str:
-    if not _SLUG.match(value):
-        raise ValueError(N_("Use lowercase letters, digits and single hyphens."))
-    return value
-
-
-Slug = Annotated[str, Field(min_length=2, max_length=80), AfterValidator(_check_slug)]
-
+# The schema says what the validator enforces: at least one language with visible text.
+RequiredLocalizedText = Annotated[
+    dict[LocaleCode, Annotated[str, Field(max_length=20000, pattern=r"\S")]],
+    Field(min_length=1),
+    AfterValidator(_clean_localized),
+    AfterValidator(_require_one),
+]
 
 _TERRITORIES = frozenset(
     str(code)
@@ -88,7 +81,11 @@ def _check_country(value: object) -> str | None:
 
 
 # ISO 3166-1 alpha-2; names are shown in the reader's language by Babel.
-CountryCode = Annotated[str | None, BeforeValidator(_check_country)]
+CountryCode = Annotated[
+    str | None,
+    BeforeValidator(_check_country),
+    WithJsonSchema({"anyOf": [{"type": "string", "enum": sorted(_TERRITORIES)}, {"type": "null"}]}),
+]
 COUNTRY_CODES = _TERRITORIES
 
 

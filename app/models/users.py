@@ -60,7 +60,7 @@ class Invitation(SQLModel, table=True):
 
 class UserRegister(SQLModel):
     email: EmailStr = Field(max_length=254)
-    display_name: str = Field(min_length=1, max_length=120)
+    display_name: str = Field(min_length=1, max_length=120, regex=r"\S")
     password: str = Field(min_length=10, max_length=200)
     locale: LocaleCode | None = None
 
@@ -113,5 +113,5 @@ class InvitationPublic(SQLModel):
 
 
 class InvitationAccept(SQLModel):
-    display_name: str = Field(min_length=1, max_length=120)
+    display_name: str = Field(min_length=1, max_length=120, regex=r"\S")
     password: str = Field(min_length=10, max_length=200)

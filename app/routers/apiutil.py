@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from app.errors import PROBLEM_RESPONSES
+from app.services.pagination import CURSOR_PATTERN
 
 T = TypeVar("T")
 
@@ -17,7 +18,8 @@ class Page(BaseModel, Generic[T]):
 
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page")]
 Cursor = Annotated[
-    str | None, Query(max_length=64, description="Opaque cursor from the previous page")
+    str | None,
+    Query(pattern=CURSOR_PATTERN, description="`next_cursor` from the previous page"),
 ]
 
 

@@ -22,7 +22,7 @@ from app.routers.apiutil import api_router, pages_router
 from app.routers.forms import FormDep, form_values, parse_form, see_other
 from app.security import client_ip, csrf_token
 from app.services import users as user_service
-from app.services.errors import Conflict, InvalidInput
+from app.services.errors import Conflict, InvalidCredentials, InvalidInput
 from app.templating import flash, render
 
 pages = pages_router()
@@ -67,13 +67,14 @@ def login(request: Request, db: SessionDep, form: FormDep) -> Response:
         user = user_service.authenticate(
             db, email=data.email, password=data.password, ip=client_ip(request)
         )
-    except InvalidInput as exc:
+    except (InvalidInput, InvalidCredentials) as exc:
         message = i18n.gettext(exc.message, **exc.params)
+        errors = exc.errors if isinstance(exc, InvalidInput) else None
         return render(
             request,
             "auth/login.html",
-            {"next": nxt, "values": values, "errors": exc.errors, "message": message},
-            status_code=422,
+            {"next": nxt, "values": values, "errors": errors, "message": message},
+            status_code=exc.status,
         )
     _start_session(request, user)
     return _with_locale(see_other(nxt), user)

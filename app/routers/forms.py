@@ -31,7 +31,8 @@ def form_to_data(model: type[BaseModel], form: FormData) -> dict[str, Any]:
         kind = _base(info.annotation)
         origin = get_origin(kind) or kind
         if origin is dict:
-            data[name] = {code: str(form.get(f"{name}.{code}") or "") for code in LOCALES}
+            texts = {code: str(form.get(f"{name}.{code}") or "").strip() for code in LOCALES}
+            data[name] = {code: text for code, text in texts.items() if text}
         elif origin is list:
             values = [v for v in form.getlist(name) if isinstance(v, str) and v.strip()]
             if values or name in form:

@@ -25,6 +25,13 @@ class AuthenticationRequired(DomainError):
     default_message = N_("Please log in to continue.")
 
 
+class InvalidCredentials(DomainError):
+    """The same answer for an unknown account and a wrong password."""
+
+    status = 401
+    default_message = N_("The e-mail address or password is not correct.")
+
+
 class PermissionDenied(DomainError):
     status = 403
     default_message = N_("You do not have permission to do that.")

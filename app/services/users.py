@@ -25,11 +25,16 @@ from app.models.users import (
 )
 from app.security import hash_password, needs_rehash, token_digest, verify_password
 from app.services import audit, ratelimit
-from app.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.services.errors import (
+    Conflict,
+    InvalidCredentials,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from app.services.pagination import page_by_id
 
 INVITATION_DAYS = 14
-BAD_LOGIN = N_("The e-mail address or password is not correct.")
 
 
 def normalise_email(email: str) -> str:
@@ -125,7 +130,7 @@ def authenticate(db: Session, *, email: str, password: str, ip: str) -> User:
         ratelimit.hit(db, key=account_key, window_s=window)
         ratelimit.hit(db, key=ip_key, window_s=window)
         db.commit()
-        raise InvalidInput({}, BAD_LOGIN)
+        raise InvalidCredentials()
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()

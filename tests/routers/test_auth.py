@@ -15,10 +15,17 @@ def _login_form(client: TestClient, email: str, password: str, **extra: str):  #
 def test_participant_registers_and_is_logged_in(client: TestClient) -> None:
     page = client.get("/register")
     token = form_token(client, "/register")
-    response = client.post("/register", data={
-        "csrf_token": token, "display_name": "Ana Souza", "email": "Ana@Example.org",
-        "password": "a long enough password", "locale": "pt",
-    }, follow_redirects=False)
+    response = client.post(
+        "/register",
+        data={
+            "csrf_token": token,
+            "display_name": "Ana Souza",
+            "email": "Ana@Example.org",
+            "password": "a long enough password",
+            "locale": "pt",
+        },
+        follow_redirects=False,
+    )
     assert page.status_code == 200
     assert response.status_code == 303
     home = client.get("/")
@@ -29,10 +36,15 @@ def test_participant_registers_and_is_logged_in(client: TestClient) -> None:
 
 
 def test_registration_errors_keep_what_was_typed_except_the_password(client: TestClient) -> None:
-    response = client.post("/register", data={
-        "csrf_token": form_token(client, "/register"), "display_name": "Ana",
-        "email": "not-an-email", "password": "short",
-    })
+    response = client.post(
+        "/register",
+        data={
+            "csrf_token": form_token(client, "/register"),
+            "display_name": "Ana",
+            "email": "not-an-email",
+            "password": "short",
+        },
+    )
     assert response.status_code == 422
     assert "Enter a valid e-mail address." in response.text
     assert "Enter at least 10 characters." in response.text
@@ -42,10 +54,15 @@ def test_registration_errors_keep_what_was_typed_except_the_password(client: Tes
 
 def test_duplicate_email_is_refused_politely(client: TestClient, engine: Engine) -> None:
     make_user(engine, Role.participant, email="taken@example.org")
-    response = client.post("/register", data={
-        "csrf_token": form_token(client, "/register"), "display_name": "B",
-        "email": "TAKEN@example.org", "password": "a long enough password",
-    })
+    response = client.post(
+        "/register",
+        data={
+            "csrf_token": form_token(client, "/register"),
+            "display_name": "B",
+            "email": "TAKEN@example.org",
+            "password": "a long enough password",
+        },
+    )
     assert response.status_code == 409
     assert "already exists" in response.text
 
@@ -78,30 +95,41 @@ def test_unknown_account_and_wrong_password_look_the_same(
     user = make_user(engine, Role.participant)
     wrong = _login_form(client, user.email, "not the password")
     unknown = _login_form(client, "nobody@example.org", "not the password")
-    assert wrong.status_code == unknown.status_code == 422
+    assert wrong.status_code == unknown.status_code == 401
     strip = lambda html: html.replace(user.email, "").replace("nobody@example.org", "")  # noqa: E731
-    assert strip(wrong.text).split("<main")[1].split("</main>")[0].replace(
-        form_token(client), ""
-    ) != "" and "The e-mail address or password is not correct." in wrong.text
+    assert (
+        strip(wrong.text).split("<main")[1].split("</main>")[0].replace(form_token(client), "")
+        != ""
+        and "The e-mail address or password is not correct." in wrong.text
+    )
     assert "The e-mail address or password is not correct." in unknown.text
-    api_wrong = client.post("/api/v1/auth/login", json={"email": user.email, "password": "x"},
-                            headers=csrf_header(client))
-    api_unknown = client.post("/api/v1/auth/login", json={"email": "no@example.org", "password": "x"},
-                              headers=csrf_header(client))
-    assert api_wrong.status_code == api_unknown.status_code == 422
+    api_wrong = client.post(
+        "/api/v1/auth/login",
+        json={"email": user.email, "password": "x"},
+        headers=csrf_header(client),
+    )
+    api_unknown = client.post(
+        "/api/v1/auth/login",
+        json={"email": "no@example.org", "password": "x"},
+        headers=csrf_header(client),
+    )
+    assert api_wrong.status_code == api_unknown.status_code == 401
     assert api_wrong.json()["detail"] == api_unknown.json()["detail"]
 
 
 def test_repeated_failures_on_an_account_are_throttled(client: TestClient, engine: Engine) -> None:
     user = make_user(engine, Role.participant)
     for _ in range(5):
-        assert _login_form(client, user.email, "wrong password").status_code == 422
+        assert _login_form(client, user.email, "wrong password").status_code == 401
     blocked = _login_form(client, user.email, PASSWORD)  # even the right password waits
     assert blocked.status_code == 429
     assert int(blocked.headers["Retry-After"]) > 0
     assert "Too many attempts" in blocked.text
-    api = client.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD},
-                      headers=csrf_header(client))
+    api = client.post(
+        "/api/v1/auth/login",
+        json={"email": user.email, "password": PASSWORD},
+        headers=csrf_header(client),
+    )
     assert api.status_code == 429 and "Retry-After" in api.headers
 
 
@@ -113,7 +141,9 @@ def test_throttle_counts_per_ip_across_accounts(client: TestClient, engine: Engi
 
 
 def test_throttle_is_shared_by_every_app_instance(
-    client: TestClient, engine: Engine, settings  # type: ignore[no-untyped-def]
+    client: TestClient,
+    engine: Engine,
+    settings,  # type: ignore[no-untyped-def]
 ) -> None:
     from app.main import create_app
 
@@ -129,9 +159,14 @@ def test_invited_person_sets_a_password_and_gets_the_role(client: TestClient, lo
     login_as(Role.secretariat)
     caucuses = client.get("/api/v1/caucuses").json()
     youth = next(c["id"] for c in caucuses if c["code"] == "youth")
-    invitation = client.post("/api/v1/invitations", json={
-        "email": "elana@example.org", "role": "caucus_rep", "caucus_ids": [youth],
-    })
+    invitation = client.post(
+        "/api/v1/invitations",
+        json={
+            "email": "elana@example.org",
+            "role": "caucus_rep",
+            "caucus_ids": [youth],
+        },
+    )
     assert invitation.status_code == 201, invitation.text
     accept_url = invitation.json()["accept_url"]
     path = accept_url.split("testserver")[1]
@@ -139,8 +174,15 @@ def test_invited_person_sets_a_password_and_gets_the_role(client: TestClient, lo
     page = client.get(path)
     assert "elana@example.org" in page.text
     token = form_token(client, path)
-    done = client.post(path, data={"csrf_token": token, "display_name": "Elana Wong",
-                                   "password": "a long enough password"}, follow_redirects=False)
+    done = client.post(
+        path,
+        data={
+            "csrf_token": token,
+            "display_name": "Elana Wong",
+            "password": "a long enough password",
+        },
+        follow_redirects=False,
+    )
     assert done.status_code == 303
     assert client.get("/api/v1/auth/me").json()["role"] == "caucus_rep"
     logout(client)

@@ -9,14 +9,14 @@ from app.models.users import Role
 from tests import factories
 
 
-def test_session_page_shows_everything_a_participant_needs(
-    client: TestClient, db: Session
-) -> None:
+def test_session_page_shows_everything_a_participant_needs(client: TestClient, db: Session) -> None:
     forum = factories.forum(db)
     gender = factories.theme(db, forum, "3")
     axis = factories.theme(db, forum, "A", kind="axis")
     session = factories.session(
-        db, forum, theme_ids=[gender.id, axis.id],
+        db,
+        forum,
+        theme_ids=[gender.id, axis.id],
         objectives={"en": "- Share experiences\n- Build alliances"},
         expected_outcomes={"en": "Strategic alliances"},
     )
@@ -35,7 +35,7 @@ def test_session_page_shows_everything_a_participant_needs(
     assert "Theme 3" in html and "Theme A" in html
     assert "Background" in html and "Care policies at the local level." in html
     assert "<li>Share experiences</li>" in html
-    agenda = html[html.index('id="agenda"'):]
+    agenda = html[html.index('id="agenda"') :]
     assert agenda.index("Institutional welcome") < agenda.index("Panel of experiences")
     assert "Rosa Pavanelli" in agenda and "Mercociudades" in agenda and "Panellist" in agenda
     assert "55 minutes planned" in agenda
@@ -72,20 +72,25 @@ def test_content_missing_in_the_readers_language_falls_back_visibly(
     assert 'class="fallback"' in html
 
 
-def test_hybrid_session_needs_a_venue_and_a_link(
-    client: TestClient, db: Session, login_as
-) -> None:  # type: ignore[no-untyped-def]
+def test_hybrid_session_needs_a_venue_and_a_link(client: TestClient, db: Session, login_as) -> None:  # type: ignore[no-untyped-def]
     forum = factories.forum(db)
     login_as(Role.secretariat)
     payload = {
-        "forum_id": forum.id, "title": {"en": "Hybrid dialogue"}, "type": "dialogue",
-        "format": "hybrid", "starts_at": "2025-05-03T15:00:00", "timezone": "America/Montevideo",
-        "duration_minutes": 90, "venue": "Antel Arena",
+        "forum_id": forum.id,
+        "title": {"en": "Hybrid dialogue"},
+        "type": "dialogue",
+        "format": "hybrid",
+        "starts_at": "2025-05-03T15:00:00",
+        "timezone": "America/Montevideo",
+        "duration_minutes": 90,
+        "venue": "Antel Arena",
     }
     rejected = client.post("/api/v1/sessions", json=payload)
     assert rejected.status_code == 422
     assert "online link" in rejected.text
-    created = client.post("/api/v1/sessions", json=payload | {"online_url": "https://meet.example.org/x"})
+    created = client.post(
+        "/api/v1/sessions", json=payload | {"online_url": "https://meet.example.org/x"}
+    )
     assert created.status_code == 201, created.text
     body = created.json()
     # A naive time is read in the session's zone: 15:00 in Montevideo is 18:00 UTC.
@@ -103,10 +108,17 @@ def test_secretariat_creates_a_session_through_the_form(
     assert page.status_code == 200
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     form = {
-        "csrf_token": token, "title.en": "Closing synthesis", "title.es": "Síntesis final",
-        "type": "dialogue", "format": "in_person", "starts_at": "2025-05-03T16:30",
-        "timezone": "America/Montevideo", "duration_minutes": "30", "venue": "Antel Arena",
-        "languages": ["es", "pt"], "theme_ids": [str(theme.id)],
+        "csrf_token": token,
+        "title.en": "Closing synthesis",
+        "title.es": "Síntesis final",
+        "type": "dialogue",
+        "format": "in_person",
+        "starts_at": "2025-05-03T16:30",
+        "timezone": "America/Montevideo",
+        "duration_minutes": "30",
+        "venue": "Antel Arena",
+        "languages": ["es", "pt"],
+        "theme_ids": [str(theme.id)],
     }
     response = client.post(f"/forums/{forum.id}/sessions/new", data=form, follow_redirects=False)
     assert response.status_code == 303
@@ -123,9 +135,14 @@ def test_session_form_errors_are_shown_inline_and_nothing_typed_is_lost(
         r'name="csrf_token" value="([^"]+)"', client.get(f"/forums/{forum.id}/sessions/new").text
     ).group(1)
     form = {
-        "csrf_token": token, "title.es": "Sesión sin fecha", "type": "dialogue",
-        "format": "in_person", "starts_at": "not a date", "timezone": "Mars/Olympus",
-        "duration_minutes": "2", "venue": "Antel Arena",
+        "csrf_token": token,
+        "title.es": "Sesión sin fecha",
+        "type": "dialogue",
+        "format": "in_person",
+        "starts_at": "not a date",
+        "timezone": "Mars/Olympus",
+        "duration_minutes": "2",
+        "venue": "Antel Arena",
     }
     response = client.post(f"/forums/{forum.id}/sessions/new?lang=es", data=form)
     assert response.status_code == 422
@@ -146,10 +163,11 @@ def test_agenda_segments_can_be_reordered_with_buttons(
     html = client.get(f"/sessions/{session.id}").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
     response = client.post(
-        f"/sessions/{session.id}/segments/{first.id}/move?step=1", data={"csrf_token": token},
+        f"/sessions/{session.id}/segments/{first.id}/move?step=1",
+        data={"csrf_token": token},
         follow_redirects=True,
     )
-    agenda = response.text[response.text.index('id="agenda"'):]
+    agenda = response.text[response.text.index('id="agenda"') :]
     assert agenda.index("Framework") < agenda.index("Welcome")
 
 
@@ -157,15 +175,23 @@ def test_agenda_via_api_with_speakers(client: TestClient, db: Session, login_as)
     session = factories.session(db, factories.forum(db))
     speaker = factories.speaker(db)
     login_as(Role.secretariat)
-    created = client.post(f"/api/v1/sessions/{session.id}/segments", json={
-        "title": {"en": "Panel"}, "planned_minutes": 45,
-        "speakers": [{"speaker_id": speaker.id, "role": "moderator"}],
-    })
+    created = client.post(
+        f"/api/v1/sessions/{session.id}/segments",
+        json={
+            "title": {"en": "Panel"},
+            "planned_minutes": 45,
+            "speakers": [{"speaker_id": speaker.id, "role": "moderator"}],
+        },
+    )
     assert created.status_code == 201, created.text
-    duplicate = client.post(f"/api/v1/sessions/{session.id}/segments", json={
-        "title": {"en": "Twice"}, "planned_minutes": 5,
-        "speakers": [{"speaker_id": speaker.id}, {"speaker_id": speaker.id}],
-    })
+    duplicate = client.post(
+        f"/api/v1/sessions/{session.id}/segments",
+        json={
+            "title": {"en": "Twice"},
+            "planned_minutes": 5,
+            "speakers": [{"speaker_id": speaker.id}, {"speaker_id": speaker.id}],
+        },
+    )
     assert duplicate.status_code == 422
     listed = client.get(f"/api/v1/sessions/{session.id}/segments").json()
     assert listed[0]["speakers"] == [{"speaker_id": speaker.id, "role": "moderator"}]

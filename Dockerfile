@@ -1,0 +1,18 @@
+# Town Hall against PostgreSQL. Build: docker build -t townhall .
+# Run:  docker run -p 8000:8000 -e TOWNHALL_DATABASE_URL=postgresql+psycopg://user:pass@db/townhall \
+#         -e TOWNHALL_SECRET_KEY=... -e TOWNHALL_SECURE_COOKIES=true townhall
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /srv/townhall
+COPY pyproject.toml README.md alembic.ini babel.cfg ./
+COPY app ./app
+COPY migrations ./migrations
+COPY locales ./locales
+RUN pip install -e . && useradd --system --home /srv/townhall townhall \
+    && mkdir -p var && chown townhall var
+USER townhall
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"
+# `serve` applies migrations first; several containers may run behind a load balancer.
+CMD ["townhall", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]

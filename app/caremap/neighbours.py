@@ -1,0 +1,115 @@
+"""Which facilities lie within reach of which demand points, and how far.
+
+Great-circle distances on a sphere of radius :data:`EARTH_RADIUS_M`. Points are
+mapped to unit vectors in 3-D; the straight-line (chord) distance c between two
+unit vectors and the great-circle distance d are tied by d = 2R·asin(c/2), a
+monotone map, so a KD-tree ball of chord radius 2·sin(d0/2R) returns exactly the
+pairs with d <= d0 (the haversine neighbours). The radius is widened by a
+relative 1e-9 and the pairs are then filtered on the computed d, so "d == d0"
+is decided once, on the distance the engine reports.
+
+Demand is processed in chunks (a small KD-tree per chunk against the supply
+tree, ``sparse_distance_matrix`` in C++), so memory grows with the pairs in
+reach, never with demand x supply. Chunks run on a thread pool: SciPy's tree
+traversal releases the GIL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from .model import EARTH_RADIUS_M, FloatArray, Int32Array
+
+PairChunk = tuple[Int32Array, Int32Array, FloatArray]
+ChunkProgress = Callable[[int, int], None]
+
+CHUNK = 50_000
+
+
+def unit_vectors(lon: FloatArray, lat: FloatArray) -> FloatArray:
+    lam = np.radians(lon)
+    phi = np.radians(lat)
+    cos_phi = np.cos(phi)
+    return np.column_stack((cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)))
+
+
+def chord_radius(d0_m: float) -> float:
+    return 2.0 * float(np.sin(min(d0_m / (2.0 * EARTH_RADIUS_M), np.pi / 2)))
+
+
+def chord_to_m(chord: FloatArray) -> FloatArray:
+    half = np.minimum(chord * 0.5, 1.0)
+    return 2.0 * EARTH_RADIUS_M * np.arcsin(half)
+
+
+def haversine_m(
+    lon1: FloatArray | float,
+    lat1: FloatArray | float,
+    lon2: FloatArray | float,
+    lat2: FloatArray | float,
+) -> FloatArray:
+    """Great-circle distance in metres by the haversine formula (for checks and callers)."""
+    phi1 = np.radians(lat1)
+    phi2 = np.radians(lat2)
+    dphi = phi2 - phi1
+    dlam = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    h = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlam / 2) ** 2
+    return np.asarray(2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(h, 1.0))), np.float64)
+
+
+def pairs_within(
+    d_lon: FloatArray,
+    d_lat: FloatArray,
+    s_lon: FloatArray,
+    s_lat: FloatArray,
+    d0_m: float,
+    *,
+    workers: int = 2,
+    chunk: int | None = None,
+    progress: ChunkProgress | None = None,
+) -> Iterator[PairChunk]:
+    """Yield (demand index, supply index, metres) for every pair with distance <= d0_m."""
+    n = d_lon.shape[0]
+    if n == 0 or s_lon.shape[0] == 0:
+        return
+    if chunk is None:
+        # One chunk per worker when small: per-tree overhead outweighs finer balancing.
+        chunk = int(min(CHUNK, max(8_192, -(-n // max(1, workers)))))
+    demand = unit_vectors(d_lon, d_lat)
+    tree = cKDTree(unit_vectors(s_lon, s_lat))
+    radius = chord_radius(d0_m) * (1.0 + 1e-9)
+
+    def job(start: int) -> PairChunk:
+        block = cKDTree(demand[start : start + chunk])
+        found = block.sparse_distance_matrix(tree, radius, output_type="ndarray")
+        dist = chord_to_m(found["v"])
+        keep = dist <= d0_m
+        i = found["i"][keep].astype(np.int32) + np.int32(start)
+        j = found["j"][keep].astype(np.int32)
+        return i, j, dist[keep]
+
+    starts = list(range(0, n, chunk))
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        # A window of `workers` chunks in flight bounds the raw KD-tree output held at once.
+        for w0 in range(0, len(starts), max(1, workers)):
+            window = starts[w0 : w0 + max(1, workers)]
+            yield from pool.map(job, window)
+            if progress is not None:
+                progress(min(n, window[-1] + chunk), n)
+
+
+def nearest_m(
+    d_lon: FloatArray, d_lat: FloatArray, s_lon: FloatArray, s_lat: FloatArray, *, workers: int = 2
+) -> FloatArray:
+    """Unbounded nearest-facility distance per demand point; inf when there is no facility."""
+    if s_lon.shape[0] == 0:
+        return np.full(d_lon.shape[0], np.inf)
+    if d_lon.shape[0] == 0:
+        return np.empty(0, dtype=np.float64)
+    tree = cKDTree(unit_vectors(s_lon, s_lat))
+    chord, _ = tree.query(unit_vectors(d_lon, d_lat), k=1, workers=workers)
+    return chord_to_m(np.asarray(chord, dtype=np.float64))

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 os.environ.setdefault("TOWNHALL_SECRET_KEY", "test-secret-key-for-the-suite")
-os.environ.setdefault("TOWNHALL_UPLOAD_DIR", "/tmp/townhall-test-uploads")
+os.environ.setdefault("TOWNHALL_UPLOAD_DIR", "/tmp/townhall-test-uploads")  # noqa: S108
 # Real argon2id, at a cost that keeps a suite of hundreds of logins fast.
 os.environ.setdefault("TOWNHALL_ARGON2_TIME_COST", "1")
 os.environ.setdefault("TOWNHALL_ARGON2_MEMORY_KIB", "1024")

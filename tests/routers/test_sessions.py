@@ -30,14 +30,21 @@ def test_session_page_shows_everything_a_participant_needs(client: TestClient, d
     assert "Parallel alliance session" in html
     assert "90 minutes" in html
     assert "Antel Arena" in html
-    assert "Saturday, May 3, 2025" in html and "3:00" in html  # the session's own time zone
-    assert "Spanish" in html and "Portuguese" in html and "No interpretation" in html
-    assert "Theme 3" in html and "Theme A" in html
-    assert "Background" in html and "Care policies at the local level." in html
+    assert "Saturday, May 3, 2025" in html
+    assert "3:00" in html
+    assert "Spanish" in html
+    assert "Portuguese" in html
+    assert "No interpretation" in html
+    assert "Theme 3" in html
+    assert "Theme A" in html
+    assert "Background" in html
+    assert "Care policies at the local level." in html
     assert "<li>Share experiences</li>" in html
     agenda = html[html.index('id="agenda"') :]
     assert agenda.index("Institutional welcome") < agenda.index("Panel of experiences")
-    assert "Rosa Pavanelli" in agenda and "Mercociudades" in agenda and "Panellist" in agenda
+    assert "Rosa Pavanelli" in agenda
+    assert "Mercociudades" in agenda
+    assert "Panellist" in agenda
     assert "55 minutes planned" in agenda
     # The second segment starts when the first ends: 15:00 + 10 minutes.
     assert "3:10" in agenda
@@ -50,7 +57,8 @@ def test_session_time_is_also_shown_in_the_readers_time_zone(
     client.cookies.set("th_tz", "Asia/Seoul")
     html = client.get(f"/sessions/{session.id}").text
     # 15:00 in Montevideo (UTC-3) is 03:00 the next day in Seoul (UTC+9).
-    assert "Your time:" in html and "Sunday, May 4, 2025" in html
+    assert "Your time:" in html
+    assert "Sunday, May 4, 2025" in html
 
 
 def test_session_page_in_spanish_uses_spanish_dates_and_content(
@@ -123,7 +131,9 @@ def test_secretariat_creates_a_session_through_the_form(
     response = client.post(f"/forums/{forum.id}/sessions/new", data=form, follow_redirects=False)
     assert response.status_code == 303
     html = client.get(response.headers["location"]).text
-    assert "Closing synthesis" in html and "Theme 4" in html and "4:30" in html
+    assert "Closing synthesis" in html
+    assert "Theme 4" in html
+    assert "4:30" in html
 
 
 def test_session_form_errors_are_shown_inline_and_nothing_typed_is_lost(
@@ -147,9 +157,11 @@ def test_session_form_errors_are_shown_inline_and_nothing_typed_is_lost(
     response = client.post(f"/forums/{forum.id}/sessions/new?lang=es", data=form)
     assert response.status_code == 422
     html = response.text
-    assert 'role="alert"' in html and 'aria-invalid="true"' in html
+    assert 'role="alert"' in html
+    assert 'aria-invalid="true"' in html
     assert "Sesión sin fecha" in html  # what was typed comes back
-    assert 'href="#f-starts_at"' in html and 'href="#f-timezone"' in html
+    assert 'href="#f-starts_at"' in html
+    assert 'href="#f-timezone"' in html
     assert 'href="#f-duration_minutes"' in html
 
 

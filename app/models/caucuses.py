@@ -4,7 +4,14 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from app.models.types import JSONType, LocalizedText, RequiredLocalizedText, UTCDateTime, utcnow
+from app.models.types import (
+    DbId,
+    JSONType,
+    LocalizedText,
+    RequiredLocalizedText,
+    UTCDateTime,
+    utcnow,
+)
 
 # The three caucuses of the UCLG Town Hall process exist on every platform from the start.
 DEFAULT_CAUCUS_CODES = ("youth", "feminism", "accessibility")
@@ -32,7 +39,7 @@ class CaucusCreate(SQLModel):
 
 
 class CaucusMemberIn(SQLModel):
-    speaker_id: int
+    speaker_id: DbId
     is_representative: bool = False
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Field, SQLModel
 from app.i18n import N_
 from app.models.types import (
     CountryCode,
+    DbId,
     JSONType,
     LocaleCode,
     LocalizedText,
@@ -139,7 +140,7 @@ class MilestoneCreate(_DateRange):
 
 class MilestonePublic(SQLModel):
     id: int
-    forum_id: int
+    forum_id: DbId
     title: dict[str, str]
     description: dict[str, str]
     starts_on: date
@@ -163,7 +164,7 @@ class ThemeCreate(SQLModel):
 
 class ThemePublic(SQLModel):
     id: int
-    forum_id: int
+    forum_id: DbId
     kind: ThemeKind
     code: str
     title: dict[str, str]
@@ -196,7 +197,7 @@ class SessionTheme(SQLModel, table=True):
 
 
 class SessionCreate(SQLModel):
-    forum_id: int
+    forum_id: DbId
     title: RequiredLocalizedText
     type: SessionType
     format: SessionFormat
@@ -211,7 +212,7 @@ class SessionCreate(SQLModel):
     background: LocalizedText = Field(default_factory=dict)
     objectives: LocalizedText = Field(default_factory=dict)
     expected_outcomes: LocalizedText = Field(default_factory=dict)
-    theme_ids: list[int] = Field(default_factory=list, max_length=50)
+    theme_ids: list[DbId] = Field(default_factory=list, max_length=50)
 
     @model_validator(mode="after")
     def _where(self) -> Self:
@@ -224,7 +225,7 @@ class SessionCreate(SQLModel):
 
 class SessionPublic(SQLModel):
     id: int
-    forum_id: int
+    forum_id: DbId
     title: dict[str, str]
     type: SessionType
     format: SessionFormat
@@ -239,7 +240,7 @@ class SessionPublic(SQLModel):
     background: dict[str, str]
     objectives: dict[str, str]
     expected_outcomes: dict[str, str]
-    theme_ids: list[int]
+    theme_ids: list[DbId]
 
 
 class AgendaSegment(SQLModel, table=True):
@@ -261,7 +262,7 @@ class SegmentSpeaker(SQLModel, table=True):
 
 
 class SegmentSpeakerIn(SQLModel):
-    speaker_id: int
+    speaker_id: DbId
     role: SpeakerRole = SpeakerRole.panelist
 
 

@@ -7,7 +7,7 @@ from pydantic import AnyHttpUrl, EmailStr
 from sqlalchemy import Column, String
 from sqlmodel import Field, SQLModel
 
-from app.models.types import CountryCode, JSONType, LocalizedText, UTCDateTime, utcnow
+from app.models.types import CountryCode, DbId, JSONType, LocalizedText, UTCDateTime, utcnow
 
 
 class OrganisationType(StrEnum):
@@ -65,7 +65,7 @@ class Speaker(SQLModel, table=True):
 class SpeakerCreate(SQLModel):
     name: str = Field(min_length=1, max_length=200, regex=r"\S")
     title: str | None = Field(default=None, max_length=300)
-    organisation_id: int | None = None
+    organisation_id: DbId | None = None
     country: CountryCode = None
     bio: LocalizedText = Field(default_factory=dict)
     email: EmailStr | None = None
@@ -76,7 +76,7 @@ class SpeakerPublic(SQLModel):
     id: int
     name: str
     title: str | None
-    organisation_id: int | None
+    organisation_id: DbId | None
     country: str | None
     bio: dict[str, str]
 

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
+from annotated_types import Ge, Le
 from babel import Locale
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from sqlalchemy import JSON, DateTime
@@ -13,6 +14,12 @@ from sqlalchemy.types import TypeDecorator
 from app.i18n import N_
 
 LOCALES: tuple[str, ...] = ("en", "es", "pt")
+
+# A row id as clients may send it: positive, and no larger than the largest integer JSON and
+# JavaScript carry exactly (well inside a 64-bit column), so that an absurd id is a 404 or a
+# validation error, never an overflow in the database driver.
+MAX_ID = 2**53 - 1
+DbId = Annotated[int, Ge(1), Le(MAX_ID)]
 LocaleCode = Literal["en", "es", "pt"]
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")

@@ -7,7 +7,7 @@ from pydantic import EmailStr
 from sqlalchemy import Column, String
 from sqlmodel import Field, SQLModel
 
-from app.models.types import LocaleCode, UTCDateTime, utcnow
+from app.models.types import DbId, LocaleCode, UTCDateTime, utcnow
 
 
 class Role(StrEnum):
@@ -67,12 +67,12 @@ class UserRegister(SQLModel):
 
 class UserCreate(UserRegister):
     role: Role = Role.participant
-    caucus_ids: list[int] = Field(default_factory=list)
+    caucus_ids: list[DbId] = Field(default_factory=list)
 
 
 class UserRoleUpdate(SQLModel):
     role: Role
-    caucus_ids: list[int] = Field(default_factory=list)
+    caucus_ids: list[DbId] = Field(default_factory=list)
     is_active: bool = True
 
 
@@ -87,7 +87,7 @@ class UserStaffView(UserPublic):
     is_active: bool
     created_at: datetime
     last_login_at: datetime | None
-    caucus_ids: list[int] = Field(default_factory=list)
+    caucus_ids: list[DbId] = Field(default_factory=list)
 
 
 class LoginForm(SQLModel):
@@ -98,7 +98,7 @@ class LoginForm(SQLModel):
 class InvitationCreate(SQLModel):
     email: EmailStr = Field(max_length=254)
     role: Role = Role.participant
-    caucus_ids: list[int] = Field(default_factory=list)
+    caucus_ids: list[DbId] = Field(default_factory=list)
 
 
 class InvitationPublic(SQLModel):

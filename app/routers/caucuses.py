@@ -9,6 +9,7 @@ from app.db import SessionDep
 from app.deps import OptionalUser, StaffUser
 from app.i18n import N_
 from app.models.caucuses import Caucus, CaucusCreate, CaucusMemberIn, CaucusPublic
+from app.models.types import DbId
 from app.routers.apiutil import api_router, pages_router
 from app.routers.forms import FormDep, form_values, parse_form, see_other
 from app.services import caucuses as service
@@ -66,7 +67,7 @@ def caucus_create(request: Request, db: SessionDep, user: StaffUser, form: FormD
 def _detail(
     request: Request,
     db: SessionDep,
-    caucus_id: int,
+    caucus_id: DbId,
     errors: dict[str, list[str]] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
@@ -88,20 +89,20 @@ def _detail(
 
 @pages.get("/caucuses/{caucus_id}", response_class=HTMLResponse)
 def caucus_page(
-    request: Request, db: SessionDep, user: OptionalUser, caucus_id: int
+    request: Request, db: SessionDep, user: OptionalUser, caucus_id: DbId
 ) -> HTMLResponse:
     return _detail(request, db, caucus_id)
 
 
 @pages.get("/caucuses/{caucus_id}/edit", response_class=HTMLResponse)
-def caucus_edit(request: Request, db: SessionDep, user: StaffUser, caucus_id: int) -> Response:
+def caucus_edit(request: Request, db: SessionDep, user: StaffUser, caucus_id: DbId) -> Response:
     caucus = service.get_caucus(db, caucus_id)
     return _form(request, caucus.model_dump(), None, caucus)
 
 
 @pages.post("/caucuses/{caucus_id}/edit", response_class=HTMLResponse)
 def caucus_update(
-    request: Request, db: SessionDep, user: StaffUser, form: FormDep, caucus_id: int
+    request: Request, db: SessionDep, user: StaffUser, form: FormDep, caucus_id: DbId
 ) -> Response:
     caucus = service.get_caucus(db, caucus_id)
     try:
@@ -113,7 +114,7 @@ def caucus_update(
 
 
 @pages.post("/caucuses/{caucus_id}/delete")
-def caucus_delete(request: Request, db: SessionDep, user: StaffUser, caucus_id: int) -> Response:
+def caucus_delete(request: Request, db: SessionDep, user: StaffUser, caucus_id: DbId) -> Response:
     service.delete_caucus(db, actor=user, caucus=service.get_caucus(db, caucus_id))
     flash(request, N_("Deleted."))
     return see_other("/caucuses")
@@ -121,7 +122,7 @@ def caucus_delete(request: Request, db: SessionDep, user: StaffUser, caucus_id: 
 
 @pages.post("/caucuses/{caucus_id}/members", response_class=HTMLResponse)
 def member_set(
-    request: Request, db: SessionDep, user: StaffUser, form: FormDep, caucus_id: int
+    request: Request, db: SessionDep, user: StaffUser, form: FormDep, caucus_id: DbId
 ) -> Response:
     caucus = service.get_caucus(db, caucus_id)
     try:
@@ -141,7 +142,7 @@ def member_set(
 
 @pages.post("/caucuses/{caucus_id}/members/{speaker_id}/delete")
 def member_remove(
-    request: Request, db: SessionDep, user: StaffUser, caucus_id: int, speaker_id: int
+    request: Request, db: SessionDep, user: StaffUser, caucus_id: DbId, speaker_id: DbId
 ) -> Response:
     caucus = service.get_caucus(db, caucus_id)
     service.remove_member(db, actor=user, caucus=caucus, speaker_id=speaker_id)
@@ -170,24 +171,24 @@ def api_caucus_create(db: SessionDep, user: StaffUser, data: CaucusCreate) -> An
 
 
 @api.get("/caucuses/{caucus_id}", response_model=CaucusPublic)
-def api_caucus(db: SessionDep, caucus_id: int) -> Any:
+def api_caucus(db: SessionDep, caucus_id: DbId) -> Any:
     return _public(db, service.get_caucus(db, caucus_id))
 
 
 @api.put("/caucuses/{caucus_id}", response_model=CaucusPublic)
-def api_caucus_update(db: SessionDep, user: StaffUser, caucus_id: int, data: CaucusCreate) -> Any:
+def api_caucus_update(db: SessionDep, user: StaffUser, caucus_id: DbId, data: CaucusCreate) -> Any:
     caucus = service.get_caucus(db, caucus_id)
     return _public(db, service.update_caucus(db, actor=user, caucus=caucus, data=data))
 
 
 @api.delete("/caucuses/{caucus_id}", status_code=204)
-def api_caucus_delete(db: SessionDep, user: StaffUser, caucus_id: int) -> Response:
+def api_caucus_delete(db: SessionDep, user: StaffUser, caucus_id: DbId) -> Response:
     service.delete_caucus(db, actor=user, caucus=service.get_caucus(db, caucus_id))
     return Response(status_code=204)
 
 
 @api.put("/caucuses/{caucus_id}/members", response_model=CaucusPublic)
-def api_member_set(db: SessionDep, user: StaffUser, caucus_id: int, data: CaucusMemberIn) -> Any:
+def api_member_set(db: SessionDep, user: StaffUser, caucus_id: DbId, data: CaucusMemberIn) -> Any:
     caucus = service.get_caucus(db, caucus_id)
     service.set_member(
         db,
@@ -200,7 +201,9 @@ def api_member_set(db: SessionDep, user: StaffUser, caucus_id: int, data: Caucus
 
 
 @api.delete("/caucuses/{caucus_id}/members/{speaker_id}", status_code=204)
-def api_member_remove(db: SessionDep, user: StaffUser, caucus_id: int, speaker_id: int) -> Response:
+def api_member_remove(
+    db: SessionDep, user: StaffUser, caucus_id: DbId, speaker_id: DbId
+) -> Response:
     caucus = service.get_caucus(db, caucus_id)
     service.remove_member(db, actor=user, caucus=caucus, speaker_id=speaker_id)
     return Response(status_code=204)

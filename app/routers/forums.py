@@ -20,6 +20,7 @@ from app.models.forums import (
     ThemeKind,
     ThemePublic,
 )
+from app.models.types import DbId
 from app.routers.apiutil import Cursor, Limit, Page, api_router, pages_router
 from app.routers.forms import FormDep, form_values, parse_form, see_other
 from app.services import forums as service
@@ -80,7 +81,9 @@ def forum_create(request: Request, db: SessionDep, user: StaffUser, form: FormDe
 
 
 @pages.get("/forums/{forum_id}", response_class=HTMLResponse)
-def forum_page(request: Request, db: SessionDep, user: OptionalUser, forum_id: int) -> HTMLResponse:
+def forum_page(
+    request: Request, db: SessionDep, user: OptionalUser, forum_id: DbId
+) -> HTMLResponse:
     view = service.forum_view(db, forum_id)
     return render(
         request,
@@ -98,7 +101,7 @@ def forum_page(request: Request, db: SessionDep, user: OptionalUser, forum_id: i
 
 
 @pages.get("/forums/{forum_id}/edit", response_class=HTMLResponse)
-def forum_edit(request: Request, db: SessionDep, user: StaffUser, forum_id: int) -> HTMLResponse:
+def forum_edit(request: Request, db: SessionDep, user: StaffUser, forum_id: DbId) -> HTMLResponse:
     forum = service.get_forum(db, forum_id)
     ctx = _form_context(forum.model_dump())
     return render(request, "forums/form.html", {**ctx, "forum": forum})
@@ -106,7 +109,7 @@ def forum_edit(request: Request, db: SessionDep, user: StaffUser, forum_id: int)
 
 @pages.post("/forums/{forum_id}/edit", response_class=HTMLResponse)
 def forum_update(
-    request: Request, db: SessionDep, user: StaffUser, form: FormDep, forum_id: int
+    request: Request, db: SessionDep, user: StaffUser, form: FormDep, forum_id: DbId
 ) -> Response:
     forum = service.get_forum(db, forum_id)
     try:
@@ -119,14 +122,14 @@ def forum_update(
 
 
 @pages.post("/forums/{forum_id}/delete")
-def forum_delete(request: Request, db: SessionDep, user: StaffUser, forum_id: int) -> Response:
+def forum_delete(request: Request, db: SessionDep, user: StaffUser, forum_id: DbId) -> Response:
     service.delete_forum(db, actor=user, forum=service.get_forum(db, forum_id))
     flash(request, N_("Deleted."))
     return see_other("/forums")
 
 
 def _forum_with_errors(
-    request: Request, db: SessionDep, forum_id: int, form: FormDep, errors: dict[str, list[str]]
+    request: Request, db: SessionDep, forum_id: DbId, form: FormDep, errors: dict[str, list[str]]
 ) -> HTMLResponse:
     view = service.forum_view(db, forum_id)
     return render(
@@ -147,7 +150,7 @@ def _forum_with_errors(
 
 @pages.post("/forums/{forum_id}/themes", response_class=HTMLResponse)
 def theme_add(
-    request: Request, db: SessionDep, user: StaffUser, form: FormDep, forum_id: int
+    request: Request, db: SessionDep, user: StaffUser, form: FormDep, forum_id: DbId
 ) -> Response:
     forum = service.get_forum(db, forum_id)
     try:
@@ -160,7 +163,7 @@ def theme_add(
 
 @pages.post("/forums/{forum_id}/themes/{theme_id}/delete")
 def theme_delete(
-    request: Request, db: SessionDep, user: StaffUser, forum_id: int, theme_id: int
+    request: Request, db: SessionDep, user: StaffUser, forum_id: DbId, theme_id: DbId
 ) -> Response:
     service.delete_theme(db, actor=user, forum=service.get_forum(db, forum_id), theme_id=theme_id)
     flash(request, N_("Deleted."))
@@ -169,7 +172,7 @@ def theme_delete(
 
 @pages.post("/forums/{forum_id}/milestones", response_class=HTMLResponse)
 def milestone_add(
-    request: Request, db: SessionDep, user: StaffUser, form: FormDep, forum_id: int
+    request: Request, db: SessionDep, user: StaffUser, form: FormDep, forum_id: DbId
 ) -> Response:
     forum = service.get_forum(db, forum_id)
     try:
@@ -183,7 +186,7 @@ def milestone_add(
 
 @pages.post("/forums/{forum_id}/milestones/{milestone_id}/delete")
 def milestone_delete(
-    request: Request, db: SessionDep, user: StaffUser, forum_id: int, milestone_id: int
+    request: Request, db: SessionDep, user: StaffUser, forum_id: DbId, milestone_id: DbId
 ) -> Response:
     forum = service.get_forum(db, forum_id)
     service.delete_milestone(db, actor=user, forum=forum, milestone_id=milestone_id)
@@ -206,53 +209,55 @@ def api_forum_create(db: SessionDep, user: StaffUser, data: ForumCreate) -> Any:
 
 
 @api.get("/forums/{forum_id}", response_model=ForumPublic)
-def api_forum(db: SessionDep, forum_id: int) -> Any:
+def api_forum(db: SessionDep, forum_id: DbId) -> Any:
     return service.get_forum(db, forum_id)
 
 
 @api.put("/forums/{forum_id}", response_model=ForumPublic)
-def api_forum_update(db: SessionDep, user: StaffUser, forum_id: int, data: ForumCreate) -> Any:
+def api_forum_update(db: SessionDep, user: StaffUser, forum_id: DbId, data: ForumCreate) -> Any:
     return service.update_forum(db, actor=user, forum=service.get_forum(db, forum_id), data=data)
 
 
 @api.delete("/forums/{forum_id}", status_code=204)
-def api_forum_delete(db: SessionDep, user: StaffUser, forum_id: int) -> Response:
+def api_forum_delete(db: SessionDep, user: StaffUser, forum_id: DbId) -> Response:
     service.delete_forum(db, actor=user, forum=service.get_forum(db, forum_id))
     return Response(status_code=204)
 
 
 @api.get("/forums/{forum_id}/themes", response_model=list[ThemePublic])
-def api_themes(db: SessionDep, forum_id: int) -> Any:
+def api_themes(db: SessionDep, forum_id: DbId) -> Any:
     service.get_forum(db, forum_id)
     return service.themes_of(db, forum_id)
 
 
 @api.post("/forums/{forum_id}/themes", response_model=ThemePublic, status_code=201)
-def api_theme_add(db: SessionDep, user: StaffUser, forum_id: int, data: ThemeCreate) -> Any:
+def api_theme_add(db: SessionDep, user: StaffUser, forum_id: DbId, data: ThemeCreate) -> Any:
     return service.add_theme(db, actor=user, forum=service.get_forum(db, forum_id), data=data)
 
 
 @api.delete("/forums/{forum_id}/themes/{theme_id}", status_code=204)
-def api_theme_delete(db: SessionDep, user: StaffUser, forum_id: int, theme_id: int) -> Response:
+def api_theme_delete(db: SessionDep, user: StaffUser, forum_id: DbId, theme_id: DbId) -> Response:
     service.delete_theme(db, actor=user, forum=service.get_forum(db, forum_id), theme_id=theme_id)
     return Response(status_code=204)
 
 
 @api.get("/forums/{forum_id}/milestones", response_model=list[MilestonePublic])
-def api_milestones(db: SessionDep, forum_id: int) -> Any:
+def api_milestones(db: SessionDep, forum_id: DbId) -> Any:
     service.get_forum(db, forum_id)
     return service.milestones_of(db, forum_id)
 
 
 @api.post("/forums/{forum_id}/milestones", response_model=MilestonePublic, status_code=201)
-def api_milestone_add(db: SessionDep, user: StaffUser, forum_id: int, data: MilestoneCreate) -> Any:
+def api_milestone_add(
+    db: SessionDep, user: StaffUser, forum_id: DbId, data: MilestoneCreate
+) -> Any:
     forum = service.get_forum(db, forum_id)
     return service.add_milestone(db, actor=user, forum=forum, data=data)
 
 
 @api.delete("/forums/{forum_id}/milestones/{milestone_id}", status_code=204)
 def api_milestone_delete(
-    db: SessionDep, user: StaffUser, forum_id: int, milestone_id: int
+    db: SessionDep, user: StaffUser, forum_id: DbId, milestone_id: DbId
 ) -> Response:
     forum = service.get_forum(db, forum_id)
     service.delete_milestone(db, actor=user, forum=forum, milestone_id=milestone_id)

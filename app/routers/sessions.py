@@ -24,6 +24,7 @@ from app.models.forums import (
     SessionType,
     SpeakerRole,
 )
+from app.models.types import DbId
 from app.routers.apiutil import Cursor, Limit, Page, api_router, pages_router
 from app.routers.forms import FormDep, form_values, parse_form, see_other
 from app.services import forums as service
@@ -66,7 +67,7 @@ def reader_timezone(request: Request) -> str | None:
 
 
 def _session_form_context(
-    db: SessionDep, forum_id: int, values: dict[str, Any], errors: dict[str, list[str]] | None
+    db: SessionDep, forum_id: DbId, values: dict[str, Any], errors: dict[str, list[str]] | None
 ) -> dict[str, Any]:
     forum = service.get_forum(db, forum_id)
     themes = service.themes_of(db, forum_id)
@@ -93,7 +94,7 @@ def _session_values(session: ForumSession, theme_ids: list[int]) -> dict[str, An
 
 
 @pages.get("/forums/{forum_id}/sessions/new", response_class=HTMLResponse)
-def session_new(request: Request, db: SessionDep, user: StaffUser, forum_id: int) -> HTMLResponse:
+def session_new(request: Request, db: SessionDep, user: StaffUser, forum_id: DbId) -> HTMLResponse:
     forum = service.get_forum(db, forum_id)
     values = {"timezone": forum.timezone, "duration_minutes": 90, "languages": ["es", "pt"]}
     return render(
@@ -103,7 +104,7 @@ def session_new(request: Request, db: SessionDep, user: StaffUser, forum_id: int
 
 @pages.post("/forums/{forum_id}/sessions/new", response_class=HTMLResponse)
 def session_create(
-    request: Request, db: SessionDep, user: StaffUser, form: FormDep, forum_id: int
+    request: Request, db: SessionDep, user: StaffUser, form: FormDep, forum_id: DbId
 ) -> Response:
     try:
         data = parse_form(SessionCreate, form, forum_id=forum_id)
@@ -117,7 +118,7 @@ def session_create(
 
 @pages.get("/sessions/{session_id}", response_class=HTMLResponse)
 def session_page(
-    request: Request, db: SessionDep, user: OptionalUser, session_id: int
+    request: Request, db: SessionDep, user: OptionalUser, session_id: DbId
 ) -> HTMLResponse:
     view = service.session_view(db, session_id)
     ctx: dict[str, Any] = {
@@ -131,7 +132,7 @@ def session_page(
 
 @pages.get("/sessions/{session_id}/edit", response_class=HTMLResponse)
 def session_edit(
-    request: Request, db: SessionDep, user: StaffUser, session_id: int
+    request: Request, db: SessionDep, user: StaffUser, session_id: DbId
 ) -> HTMLResponse:
     session = service.get_session(db, session_id)
     assert session.id is not None
@@ -142,7 +143,7 @@ def session_edit(
 
 @pages.post("/sessions/{session_id}/edit", response_class=HTMLResponse)
 def session_update(
-    request: Request, db: SessionDep, user: StaffUser, form: FormDep, session_id: int
+    request: Request, db: SessionDep, user: StaffUser, form: FormDep, session_id: DbId
 ) -> Response:
     session = service.get_session(db, session_id)
     try:
@@ -158,7 +159,7 @@ def session_update(
 
 
 @pages.post("/sessions/{session_id}/delete")
-def session_delete(request: Request, db: SessionDep, user: StaffUser, session_id: int) -> Response:
+def session_delete(request: Request, db: SessionDep, user: StaffUser, session_id: DbId) -> Response:
     session = service.get_session(db, session_id)
     forum_id = session.forum_id
     service.delete_session(db, actor=user, session=session)
@@ -213,14 +214,14 @@ def _segment_form(
 
 
 @pages.get("/sessions/{session_id}/segments/new", response_class=HTMLResponse)
-def segment_new(request: Request, db: SessionDep, user: StaffUser, session_id: int) -> Response:
+def segment_new(request: Request, db: SessionDep, user: StaffUser, session_id: DbId) -> Response:
     session = service.get_session(db, session_id)
     return _segment_form(request, db, session, {"planned_minutes": 15}, None, None)
 
 
 @pages.post("/sessions/{session_id}/segments/new", response_class=HTMLResponse)
 def segment_create(
-    request: Request, db: SessionDep, user: StaffUser, form: FormDep, session_id: int
+    request: Request, db: SessionDep, user: StaffUser, form: FormDep, session_id: DbId
 ) -> Response:
     session = service.get_session(db, session_id)
     rows = _segment_speakers(form)
@@ -236,7 +237,7 @@ def segment_create(
 
 @pages.get("/sessions/{session_id}/segments/{segment_id}/edit", response_class=HTMLResponse)
 def segment_edit(
-    request: Request, db: SessionDep, user: StaffUser, session_id: int, segment_id: int
+    request: Request, db: SessionDep, user: StaffUser, session_id: DbId, segment_id: DbId
 ) -> Response:
     session = service.get_session(db, session_id)
     segment = service.get_segment(db, session, segment_id)
@@ -253,8 +254,8 @@ def segment_update(
     db: SessionDep,
     user: StaffUser,
     form: FormDep,
-    session_id: int,
-    segment_id: int,
+    session_id: DbId,
+    segment_id: DbId,
 ) -> Response:
     session = service.get_session(db, session_id)
     segment = service.get_segment(db, session, segment_id)
@@ -274,8 +275,8 @@ def segment_move(
     request: Request,
     db: SessionDep,
     user: StaffUser,
-    session_id: int,
-    segment_id: int,
+    session_id: DbId,
+    segment_id: DbId,
     step: int = Query(ge=-1, le=1),
 ) -> Response:
     session = service.get_session(db, session_id)
@@ -289,7 +290,7 @@ def segment_move(
 
 @pages.post("/sessions/{session_id}/segments/{segment_id}/delete")
 def segment_delete(
-    request: Request, db: SessionDep, user: StaffUser, session_id: int, segment_id: int
+    request: Request, db: SessionDep, user: StaffUser, session_id: DbId, segment_id: DbId
 ) -> Response:
     session = service.get_session(db, session_id)
     service.delete_segment(db, actor=user, segment=service.get_segment(db, session, segment_id))
@@ -309,7 +310,7 @@ def _public(db: SessionDep, session: ForumSession) -> SessionPublic:
 
 @api.get("/sessions", response_model=Page[SessionPublic])
 def api_sessions(
-    db: SessionDep, forum_id: int | None = None, limit: Limit = 20, cursor: Cursor = None
+    db: SessionDep, forum_id: DbId | None = None, limit: Limit = 20, cursor: Cursor = None
 ) -> Any:
     items, next_cursor = service.list_sessions(db, forum_id=forum_id, limit=limit, cursor=cursor)
     themes = service.theme_ids_by_session(db, [s.id for s in items if s.id is not None])
@@ -325,25 +326,25 @@ def api_session_create(db: SessionDep, user: StaffUser, data: SessionCreate) -> 
 
 
 @api.get("/sessions/{session_id}", response_model=SessionPublic)
-def api_session(db: SessionDep, session_id: int) -> Any:
+def api_session(db: SessionDep, session_id: DbId) -> Any:
     return _public(db, service.get_session(db, session_id))
 
 
 @api.put("/sessions/{session_id}", response_model=SessionPublic)
 def api_session_update(
-    db: SessionDep, user: StaffUser, session_id: int, data: SessionCreate
+    db: SessionDep, user: StaffUser, session_id: DbId, data: SessionCreate
 ) -> Any:
     session = service.get_session(db, session_id)
     return _public(db, service.update_session(db, actor=user, session=session, data=data))
 
 
 @api.delete("/sessions/{session_id}", status_code=204)
-def api_session_delete(db: SessionDep, user: StaffUser, session_id: int) -> Response:
+def api_session_delete(db: SessionDep, user: StaffUser, session_id: DbId) -> Response:
     service.delete_session(db, actor=user, session=service.get_session(db, session_id))
     return Response(status_code=204)
 
 
-def _segment_public(db: SessionDep, segment_id: int) -> list[SegmentSpeakerIn]:
+def _segment_public(db: SessionDep, segment_id: DbId) -> list[SegmentSpeakerIn]:
     return [
         SegmentSpeakerIn(speaker_id=link.speaker_id, role=link.role)
         for link in service.segment_speakers(db, [segment_id])[segment_id]
@@ -351,7 +352,7 @@ def _segment_public(db: SessionDep, segment_id: int) -> list[SegmentSpeakerIn]:
 
 
 @api.get("/sessions/{session_id}/segments", response_model=list[SegmentPublic])
-def api_segments(db: SessionDep, session_id: int) -> Any:
+def api_segments(db: SessionDep, session_id: DbId) -> Any:
     view = service.session_view(db, session_id)
     return [
         SegmentPublic.model_validate(
@@ -368,7 +369,7 @@ def api_segments(db: SessionDep, session_id: int) -> Any:
 
 
 @api.post("/sessions/{session_id}/segments", response_model=SegmentPublic, status_code=201)
-def api_segment_add(db: SessionDep, user: StaffUser, session_id: int, data: SegmentCreate) -> Any:
+def api_segment_add(db: SessionDep, user: StaffUser, session_id: DbId, data: SegmentCreate) -> Any:
     session = service.get_session(db, session_id)
     segment = service.add_segment(db, actor=user, session=session, data=data)
     assert segment.id is not None
@@ -379,7 +380,7 @@ def api_segment_add(db: SessionDep, user: StaffUser, session_id: int, data: Segm
 
 @api.put("/sessions/{session_id}/segments/{segment_id}", response_model=SegmentPublic)
 def api_segment_update(
-    db: SessionDep, user: StaffUser, session_id: int, segment_id: int, data: SegmentCreate
+    db: SessionDep, user: StaffUser, session_id: DbId, segment_id: DbId, data: SegmentCreate
 ) -> Any:
     session = service.get_session(db, session_id)
     segment = service.get_segment(db, session, segment_id)
@@ -391,7 +392,7 @@ def api_segment_update(
 
 @api.delete("/sessions/{session_id}/segments/{segment_id}", status_code=204)
 def api_segment_delete(
-    db: SessionDep, user: StaffUser, session_id: int, segment_id: int
+    db: SessionDep, user: StaffUser, session_id: DbId, segment_id: DbId
 ) -> Response:
     session = service.get_session(db, session_id)
     service.delete_segment(db, actor=user, segment=service.get_segment(db, session, segment_id))

@@ -18,6 +18,7 @@ from app.models.speakers import (
     SpeakerPublic,
     SpeakerStaffView,
 )
+from app.models.types import DbId
 from app.models.users import User
 from app.routers.apiutil import Cursor, Limit, Page, api_router, pages_router
 from app.routers.forms import FormDep, form_values, parse_form, see_other
@@ -101,7 +102,7 @@ def speaker_create(request: Request, db: SessionDep, user: StaffUser, form: Form
 
 @pages.get("/speakers/{speaker_id}", response_class=HTMLResponse)
 def speaker_page(
-    request: Request, db: SessionDep, user: OptionalUser, speaker_id: int
+    request: Request, db: SessionDep, user: OptionalUser, speaker_id: DbId
 ) -> HTMLResponse:
     speaker = service.get_speaker(db, speaker_id)
     org = service.get_organisation(db, speaker.organisation_id) if speaker.organisation_id else None
@@ -120,14 +121,14 @@ def speaker_page(
 
 
 @pages.get("/speakers/{speaker_id}/edit", response_class=HTMLResponse)
-def speaker_edit(request: Request, db: SessionDep, user: StaffUser, speaker_id: int) -> Response:
+def speaker_edit(request: Request, db: SessionDep, user: StaffUser, speaker_id: DbId) -> Response:
     speaker = service.get_speaker(db, speaker_id)
     return _speaker_form(request, db, speaker.model_dump(), None, speaker)
 
 
 @pages.post("/speakers/{speaker_id}/edit", response_class=HTMLResponse)
 def speaker_update(
-    request: Request, db: SessionDep, user: StaffUser, form: FormDep, speaker_id: int
+    request: Request, db: SessionDep, user: StaffUser, form: FormDep, speaker_id: DbId
 ) -> Response:
     speaker = service.get_speaker(db, speaker_id)
     try:
@@ -140,7 +141,7 @@ def speaker_update(
 
 
 @pages.post("/speakers/{speaker_id}/delete")
-def speaker_delete(request: Request, db: SessionDep, user: StaffUser, speaker_id: int) -> Response:
+def speaker_delete(request: Request, db: SessionDep, user: StaffUser, speaker_id: DbId) -> Response:
     service.delete_speaker(db, actor=user, speaker=service.get_speaker(db, speaker_id))
     flash(request, N_("Deleted."))
     return see_other("/speakers")
@@ -203,7 +204,7 @@ def organisation_create(
 
 @pages.get("/organisations/{org_id}", response_class=HTMLResponse)
 def organisation_page(
-    request: Request, db: SessionDep, user: OptionalUser, org_id: int
+    request: Request, db: SessionDep, user: OptionalUser, org_id: DbId
 ) -> HTMLResponse:
     org = service.get_organisation(db, org_id)
     return render(
@@ -220,14 +221,14 @@ def organisation_page(
 
 @pages.get("/organisations/{org_id}/edit", response_class=HTMLResponse)
 def organisation_edit(
-    request: Request, db: SessionDep, user: StaffUser, org_id: int
+    request: Request, db: SessionDep, user: StaffUser, org_id: DbId
 ) -> HTMLResponse:
     return _org_form(request, service.get_organisation(db, org_id).model_dump(), None, org_id)
 
 
 @pages.post("/organisations/{org_id}/edit", response_class=HTMLResponse)
 def organisation_update(
-    request: Request, db: SessionDep, user: StaffUser, form: FormDep, org_id: int
+    request: Request, db: SessionDep, user: StaffUser, form: FormDep, org_id: DbId
 ) -> Response:
     org = service.get_organisation(db, org_id)
     try:
@@ -240,7 +241,9 @@ def organisation_update(
 
 
 @pages.post("/organisations/{org_id}/delete")
-def organisation_delete(request: Request, db: SessionDep, user: StaffUser, org_id: int) -> Response:
+def organisation_delete(
+    request: Request, db: SessionDep, user: StaffUser, org_id: DbId
+) -> Response:
     service.delete_organisation(db, actor=user, org=service.get_organisation(db, org_id))
     flash(request, N_("Deleted."))
     return see_other("/organisations")
@@ -267,20 +270,20 @@ def api_speaker_create(db: SessionDep, user: StaffUser, data: SpeakerCreate) -> 
 
 
 @api.get("/speakers/{speaker_id}", response_model=SpeakerStaffView | SpeakerPublic)
-def api_speaker(db: SessionDep, user: OptionalUser, speaker_id: int) -> Any:
+def api_speaker(db: SessionDep, user: OptionalUser, speaker_id: DbId) -> Any:
     return _speaker_out(service.get_speaker(db, speaker_id), user)
 
 
 @api.put("/speakers/{speaker_id}", response_model=SpeakerStaffView)
 def api_speaker_update(
-    db: SessionDep, user: StaffUser, speaker_id: int, data: SpeakerCreate
+    db: SessionDep, user: StaffUser, speaker_id: DbId, data: SpeakerCreate
 ) -> Any:
     speaker = service.get_speaker(db, speaker_id)
     return service.update_speaker(db, actor=user, speaker=speaker, data=data)
 
 
 @api.delete("/speakers/{speaker_id}", status_code=204)
-def api_speaker_delete(db: SessionDep, user: StaffUser, speaker_id: int) -> Response:
+def api_speaker_delete(db: SessionDep, user: StaffUser, speaker_id: DbId) -> Response:
     service.delete_speaker(db, actor=user, speaker=service.get_speaker(db, speaker_id))
     return Response(status_code=204)
 
@@ -301,19 +304,19 @@ def api_organisation_create(db: SessionDep, user: StaffUser, data: OrganisationC
 
 
 @api.get("/organisations/{org_id}", response_model=OrganisationPublic, tags=["organisations"])
-def api_organisation(db: SessionDep, org_id: int) -> Any:
+def api_organisation(db: SessionDep, org_id: DbId) -> Any:
     return service.get_organisation(db, org_id)
 
 
 @api.put("/organisations/{org_id}", response_model=OrganisationPublic, tags=["organisations"])
 def api_organisation_update(
-    db: SessionDep, user: StaffUser, org_id: int, data: OrganisationCreate
+    db: SessionDep, user: StaffUser, org_id: DbId, data: OrganisationCreate
 ) -> Any:
     org = service.get_organisation(db, org_id)
     return service.update_organisation(db, actor=user, org=org, data=data)
 
 
 @api.delete("/organisations/{org_id}", status_code=204, tags=["organisations"])
-def api_organisation_delete(db: SessionDep, user: StaffUser, org_id: int) -> Response:
+def api_organisation_delete(db: SessionDep, user: StaffUser, org_id: DbId) -> Response:
     service.delete_organisation(db, actor=user, org=service.get_organisation(db, org_id))
     return Response(status_code=204)

@@ -10,6 +10,7 @@ from app.db import SessionDep
 from app.deps import AdminUser, StaffUser
 from app.i18n import N_
 from app.models.audit import AuditEventPublic
+from app.models.types import DbId
 from app.models.users import (
     InvitationCreate,
     InvitationPublic,
@@ -117,7 +118,7 @@ def invite(request: Request, db: SessionDep, user: StaffUser, form: FormDep) -> 
 
 
 @pages.get("/users/{user_id}", response_class=HTMLResponse)
-def user_page(request: Request, db: SessionDep, user: StaffUser, user_id: int) -> HTMLResponse:
+def user_page(request: Request, db: SessionDep, user: StaffUser, user_id: DbId) -> HTMLResponse:
     person = user_service.get_user(db, user_id)
     return render(
         request,
@@ -132,7 +133,7 @@ def user_page(request: Request, db: SessionDep, user: StaffUser, user_id: int) -
 
 @pages.post("/users/{user_id}", response_class=HTMLResponse)
 def user_update(
-    request: Request, db: SessionDep, user: StaffUser, form: FormDep, user_id: int
+    request: Request, db: SessionDep, user: StaffUser, form: FormDep, user_id: DbId
 ) -> Response:
     person = user_service.get_user(db, user_id)
     try:
@@ -182,7 +183,7 @@ def api_create_user(db: SessionDep, user: StaffUser, data: UserCreate) -> Any:
 
 
 @api.put("/users/{user_id}/role", response_model=UserStaffView)
-def api_set_role(db: SessionDep, user: StaffUser, user_id: int, data: UserRoleUpdate) -> Any:
+def api_set_role(db: SessionDep, user: StaffUser, user_id: DbId, data: UserRoleUpdate) -> Any:
     person = user_service.get_user(db, user_id)
     return _staff_view(db, user_service.set_role(db, actor=user, user=person, data=data))
 

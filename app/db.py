@@ -8,7 +8,7 @@ BEGIN IMMEDIATE: a deferred transaction that later tries to write can fail at on
 queues behind the current writer. Reads keep plain BEGIN so they never queue.
 """
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -17,6 +17,8 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 WRITE_OPTION = "townhall_write"
+# Pooled connections per process; the thread pool is sized to match (see main.lifespan).
+POOL_SIZE = 16
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -26,12 +28,14 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             url,
             echo=echo,
             connect_args={"check_same_thread": False, "timeout": 30},
-            pool_size=8,
-            max_overflow=16,
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_SIZE,
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url, echo=echo, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE
+    )
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -64,7 +68,9 @@ def open_session(engine: Engine, *, write: bool) -> Session:
     return Session(bind=bind, expire_on_commit=False)
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """Async so that FastAPI does not hop to a worker thread just to open a session (opening
+    does no I/O); the queries themselves run in the handler's thread."""
     engine: Engine = request.app.state.engine
     with open_session(engine, write=request.method not in SAFE_METHODS) as session:
         yield session

@@ -13,7 +13,9 @@ from app.services.errors import AuthenticationRequired, PermissionDenied
 SESSION_USER_KEY = "uid"
 
 
-def optional_user(request: Request, db: SessionDep) -> User | None:
+async def optional_user(request: Request, db: SessionDep) -> User | None:
+    """Async: most requests are anonymous and need no thread; a logged-in one does one
+    primary-key read."""
     user_id = request.session.get(SESSION_USER_KEY)
     if not isinstance(user_id, int):
         return None

@@ -3,7 +3,9 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
+from anyio import to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
@@ -11,14 +13,15 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from app import errors
 from app.config import Settings, get_settings
-from app.db import make_engine, open_session
+from app.db import POOL_SIZE, make_engine, open_session
 from app.middleware import LocaleMiddleware, SecurityHeadersMiddleware
+from app.pagecache import PageCacheMiddleware, track_changes
 from app.routers import auth, caucuses, forums, health, home, sessions, speakers, users
 from app.security import verify_csrf
 from app.services.caucuses import ensure_defaults
 
 log = logging.getLogger("townhall")
-STATIC_DIR = __import__("pathlib").Path(__file__).parent / "static"
+STATIC_DIR = Path(__file__).parent / "static"
 INSECURE_DEFAULT_KEY = "dev-insecure-secret-change-me"
 
 
@@ -32,6 +35,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with open_session(engine, write=True) as db:
             ensure_defaults(db)
+        # As many worker threads as pooled connections: more threads would only wait for a
+        # connection while contending for the GIL.
+        to_thread.current_default_thread_limiter().total_tokens = POOL_SIZE
         yield
 
     app = FastAPI(
@@ -48,7 +54,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.settings = settings
 
-    # Outermost last: sessions must exist before anything reads them; headers wrap everything.
+    # Outermost last: headers wrap everything, then the session, then the language, and the
+    # page cache innermost so that it sees both (see app/pagecache.py).
+    track_changes()
+    app.add_middleware(PageCacheMiddleware)
     app.add_middleware(LocaleMiddleware, secure_cookie=settings.secure_cookies)
     app.add_middleware(
         SessionMiddleware,

@@ -1,6 +1,6 @@
 """All tables, imported here so that SQLModel.metadata is complete for Alembic and tests."""
 
-from app.models.audit import AuditEvent, RateCounter
+from app.models.audit import AuditEvent, ChangeCounter, RateCounter
 from app.models.caucuses import Caucus, CaucusMember
 from app.models.forums import (
     AgendaSegment,
@@ -19,6 +19,7 @@ __all__ = [
     "AuditEvent",
     "Caucus",
     "CaucusMember",
+    "ChangeCounter",
     "Forum",
     "ForumSession",
     "Invitation",

@@ -35,3 +35,12 @@ class RateCounter(SQLModel, table=True):
     key: str = Field(max_length=200, primary_key=True)
     window_start: int = Field(primary_key=True)
     count: int = 0
+
+
+class ChangeCounter(SQLModel, table=True):
+    """One row, bumped in every transaction that writes, so that any app instance can tell
+    whether a page it rendered earlier is still current (see app/pagecache.py)."""
+
+    __tablename__ = "change_counter"
+    id: int = Field(default=1, primary_key=True)
+    value: int = 0

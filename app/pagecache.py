@@ -1,0 +1,156 @@
+"""A cache of rendered pages for anonymous readers, valid across several app instances.
+
+Most visits are anonymous reads of the same few pages (a forum, a session, a caucus). Rendering
+them costs queries and template work on every request; serving a stored copy costs one
+single-row read. The copy is keyed by everything that changes the page for an anonymous reader
+(address, language, time zone, htmx partial) and is valid while the database's change counter is
+unchanged: every transaction that writes bumps the counter before it commits (see
+`track_changes`), so no instance serves a page older than the data, whichever instance wrote.
+Pages that depend on the clock (e.g. "upcoming sessions") are also bounded by a short TTL.
+
+Nothing is stored for a request with a session cookie, for a response that started a session
+(a form's CSRF token, a flash message), or for anything but a 200 HTML page.
+"""
+
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Engine, event, text, update
+from sqlalchemy.orm import ORMExecuteState
+from sqlmodel import Session, col
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.models.audit import ChangeCounter, RateCounter
+
+SESSION_COOKIE = b"th_session="
+TZ_COOKIE = "th_tz"
+MAX_ENTRIES = 512
+TTL_S = 60.0
+_EXCLUDED_PREFIXES = ("/api/", "/static/", "/healthz", "/openapi.json")
+
+
+_tracking = False
+
+
+def track_changes() -> None:
+    """Bumps the change counter inside every transaction that wrote (registered once)."""
+    global _tracking
+    if _tracking:
+        return
+    _tracking = True
+
+    @event.listens_for(Session, "after_flush")
+    def _mark(session: Session, _ctx: Any) -> None:
+        if session.new or session.dirty or session.deleted:
+            session.info["townhall_changed"] = True
+
+    @event.listens_for(Session, "do_orm_execute")
+    def _mark_statement(state: ORMExecuteState) -> None:
+        # Bulk INSERT/UPDATE/DELETE statements bypass the unit of work; rate-limit counters
+        # change nothing a page shows, so they do not invalidate pages.
+        if (state.is_insert or state.is_update or state.is_delete) and (
+            state.bind_mapper is None
+            or state.bind_mapper.class_ not in (RateCounter, ChangeCounter)
+        ):
+            state.session.info["townhall_changed"] = True
+
+    @event.listens_for(Session, "before_commit")
+    def _bump(session: Session) -> None:
+        if session.info.pop("townhall_changed", False):
+            session.execute(
+                update(ChangeCounter)
+                .where(col(ChangeCounter.id) == 1)
+                .values(value=col(ChangeCounter.value) + 1)
+            )
+
+
+def current_version(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.execute(text("SELECT value FROM change_counter WHERE id = 1")).scalar() or 0
+        )
+
+
+def _header(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> bytes:
+    for key, value in headers:
+        if key == name:
+            return value
+    return b""
+
+
+def _cookie(cookies: bytes, name: str) -> str:
+    for part in cookies.decode("latin-1").split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return ""
+
+
+class PageCacheMiddleware:
+    def __init__(self, app: ASGIApp, *, max_entries: int = MAX_ENTRIES, ttl_s: float = TTL_S):
+        self.app = app
+        self.max_entries = max_entries
+        self.ttl_s = ttl_s
+        self.entries: OrderedDict[tuple[Any, ...], tuple[int, float, int, list[Any], bytes]] = (
+            OrderedDict()
+        )
+
+    def _cacheable_request(self, scope: Scope) -> bool:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            return False
+        if scope["path"].startswith(_EXCLUDED_PREFIXES):
+            return False
+        return SESSION_COOKIE not in _header(scope["headers"], b"cookie")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self._cacheable_request(scope):
+            await self.app(scope, receive, send)
+            return
+        headers = scope["headers"]
+        key = (
+            scope["path"],
+            scope.get("query_string", b""),
+            scope.get("state", {}).get("locale"),
+            _cookie(_header(headers, b"cookie"), TZ_COOKIE),
+            _header(headers, b"hx-request"),
+            _header(headers, b"hx-boosted"),
+        )
+        engine: Engine = scope["app"].state.engine
+        version = current_version(engine)
+        now = time.monotonic()
+        hit = self.entries.get(key)
+        if hit is not None and hit[0] == version and now - hit[1] < self.ttl_s:
+            self.entries.move_to_end(key)
+            _v, _t, status, response_headers, body = hit
+            await send(
+                {"type": "http.response.start", "status": status, "headers": response_headers}
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
+
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        response_headers = list(start.get("headers", []))
+        storable = (
+            start.get("status") == 200
+            and _header(response_headers, b"content-type").startswith(b"text/html")
+            and not scope.get("session")
+            and not _header(response_headers, b"set-cookie")
+        )
+        if storable:
+            self.entries[key] = (version, now, 200, response_headers, b"".join(chunks))
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)

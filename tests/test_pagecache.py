@@ -1,0 +1,91 @@
+"""Anonymous readers get stored pages, but never a page older than the data, on any instance."""
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.main import create_app
+from app.models.users import Role
+from tests import factories
+
+
+def _cache(app: Any) -> Any:
+    """The PageCacheMiddleware instance in the app's middleware stack."""
+    layer = app.middleware_stack
+    while layer is not None and type(layer).__name__ != "PageCacheMiddleware":
+        layer = getattr(layer, "app", None)
+    assert layer is not None
+    return layer
+
+
+def test_anonymous_page_is_served_from_the_cache_until_data_changes(
+    app: Any, client: TestClient, db: Session, login_as: Any, settings: Any
+) -> None:
+    forum = factories.forum(db)
+    first = client.get(f"/forums/{forum.id}")
+    cache = _cache(app)
+    assert len(cache.entries) == 1
+    assert client.get(f"/forums/{forum.id}").text == first.text
+
+    with TestClient(create_app(settings)) as other_instance:
+        from tests.conftest import csrf_header
+
+        login = other_instance.post(
+            "/api/v1/auth/login",
+            json={"email": login_as(Role.secretariat).email, "password": "correct horse battery"},
+            headers=csrf_header(other_instance),
+        )
+        assert login.status_code == 200
+        client.cookies.clear()
+        client.headers.pop("X-CSRF-Token", None)
+        renamed = other_instance.put(
+            f"/api/v1/forums/{forum.id}",
+            json={"kind": "event", "title": {"en": "Renamed on another instance"}},
+            headers=csrf_header(other_instance),
+        )
+        assert renamed.status_code == 200, renamed.text
+
+    assert "Renamed on another instance" in client.get(f"/forums/{forum.id}").text
+
+
+def test_each_language_and_time_zone_has_its_own_copy(client: TestClient, db: Session) -> None:
+    session = factories.session(db, factories.forum(db))
+    english = client.get(f"/sessions/{session.id}").text
+    spanish = client.get(f"/sessions/{session.id}", headers={"Accept-Language": "es"}).text
+    assert '<html lang="en">' in english
+    assert '<html lang="es">' in spanish
+    client.cookies.set("th_tz", "Asia/Seoul")
+    assert "Your time:" in client.get(f"/sessions/{session.id}").text
+
+
+def test_logged_in_pages_and_pages_with_forms_are_never_stored(
+    app: Any, client: TestClient, login_as: Any
+) -> None:
+    client.get("/login")  # a form: starts a session for its CSRF token
+    assert _cache(app).entries == {}
+    user = login_as(Role.participant, display_name="Colin Rajah")
+    page = client.get("/forums")
+    assert "Colin Rajah" in page.text
+    assert _cache(app).entries == {}
+    assert user.id
+
+
+def test_failed_logins_do_not_invalidate_pages(app: Any, client: TestClient, db: Session) -> None:
+    from tests.conftest import form_token
+
+    forum = factories.forum(db)
+    anonymous = TestClient(app)
+    anonymous.get(f"/forums/{forum.id}")
+    version = next(iter(_cache(app).entries.values()))[0]
+    client.post(
+        "/login",
+        data={
+            "csrf_token": form_token(client),
+            "email": "x@example.org",
+            "password": "wrong password",
+        },
+    )
+    from app.pagecache import current_version
+
+    assert current_version(app.state.engine) == version

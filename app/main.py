@@ -15,7 +15,7 @@ from app import errors
 from app.config import Settings, get_settings
 from app.db import POOL_SIZE, make_engine, open_session
 from app.middleware import LocaleMiddleware, SecurityHeadersMiddleware
-from app.pagecache import PageCacheMiddleware, track_changes
+from app.pagecache import PageCacheMiddleware, ensure_counter, track_changes
 from app.routers import auth, caucuses, forums, health, home, sessions, speakers, users
 from app.security import verify_csrf
 from app.services.caucuses import ensure_defaults
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with open_session(engine, write=True) as db:
             ensure_defaults(db)
+            ensure_counter(db)
         # As many worker threads as pooled connections: more threads would only wait for a
         # connection while contending for the GIL.
         to_thread.current_default_thread_limiter().total_tokens = POOL_SIZE

@@ -66,6 +66,13 @@ def track_changes() -> None:
             )
 
 
+def ensure_counter(db: Session) -> None:
+    """The migration creates the row; a restore or a truncation may have removed it."""
+    if db.get(ChangeCounter, 1) is None:
+        db.add(ChangeCounter(id=1, value=0))
+        db.commit()
+
+
 def current_version(engine: Engine) -> int:
     with engine.connect() as conn:
         return int(

@@ -12,6 +12,7 @@ Nothing is stored for a request with a session cookie, for a response that start
 (a form's CSRF token, a flash message), or for anything but a 200 HTML page.
 """
 
+import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -80,6 +81,12 @@ def current_version(engine: Engine) -> int:
         )
 
 
+async def _replay(send: Send, stored: "Stored") -> None:
+    status, headers, body = stored
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 def _header(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> bytes:
     for key, value in headers:
         if key == name:
@@ -95,14 +102,18 @@ def _cookie(cookies: bytes, name: str) -> str:
     return ""
 
 
+Stored = tuple[int, list[Any], bytes]  # status, headers, body
+
+
 class PageCacheMiddleware:
     def __init__(self, app: ASGIApp, *, max_entries: int = MAX_ENTRIES, ttl_s: float = TTL_S):
         self.app = app
         self.max_entries = max_entries
         self.ttl_s = ttl_s
-        self.entries: OrderedDict[tuple[Any, ...], tuple[int, float, int, list[Any], bytes]] = (
-            OrderedDict()
-        )
+        # key -> (data version, stored at, response)
+        self.entries: OrderedDict[tuple[Any, ...], tuple[int, float, Stored]] = OrderedDict()
+        # key -> (data version, the rendering under way)
+        self.inflight: dict[tuple[Any, ...], tuple[int, asyncio.Future[Stored | None]]] = {}
 
     def _cacheable_request(self, scope: Scope) -> bool:
         if scope["type"] != "http" or scope["method"] != "GET":
@@ -124,19 +135,40 @@ class PageCacheMiddleware:
             _header(headers, b"hx-request"),
             _header(headers, b"hx-boosted"),
         )
-        engine: Engine = scope["app"].state.engine
-        version = current_version(engine)
+        version = current_version(scope["app"].state.engine)
         now = time.monotonic()
         hit = self.entries.get(key)
         if hit is not None and hit[0] == version and now - hit[1] < self.ttl_s:
             self.entries.move_to_end(key)
-            _v, _t, status, response_headers, body = hit
-            await send(
-                {"type": "http.response.start", "status": status, "headers": response_headers}
-            )
-            await send({"type": "http.response.body", "body": body})
+            await _replay(send, hit[2])
             return
+        # Single flight: when a page expires or the data changes, the requests that arrive
+        # while one of them renders it wait for that rendering instead of all rendering at once.
+        flight = self.inflight.get(key)
+        if flight is not None and flight[0] == version:
+            stored = await asyncio.shield(flight[1])
+            if stored is not None:
+                await _replay(send, stored)
+            else:
+                await self.app(scope, receive, send)
+            return
+        future: asyncio.Future[Stored | None] = asyncio.get_running_loop().create_future()
+        self.inflight[key] = (version, future)
+        result: Stored | None = None
+        try:
+            result = await self._render(scope, receive, send)
+        finally:
+            if self.inflight.get(key, (None, None))[1] is future:
+                del self.inflight[key]
+            future.set_result(result)
+        if result is not None:
+            self.entries[key] = (version, now, result)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
 
+    async def _render(self, scope: Scope, receive: Receive, send: Send) -> Stored | None:
+        """Runs the app, passing the response through; returns it if it may be stored."""
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -156,8 +188,4 @@ class PageCacheMiddleware:
             and not scope.get("session")
             and not _header(response_headers, b"set-cookie")
         )
-        if storable:
-            self.entries[key] = (version, now, 200, response_headers, b"".join(chunks))
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.max_entries:
-                self.entries.popitem(last=False)
+        return (200, response_headers, b"".join(chunks)) if storable else None

@@ -7,12 +7,12 @@ as the session page:
 
 ``/_bench/static``
     framework ceiling: a pre-built HTML string returned as ``HTMLResponse`` from an ``async def``
-    route. No database, no template, no thread-pool hop; it still passes through the app's own
-    middleware (security headers, session, locale), as every real page does.
+    route of a bare Starlette app dispatched to *before* Town Hall's middleware, so the ceiling
+    includes none of our costs (security headers, session, locale, page cache).
 ``/_bench/template``
     template ceiling: a minimal Jinja2 template with its own tiny ``Environment`` (autoescape on,
     in-memory ``DictLoader``, compiled once) rendering in-memory rows, also from an ``async def``
-    route. No database, no i18n, no Babel formatting, no thread-pool hop.
+    route of the same bare app. No database, no i18n, no Babel formatting, no thread-pool hop.
 
 Configuration comes from environment variables (``run.py`` sets them for the server process):
 ``TOWNHALL_DATABASE_URL`` (a SQLite URL; migrated and loaded with demo data if the file does not
@@ -39,6 +39,10 @@ if str(ROOT) not in sys.path:
 from fastapi import FastAPI  # noqa: E402
 from fastapi.responses import HTMLResponse  # noqa: E402
 from jinja2 import DictLoader, Environment, Template  # noqa: E402
+from starlette.applications import Starlette  # noqa: E402
+from starlette.requests import Request  # noqa: E402
+from starlette.routing import Route  # noqa: E402
+from starlette.types import ASGIApp, Receive, Scope, Send  # noqa: E402
 
 SESSION_PATH = "/sessions/2"
 FORUMS_PATH = "/forums"
@@ -167,24 +171,37 @@ def measure(app: FastAPI, path: str) -> int:
     return len(response.content)
 
 
-def mount_references(app: FastAPI, target_bytes: int) -> dict[str, int]:
-    """Adds the two reference routes; returns their body sizes."""
-    static_html = static_page(target_bytes)
-    static_body = static_html.encode()
+def reference_app(target_bytes: int) -> Starlette:
+    """A bare Starlette app serving the two reference routes."""
+    static_body = static_page(target_bytes).encode()
     ref = template_reference(target_bytes)
 
-    async def bench_static() -> HTMLResponse:
+    async def bench_static(_request: Request) -> HTMLResponse:
         return HTMLResponse(static_body)
 
-    async def bench_template() -> HTMLResponse:
+    async def bench_template(_request: Request) -> HTMLResponse:
         return HTMLResponse(ref.render())
 
-    app.add_api_route(STATIC_PATH, bench_static, include_in_schema=False)
-    app.add_api_route(TEMPLATE_PATH, bench_template, include_in_schema=False)
-    return {STATIC_PATH: len(static_body), TEMPLATE_PATH: len(ref.render().encode())}
+    return Starlette(
+        routes=[Route(STATIC_PATH, bench_static), Route(TEMPLATE_PATH, bench_template)]
+    )
 
 
-def create_bench_app() -> FastAPI:
+class Dispatch:
+    """Sends /_bench/ to the bare reference app and everything else to Town Hall."""
+
+    def __init__(self, real: ASGIApp, references: ASGIApp) -> None:
+        self.real = real
+        self.references = references
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/_bench/"):
+            await self.references(scope, receive, send)
+        else:
+            await self.real(scope, receive, send)
+
+
+def create_bench_app() -> Dispatch:
     """The uvicorn factory: the real app on the benchmark database, plus the references."""
     from app.config import Settings
     from app.db import make_engine
@@ -200,5 +217,4 @@ def create_bench_app() -> FastAPI:
     )
     app = create_app(settings, make_engine(url))
     target = int(os.environ.get("BENCH_TARGET_BYTES") or 0) or measure(app, SESSION_PATH)
-    mount_references(app, target)
-    return app
+    return Dispatch(app, reference_app(target))

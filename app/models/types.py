@@ -71,10 +71,13 @@ RequiredLocalizedText = Annotated[
     AfterValidator(_require_one),
 ]
 
+# Babel's territories include groupings that are not countries (Unknown Region, the European
+# Union, the Eurozone, the United Nations, Outlying Oceania).
+_NOT_COUNTRIES = frozenset({"ZZ", "EU", "EZ", "UN", "QO"})
 _TERRITORIES = frozenset(
     str(code)
     for code in Locale("en").territories
-    if isinstance(code, str) and len(code) == 2 and code.isalpha()
+    if isinstance(code, str) and len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
 )
 
 

@@ -50,14 +50,16 @@ def _speaker_out(speaker: Speaker, user: User | None) -> SpeakerPublic:
 
 
 @pages.get("/speakers", response_class=HTMLResponse)
-def speakers_page(request: Request, db: SessionDep, user: OptionalUser) -> HTMLResponse:
+def speakers_page(
+    request: Request, db: SessionDep, user: OptionalUser, q: str | None = Search
+) -> HTMLResponse:
+    # Without JavaScript the search form reloads the page; with htmx it asks for the results
+    # list only and swaps it in as the person types.
     return render(
         request,
         "speakers/list.html",
-        {
-            "rows": service.speakers_with_orgs(db),
-            "nav": "speakers",
-        },
+        {"rows": service.speakers_with_orgs(db, q=q), "q": q or "", "nav": "speakers"},
+        partial="speakers/_results.html",
     )
 
 

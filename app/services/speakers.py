@@ -124,12 +124,21 @@ def all_speakers(db: Session) -> Sequence[Speaker]:
     return db.execute(select(Speaker).order_by(col(Speaker.name))).scalars().all()
 
 
-def speakers_with_orgs(db: Session) -> list[tuple[Speaker, Organisation | None]]:
-    rows = db.execute(
-        select(Speaker, Organisation)
-        .outerjoin(Organisation, col(Organisation.id) == col(Speaker.organisation_id))
-        .order_by(col(Speaker.name))
-    ).all()
+def speakers_with_orgs(
+    db: Session, *, q: str | None = None
+) -> list[tuple[Speaker, Organisation | None]]:
+    """Speakers by name, optionally those whose name or organisation contains `q`."""
+    stmt = select(Speaker, Organisation).outerjoin(
+        Organisation, col(Organisation.id) == col(Speaker.organisation_id)
+    )
+    if q and q.strip():
+        pattern = _like(q.strip().lower())
+        stmt = stmt.where(
+            func.lower(Speaker.name).like(pattern, escape="\\")
+            | func.lower(func.coalesce(Organisation.name, "")).like(pattern, escape="\\")
+            | func.lower(func.coalesce(Organisation.acronym, "")).like(pattern, escape="\\")
+        )
+    rows = db.execute(stmt.order_by(col(Speaker.name))).all()
     return [(s, o) for s, o in rows]
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -66,6 +66,8 @@ def schema_valid_data_is_accepted(ctx: Any, response: Any, case: Any) -> None:
 @settings(
     max_examples=15,
     deadline=None,
+    # A failure is reported as found: shrinking it can take minutes of the suite's budget.
+    phases=[Phase.explicit, Phase.generate],
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,

@@ -6,6 +6,7 @@ from sqlmodel import Field, SQLModel
 
 from app.models.types import (
     DbId,
+    Input,
     JSONType,
     LocalizedText,
     RequiredLocalizedText,
@@ -32,13 +33,13 @@ class CaucusMember(SQLModel, table=True):
     is_representative: bool = False
 
 
-class CaucusCreate(SQLModel):
+class CaucusCreate(Input):
     code: str = Field(min_length=2, max_length=40, regex=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
     name: RequiredLocalizedText
     description: LocalizedText = Field(default_factory=dict)
 
 
-class CaucusMemberIn(SQLModel):
+class CaucusMemberIn(Input):
     speaker_id: DbId
     is_representative: bool = False
 

@@ -13,6 +13,7 @@ from app.i18n import N_
 from app.models.types import (
     CountryCode,
     DbId,
+    Input,
     JSONType,
     LocaleCode,
     LocalizedText,
@@ -85,7 +86,7 @@ class Forum(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class _DateRange(SQLModel):
+class _DateRange(Input):
     starts_on: date | None = None
     ends_on: date | None = None
 
@@ -156,7 +157,7 @@ class Theme(SQLModel, table=True):
     title: dict[str, str] = Field(sa_type=JSONType)
 
 
-class ThemeCreate(SQLModel):
+class ThemeCreate(Input):
     kind: ThemeKind
     code: str = Field(min_length=1, max_length=10, regex=r"^[A-Za-z0-9.]+$")
     title: RequiredLocalizedText
@@ -196,7 +197,7 @@ class SessionTheme(SQLModel, table=True):
     theme_id: int = Field(foreign_key="theme.id", primary_key=True, ondelete="CASCADE")
 
 
-class SessionCreate(SQLModel):
+class SessionCreate(Input):
     forum_id: DbId
     title: RequiredLocalizedText
     type: SessionType
@@ -261,12 +262,12 @@ class SegmentSpeaker(SQLModel, table=True):
     position: int = 0
 
 
-class SegmentSpeakerIn(SQLModel):
+class SegmentSpeakerIn(Input):
     speaker_id: DbId
     role: SpeakerRole = SpeakerRole.panelist
 
 
-class SegmentCreate(SQLModel):
+class SegmentCreate(Input):
     title: RequiredLocalizedText
     description: LocalizedText = Field(default_factory=dict)
     planned_minutes: int = Field(ge=1, le=24 * 60)

@@ -7,7 +7,7 @@ from pydantic import AnyHttpUrl, EmailStr
 from sqlalchemy import Column, String
 from sqlmodel import Field, SQLModel
 
-from app.models.types import CountryCode, DbId, JSONType, LocalizedText, UTCDateTime, utcnow
+from app.models.types import CountryCode, DbId, Input, JSONType, LocalizedText, UTCDateTime, utcnow
 
 
 class OrganisationType(StrEnum):
@@ -30,7 +30,7 @@ class Organisation(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class OrganisationCreate(SQLModel):
+class OrganisationCreate(Input):
     name: str = Field(min_length=1, max_length=200, regex=r"\S")
     acronym: str | None = Field(default=None, max_length=30)
     type: OrganisationType
@@ -62,7 +62,7 @@ class Speaker(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class SpeakerCreate(SQLModel):
+class SpeakerCreate(Input):
     name: str = Field(min_length=1, max_length=200, regex=r"\S")
     title: str | None = Field(default=None, max_length=300)
     organisation_id: DbId | None = None

@@ -5,24 +5,47 @@ from typing import Annotated, Any, Literal
 
 from annotated_types import Ge, Le
 from babel import Locale
-from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, model_validator
 from sqlalchemy import JSON, DateTime
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import SQLModel
 
 from app.i18n import N_
 
 LOCALES: tuple[str, ...] = ("en", "es", "pt")
 
-# A row id as clients may send it: positive, and no larger than the largest integer JSON and
-# JavaScript carry exactly (well inside a 64-bit column), so that an absurd id is a 404 or a
-# validation error, never an overflow in the database driver.
-MAX_ID = 2**53 - 1
+# A row id as clients may send it: positive and within PostgreSQL's INTEGER, so that an absurd
+# id is a 404 or a validation error, never an overflow in the database driver.
+MAX_ID = 2**31 - 1
 DbId = Annotated[int, Ge(1), Le(MAX_ID)]
 LocaleCode = Literal["en", "es", "pt"]
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class Input(SQLModel):
+    """Base of every shape a client sends. PostgreSQL text cannot hold NUL characters, and no
+    person types one, so a request carrying one is refused as a whole, before it reaches the
+    database."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if _has_nul(data):
+            raise ValueError(N_("Text cannot contain NUL characters."))
+        return data
 
 
 def utcnow() -> datetime:

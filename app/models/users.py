@@ -7,7 +7,7 @@ from pydantic import EmailStr
 from sqlalchemy import Column, String
 from sqlmodel import Field, SQLModel
 
-from app.models.types import DbId, LocaleCode, UTCDateTime, utcnow
+from app.models.types import DbId, Input, LocaleCode, UTCDateTime, utcnow
 
 
 class Role(StrEnum):
@@ -58,7 +58,7 @@ class Invitation(SQLModel, table=True):
     accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class UserRegister(SQLModel):
+class UserRegister(Input):
     email: EmailStr = Field(max_length=254)
     display_name: str = Field(min_length=1, max_length=120, regex=r"\S")
     password: str = Field(min_length=10, max_length=200)
@@ -70,7 +70,7 @@ class UserCreate(UserRegister):
     caucus_ids: list[DbId] = Field(default_factory=list)
 
 
-class UserRoleUpdate(SQLModel):
+class UserRoleUpdate(Input):
     role: Role
     caucus_ids: list[DbId] = Field(default_factory=list)
     is_active: bool = True
@@ -90,12 +90,12 @@ class UserStaffView(UserPublic):
     caucus_ids: list[DbId] = Field(default_factory=list)
 
 
-class LoginForm(SQLModel):
+class LoginForm(Input):
     email: str = Field(min_length=1, max_length=254)
     password: str = Field(min_length=1, max_length=200)
 
 
-class InvitationCreate(SQLModel):
+class InvitationCreate(Input):
     email: EmailStr = Field(max_length=254)
     role: Role = Role.participant
     caucus_ids: list[DbId] = Field(default_factory=list)
@@ -112,6 +112,6 @@ class InvitationPublic(SQLModel):
     accept_url: str | None = None
 
 
-class InvitationAccept(SQLModel):
+class InvitationAccept(Input):
     display_name: str = Field(min_length=1, max_length=120, regex=r"\S")
     password: str = Field(min_length=10, max_length=200)

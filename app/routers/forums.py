@@ -84,20 +84,7 @@ def forum_create(request: Request, db: SessionDep, user: StaffUser, form: FormDe
 def forum_page(
     request: Request, db: SessionDep, user: OptionalUser, forum_id: DbId
 ) -> HTMLResponse:
-    view = service.forum_view(db, forum_id)
-    return render(
-        request,
-        "forums/detail.html",
-        {
-            "view": view,
-            "kind_labels": KIND_LABELS,
-            "theme_kind_labels": THEME_KIND_LABELS,
-            "theme_kinds": [(k.value, i18n.gettext(v)) for k, v in THEME_KIND_LABELS.items()],
-            "nav": "forums",
-            "values": {},
-            "errors": None,
-        },
-    )
+    return _forum_detail(request, db, forum_id, {}, None)
 
 
 @pages.get("/forums/{forum_id}/edit", response_class=HTMLResponse)
@@ -128,23 +115,28 @@ def forum_delete(request: Request, db: SessionDep, user: StaffUser, forum_id: Db
     return see_other("/forums")
 
 
-def _forum_with_errors(
-    request: Request, db: SessionDep, forum_id: DbId, form: FormDep, errors: dict[str, list[str]]
+def _forum_detail(
+    request: Request,
+    db: SessionDep,
+    forum_id: DbId,
+    values: dict[str, Any],
+    errors: dict[str, list[str]] | None,
+    status_code: int = 200,
 ) -> HTMLResponse:
-    view = service.forum_view(db, forum_id)
+    """The forum page; with `errors`, its add-theme or add-step form shown again."""
     return render(
         request,
         "forums/detail.html",
         {
-            "view": view,
+            "view": service.forum_view(db, forum_id),
             "kind_labels": KIND_LABELS,
             "theme_kind_labels": THEME_KIND_LABELS,
             "theme_kinds": [(k.value, i18n.gettext(v)) for k, v in THEME_KIND_LABELS.items()],
             "nav": "forums",
-            "values": form_values(form),
+            "values": values,
             "errors": errors,
         },
-        status_code=422,
+        status_code=status_code,
     )
 
 
@@ -156,7 +148,7 @@ def theme_add(
     try:
         service.add_theme(db, actor=user, forum=forum, data=parse_form(ThemeCreate, form))
     except InvalidInput as exc:
-        return _forum_with_errors(request, db, forum_id, form, exc.errors)
+        return _forum_detail(request, db, forum_id, form_values(form), exc.errors, 422)
     flash(request, N_("Saved."))
     return see_other(f"/forums/{forum_id}#themes")
 
@@ -179,7 +171,7 @@ def milestone_add(
         data = parse_form(MilestoneCreate, form)
         service.add_milestone(db, actor=user, forum=forum, data=data)
     except InvalidInput as exc:
-        return _forum_with_errors(request, db, forum_id, form, exc.errors)
+        return _forum_detail(request, db, forum_id, form_values(form), exc.errors, 422)
     flash(request, N_("Saved."))
     return see_other(f"/forums/{forum_id}#timeline")
 

@@ -38,7 +38,7 @@ ORG_TYPE_LABELS = {
     OrganisationType.private_sector: N_("Private sector"),
     OrganisationType.other: N_("Other"),
 }
-Search = Query(default=None, max_length=100)
+Search = Query(default=None, max_length=100, pattern=r"^[^\x00]*$")
 
 
 def _speaker_out(speaker: Speaker, user: User | None) -> SpeakerPublic:

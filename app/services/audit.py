@@ -1,6 +1,7 @@
 """Recording and reading staff actions."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -28,6 +29,15 @@ def record(
             summary=summary[:500],
         )
     )
+
+
+def delete(db: Session, *, actor: User, obj: Any, object_type: str, summary: str = "") -> None:
+    """Deletes a record and logs who did it, in one transaction."""
+    record(
+        db, actor=actor, action="delete", object_type=object_type, object_id=obj.id, summary=summary
+    )
+    db.delete(obj)
+    db.commit()
 
 
 def list_events(

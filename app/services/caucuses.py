@@ -130,16 +130,7 @@ def update_caucus(db: Session, *, actor: User, caucus: Caucus, data: CaucusCreat
 
 
 def delete_caucus(db: Session, *, actor: User, caucus: Caucus) -> None:
-    audit.record(
-        db,
-        actor=actor,
-        action="delete",
-        object_type="caucus",
-        object_id=caucus.id,
-        summary=caucus.code,
-    )
-    db.delete(caucus)
-    db.commit()
+    audit.delete(db, actor=actor, obj=caucus, object_type="caucus", summary=caucus.code)
 
 
 def members(db: Session, caucus_id: int) -> list[tuple[Speaker, Organisation | None, bool]]:

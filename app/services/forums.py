@@ -105,16 +105,7 @@ def update_forum(db: Session, *, actor: User, forum: Forum, data: ForumCreate) -
 
 
 def delete_forum(db: Session, *, actor: User, forum: Forum) -> None:
-    audit.record(
-        db,
-        actor=actor,
-        action="delete",
-        object_type="forum",
-        object_id=forum.id,
-        summary=_title(forum.title),
-    )
-    db.delete(forum)
-    db.commit()
+    audit.delete(db, actor=actor, obj=forum, object_type="forum", summary=_title(forum.title))
 
 
 @dataclass
@@ -175,16 +166,9 @@ def delete_milestone(db: Session, *, actor: User, forum: Forum, milestone_id: in
     milestone = db.get(Milestone, milestone_id)
     if milestone is None or milestone.forum_id != forum.id:
         raise NotFound()
-    audit.record(
-        db,
-        actor=actor,
-        action="delete",
-        object_type="milestone",
-        object_id=milestone.id,
-        summary=_title(milestone.title),
+    audit.delete(
+        db, actor=actor, obj=milestone, object_type="milestone", summary=_title(milestone.title)
     )
-    db.delete(milestone)
-    db.commit()
 
 
 def themes_of(db: Session, forum_id: int) -> Sequence[Theme]:
@@ -225,16 +209,7 @@ def delete_theme(db: Session, *, actor: User, forum: Forum, theme_id: int) -> No
     theme = db.get(Theme, theme_id)
     if theme is None or theme.forum_id != forum.id:
         raise NotFound()
-    audit.record(
-        db,
-        actor=actor,
-        action="delete",
-        object_type="theme",
-        object_id=theme.id,
-        summary=theme.code,
-    )
-    db.delete(theme)
-    db.commit()
+    audit.delete(db, actor=actor, obj=theme, object_type="theme", summary=theme.code)
 
 
 # -- sessions ---------------------------------------------------------------------------------
@@ -324,16 +299,7 @@ def update_session(
 
 
 def delete_session(db: Session, *, actor: User, session: ForumSession) -> None:
-    audit.record(
-        db,
-        actor=actor,
-        action="delete",
-        object_type="session",
-        object_id=session.id,
-        summary=_title(session.title),
-    )
-    db.delete(session)
-    db.commit()
+    audit.delete(db, actor=actor, obj=session, object_type="session", summary=_title(session.title))
 
 
 def theme_ids_by_session(db: Session, session_ids: Sequence[int]) -> dict[int, list[int]]:
@@ -536,16 +502,7 @@ def move_segment(db: Session, *, actor: User, segment: AgendaSegment, step: int)
 
 
 def delete_segment(db: Session, *, actor: User, segment: AgendaSegment) -> None:
-    audit.record(
-        db,
-        actor=actor,
-        action="delete",
-        object_type="segment",
-        object_id=segment.id,
-        summary=_title(segment.title),
-    )
-    db.delete(segment)
-    db.commit()
+    audit.delete(db, actor=actor, obj=segment, object_type="segment", summary=_title(segment.title))
 
 
 def segment_speakers(db: Session, segment_ids: Sequence[int]) -> dict[int, list[SegmentSpeaker]]:

@@ -7,6 +7,7 @@ from sqlalchemy import Select
 from sqlmodel import Session
 
 from app.i18n import N_
+from app.models.types import MAX_ID
 from app.services.errors import InvalidInput
 
 T = TypeVar("T")
@@ -14,7 +15,7 @@ MAX_LIMIT = 100
 
 
 # The cursor is the last id seen: stable under inserts, and checkable by a schema pattern.
-CURSOR_PATTERN = r"^[0-9]{1,18}$"
+CURSOR_PATTERN = r"^[0-9]{1,10}$"
 
 
 def encode_cursor(last_id: int) -> str:
@@ -24,9 +25,10 @@ def encode_cursor(last_id: int) -> str:
 def decode_cursor(cursor: str | None) -> int | None:
     if not cursor:
         return None
-    if not cursor.isascii() or not cursor.isdigit() or len(cursor) > 18:
+    if not cursor.isascii() or not cursor.isdigit() or len(cursor) > 10:
         raise InvalidInput({"cursor": [N_("This page link is not valid.")]})
-    return int(cursor)
+    # Past the largest possible id is simply past the end (and must not overflow the column).
+    return min(int(cursor), MAX_ID)
 
 
 def page_by_id(

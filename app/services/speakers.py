@@ -84,16 +84,7 @@ def update_organisation(
 
 
 def delete_organisation(db: Session, *, actor: User, org: Organisation) -> None:
-    audit.record(
-        db,
-        actor=actor,
-        action="delete",
-        object_type="organisation",
-        object_id=org.id,
-        summary=org.name,
-    )
-    db.delete(org)
-    db.commit()
+    audit.delete(db, actor=actor, obj=org, object_type="organisation", summary=org.name)
 
 
 def speakers_of_organisation(db: Session, org_id: int) -> Sequence[Speaker]:
@@ -188,16 +179,7 @@ def update_speaker(db: Session, *, actor: User, speaker: Speaker, data: SpeakerC
 
 
 def delete_speaker(db: Session, *, actor: User, speaker: Speaker) -> None:
-    audit.record(
-        db,
-        actor=actor,
-        action="delete",
-        object_type="speaker",
-        object_id=speaker.id,
-        summary=speaker.name,
-    )
-    db.delete(speaker)
-    db.commit()
+    audit.delete(db, actor=actor, obj=speaker, object_type="speaker", summary=speaker.name)
 
 
 def sessions_of_speaker(db: Session, speaker_id: int) -> Sequence[ForumSession]:

@@ -2,10 +2,12 @@
 
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import Depends, Request
+from sqlalchemy import Engine
 
 from app import permissions
-from app.db import SessionDep
+from app.db import open_session
 from app.i18n import get_locale
 from app.models.users import User
 from app.services.errors import AuthenticationRequired, PermissionDenied
@@ -13,13 +15,23 @@ from app.services.errors import AuthenticationRequired, PermissionDenied
 SESSION_USER_KEY = "uid"
 
 
-async def optional_user(request: Request, db: SessionDep) -> User | None:
-    """Async: most requests are anonymous and need no thread; a logged-in one does one
-    primary-key read."""
+def _load_user(engine: Engine, user_id: int) -> User | None:
+    # A connection of its own, returned at once: the request's session must not hold a pooled
+    # connection while it waits for a worker thread, or a busy instance runs out of them.
+    with open_session(engine, write=False) as db:
+        user = db.get(User, user_id)
+        if user is not None:
+            db.expunge(user)
+        return user
+
+
+async def optional_user(request: Request) -> User | None:
+    """Anonymous requests need no database and no thread; a logged-in one reads its user in a
+    worker thread."""
     user_id = request.session.get(SESSION_USER_KEY)
     if not isinstance(user_id, int):
         return None
-    user = db.get(User, user_id)
+    user = await to_thread.run_sync(_load_user, request.app.state.engine, user_id)
     if user is None or not user.is_active:
         request.session.pop(SESSION_USER_KEY, None)
         return None

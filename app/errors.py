@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.i18n import N_, gettext
+from app.security import safe_next
 from app.services.errors import AuthenticationRequired, DomainError, InvalidInput, RateLimited
 from app.templating import render
 from app.validation import errors_by_field
@@ -97,12 +98,6 @@ def _page(
     )
 
 
-def _safe_next(request: Request) -> str:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    safe = target.startswith("/") and not target.startswith("//") and "\\" not in target
-    return target if safe else "/"
-
-
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     detail = gettext(exc.message, **exc.params)
@@ -111,7 +106,8 @@ async def domain_error(request: Request, exc: Exception) -> Response:
         errors = exc.errors if isinstance(exc, InvalidInput) else None
         return _problem(exc.status, detail, errors, headers)
     if isinstance(exc, AuthenticationRequired) and request.method == "GET":
-        return RedirectResponse(f"/login?next={quote(_safe_next(request))}", status_code=303)
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(safe_next(here))}", status_code=303)
     return _page(request, exc.status, detail, headers)
 
 

@@ -17,13 +17,16 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import unquote
 
+from anyio import to_thread
 from sqlalchemy import Engine, event, text, update
 from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session, col
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.models.audit import ChangeCounter, RateCounter
+from app.models.forums import TIMEZONES
 
 SESSION_COOKIE = b"th_session="
 TZ_COOKIE = "th_tz"
@@ -59,6 +62,10 @@ def track_changes() -> None:
 
     @event.listens_for(Session, "before_commit")
     def _bump(session: Session) -> None:
+        # commit() flushes pending changes only after this hook: flush them now, so that they
+        # are seen here and the counter update is the transaction's last write.
+        if session.new or session.dirty or session.deleted:
+            session.flush()
         if session.info.pop("townhall_changed", False):
             session.execute(
                 update(ChangeCounter)
@@ -92,6 +99,12 @@ def _header(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> bytes:
         if key == name:
             return value
     return b""
+
+
+def _valid_tz(value: str) -> str:
+    """Only a real zone changes the page; anything else must not fill the cache with copies."""
+    zone = unquote(value)
+    return zone if zone in TIMEZONES else ""
 
 
 def _cookie(cookies: bytes, name: str) -> str:
@@ -131,11 +144,14 @@ class PageCacheMiddleware:
             scope["path"],
             scope.get("query_string", b""),
             scope.get("state", {}).get("locale"),
-            _cookie(_header(headers, b"cookie"), TZ_COOKIE),
-            _header(headers, b"hx-request"),
-            _header(headers, b"hx-boosted"),
+            _valid_tz(_cookie(_header(headers, b"cookie"), TZ_COOKIE)),
+            # The same rule as templating.is_htmx_partial: a fragment or a whole page.
+            _header(headers, b"hx-request") == b"true"
+            and _header(headers, b"hx-boosted") != b"true"
+            and _header(headers, b"hx-history-restore-request") != b"true",
         )
-        version = current_version(scope["app"].state.engine)
+        # In a worker thread: a pool wait or a slow database must never stall the event loop.
+        version = await to_thread.run_sync(current_version, scope["app"].state.engine)
         now = time.monotonic()
         hit = self.entries.get(key)
         if hit is not None and hit[0] == version and now - hit[1] < self.ttl_s:

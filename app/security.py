@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import secrets
 from functools import cache
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -96,9 +97,26 @@ async def verify_csrf(request: Request) -> None:
         raise CsrfFailed()
 
 
+def safe_next(value: object) -> str:
+    """A local path to return to after login; anything that could leave the site becomes "/".
+    Browsers read "//host", "///host" and "/\\host" as other sites."""
+    target = str(value or "/")
+    parts = urlsplit(target)
+    unsafe = (
+        not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(ch) < 32 for ch in target)
+        or bool(parts.scheme)
+        or bool(parts.netloc)
+    )
+    return "/" if unsafe else target
+
+
 def client_ip(request: Request) -> str:
     if get_settings().trust_forwarded_for:
         forwarded = request.headers.get("x-forwarded-for")
         if forwarded:
-            return forwarded.split(",")[0].strip()
+            # The trusted proxy appends the address it saw; earlier entries are the client's say.
+            return forwarded.split(",")[-1].strip()
     return request.client.host if request.client else "unknown"

@@ -1,7 +1,6 @@
 """Log in, log out, register, accept an invitation."""
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
@@ -20,23 +19,13 @@ from app.models.users import (
 )
 from app.routers.apiutil import api_router, pages_router
 from app.routers.forms import FormDep, form_values, parse_form, see_other
-from app.security import client_ip, csrf_token
+from app.security import client_ip, csrf_token, safe_next
 from app.services import users as user_service
 from app.services.errors import Conflict, InvalidCredentials, InvalidInput
 from app.templating import flash, render
 
 pages = pages_router()
 api = api_router("auth")
-
-
-def _safe_next(value: object) -> str:
-    target = str(value or "/")
-    parts = urlsplit(target)
-    # Browsers read "/\\host" as "//host": backslashes and control characters are refused too.
-    unsafe = "\\" in target or any(ord(ch) < 32 for ch in target)
-    if unsafe or parts.scheme or parts.netloc or not target.startswith("/"):
-        return "/"
-    return target
 
 
 def _start_session(request: Request, user: User) -> None:
@@ -54,13 +43,13 @@ def _with_locale(response: Response, user: User) -> Response:
 @pages.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, user: OptionalUser, next: str = "/") -> Response:
     if user:
-        return see_other(_safe_next(next))
-    return render(request, "auth/login.html", {"next": _safe_next(next), "values": {}})
+        return see_other(safe_next(next))
+    return render(request, "auth/login.html", {"next": safe_next(next), "values": {}})
 
 
 @pages.post("/login", response_class=HTMLResponse)
 def login(request: Request, db: SessionDep, form: FormDep) -> Response:
-    nxt = _safe_next(form.get("next"))
+    nxt = safe_next(form.get("next"))
     values = {"email": form.get("email", ""), "next": nxt}
     try:
         data = parse_form(LoginForm, form)

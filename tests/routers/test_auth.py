@@ -86,7 +86,8 @@ def test_login_and_logout(client: TestClient, engine: Engine) -> None:
 
 def test_login_never_redirects_off_site(client: TestClient, engine: Engine) -> None:
     user = make_user(engine, Role.participant)
-    for target in ("https://evil.example/", "//evil.example/", "/\\evil"):
+    for target in ("https://evil.example/", "//evil.example/", "///evil.example/", "/\\evil",
+                   "/%0d%0aSet-Cookie:x=1\r\n"):
         response = _login_form(client, user.email, PASSWORD, next=target)
         assert response.headers["location"] == "/"
         client.cookies.clear()

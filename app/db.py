@@ -19,6 +19,8 @@ from sqlmodel import Session
 WRITE_OPTION = "townhall_write"
 # Pooled connections per process; the thread pool is sized to match (see main.lifespan).
 POOL_SIZE = 16
+# Past this wait for a free connection the request gets a 503 with Retry-After (see errors.py).
+POOL_TIMEOUT_S = 10
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -30,11 +32,17 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_size=POOL_SIZE,
             max_overflow=POOL_SIZE,
+            pool_timeout=POOL_TIMEOUT_S,
         )
         _configure_sqlite(engine)
         return engine
     return create_engine(
-        url, echo=echo, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_SIZE,
+        pool_timeout=POOL_TIMEOUT_S,
     )
 
 

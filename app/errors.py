@@ -9,11 +9,19 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.i18n import N_, gettext
 from app.security import safe_next
-from app.services.errors import AuthenticationRequired, DomainError, InvalidInput, RateLimited
+from app.services.errors import (
+    AuthenticationRequired,
+    Conflict,
+    DomainError,
+    InvalidInput,
+    RateLimited,
+)
 from app.templating import render
 from app.validation import errors_by_field
 
@@ -31,12 +39,14 @@ _STATUS_TITLES = {
     415: N_("Unsupported media type"),
     422: N_("Invalid input"),
     429: N_("Too many requests"),
+    503: N_("Service busy"),
     500: N_("Server error"),
 }
 _STATUS_DETAILS = {
     404: N_("We could not find that page."),
     405: N_("This address does not accept that kind of request."),
     500: N_("Something went wrong on our side. Nothing you sent was lost; please try again."),
+    503: N_("The site is very busy right now. Please try again in a few seconds."),
 }
 
 
@@ -160,7 +170,26 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return _page(request, 500, detail)
 
 
+async def integrity_error(request: Request, exc: Exception) -> Response:
+    """Two requests racing to create the same unique thing: the loser gets a conflict."""
+    log.info("integrity error on %s %s: %s", request.method, request.url.path, exc)
+    detail = gettext(Conflict.default_message)
+    return _problem(409, detail) if _is_api(request) else _page(request, 409, detail)
+
+
+async def overloaded(request: Request, exc: Exception) -> Response:
+    """No database connection came free in time: ask the client to retry, do not fail."""
+    log.warning("database pool exhausted on %s %s", request.method, request.url.path)
+    detail = gettext(_STATUS_DETAILS[503])
+    headers = {"Retry-After": "5"}
+    if _is_api(request):
+        return _problem(503, detail, headers=headers)
+    return _page(request, 503, detail, headers)
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(IntegrityError, integrity_error)
+    app.add_exception_handler(PoolTimeout, overloaded)
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -182,6 +182,9 @@ def render(
     html = environment().get_template(name).render(ctx)
     response = HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
     response.headers["Vary"] = "HX-Request, Accept-Language, Cookie"
+    if user is not None:
+        # Personal pages (names, CSRF tokens) must not be kept by any shared cache.
+        response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -17,7 +17,15 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 target_metadata = SQLModel.metadata
 
 
+# Several app instances may start at once and each runs `townhall serve` → migrations.
+MIGRATION_LOCK_ID = 7_262_021
+
+
 def _run(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        # One instance migrates; the others wait, then find nothing left to do. The lock is
+        # released when the connection closes.
+        connection.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK_ID})")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

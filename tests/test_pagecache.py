@@ -99,8 +99,9 @@ def test_edits_and_deletes_by_staff_reach_anonymous_readers_at_once(
     login_as(Role.secretariat)
     anonymous = TestClient(app)
     assert "Before the edit" in anonymous.get(f"/forums/{forum.id}").text
-    edited = client.put(f"/api/v1/forums/{forum.id}",
-                        json={"kind": "event", "title": {"en": "After the edit"}})
+    edited = client.put(
+        f"/api/v1/forums/{forum.id}", json={"kind": "event", "title": {"en": "After the edit"}}
+    )
     assert edited.status_code == 200
     assert "After the edit" in anonymous.get(f"/forums/{forum.id}").text
     assert client.delete(f"/api/v1/forums/{forum.id}").status_code == 204
@@ -111,8 +112,9 @@ def test_htmx_history_restore_gets_a_whole_page_without_spoiling_partials(
     client: TestClient, db: Session
 ) -> None:
     factories.speaker(db, "Gerald Leitner")
-    restore = client.get("/speakers", headers={"HX-Request": "true",
-                                               "HX-History-Restore-Request": "true"})
+    restore = client.get(
+        "/speakers", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
     assert "<html" in restore.text
     partial = client.get("/speakers", headers={"HX-Request": "true"})
     assert "<html" not in partial.text

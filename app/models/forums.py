@@ -5,7 +5,8 @@ from enum import StrEnum
 from typing import Annotated, Self
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, AnyHttpUrl, WithJsonSchema, model_validator
+from pydantic import AfterValidator, AnyHttpUrl, WithJsonSchema, field_validator, model_validator
+from pydantic import Field as PydField
 from sqlalchemy import Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -15,7 +16,6 @@ from app.models.types import (
     DbId,
     Input,
     JSONType,
-    LocaleCode,
     LocalizedText,
     RequiredLocalizedText,
     UTCDateTime,
@@ -203,17 +203,36 @@ class SessionCreate(Input):
     type: SessionType
     format: SessionFormat
     # A naive time is read in the session's time zone, which is how organisers think of it.
-    starts_at: datetime
+    starts_at: Annotated[
+        datetime,
+        WithJsonSchema(
+            {
+                "type": "string",
+                "format": "date-time",
+                "pattern": "^(19[0-9]{2}|2[01][0-9]{2}|2200)-",
+            }
+        ),
+    ]
     duration_minutes: int = Field(ge=5, le=24 * 60)
     timezone: TimeZoneName
     venue: str | None = Field(default=None, max_length=300)
     online_url: AnyHttpUrl | None = None
-    languages: list[LocaleCode | str] = Field(default_factory=list, max_length=12)
+    languages: list[Annotated[str, PydField(pattern=r"^[a-z]{2,3}$")]] = Field(
+        default_factory=list, max_length=12
+    )
     interpretation: bool = False
     background: LocalizedText = Field(default_factory=dict)
     objectives: LocalizedText = Field(default_factory=dict)
     expected_outcomes: LocalizedText = Field(default_factory=dict)
     theme_ids: list[DbId] = Field(default_factory=list, max_length=50)
+
+    @field_validator("starts_at")
+    @classmethod
+    def _sane_year(cls, value: datetime) -> datetime:
+        # Far-off years overflow when converted between zones or when the end is computed.
+        if not 1900 <= value.year <= 2200:
+            raise ValueError(N_("Enter a date between the years 1900 and 2200."))
+        return value
 
     @model_validator(mode="after")
     def _where(self) -> Self:

@@ -1,6 +1,7 @@
 """Sessions and their agenda: the page participants read, and the secretariat's forms."""
 
 from typing import Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from fastapi import Query, Request
@@ -62,7 +63,7 @@ LABELS = {"type_labels": TYPE_LABELS, "format_labels": FORMAT_LABELS, "role_labe
 
 
 def reader_timezone(request: Request) -> str | None:
-    value = request.cookies.get(TZ_COOKIE)
+    value = unquote(request.cookies.get(TZ_COOKIE) or "")
     return value if value in TIMEZONES else None
 
 
@@ -284,7 +285,7 @@ def segment_move(
     try:
         service.move_segment(db, actor=user, segment=segment, step=step)
     except Conflict as exc:
-        flash(request, exc.message)
+        flash(request, exc.message, **exc.params)
     return see_other(f"/sessions/{session_id}#segment-{segment_id}")
 
 

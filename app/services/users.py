@@ -125,6 +125,8 @@ def authenticate(db: Session, *, email: str, password: str, ip: str) -> User:
         window_s=window,
     )
     user = find_by_email(db, email)
+    # End the transaction before the deliberately slow hash: on SQLite it holds the write lock.
+    db.rollback()
     ok = verify_password(password, user.password_hash if user else None)
     if not ok or user is None or not user.is_active:
         ratelimit.hit(db, key=account_key, window_s=window)
@@ -225,7 +227,9 @@ def accept_invitation(db: Session, *, token: str, data: InvitationAccept) -> Use
     )
     user = _new_user(db, register_data, invitation.role)
     ids = [int(x) for x in invitation.caucus_ids.split(",") if x]
-    _set_caucuses(db, user, ids)
+    # A caucus may have been deleted since the invitation was made.
+    existing = set(db.execute(select(col(Caucus.id)).where(col(Caucus.id).in_(ids))).scalars())
+    _set_caucuses(db, user, [cid for cid in ids if cid in existing])
     invitation.accepted_at = utcnow()
     audit.record(
         db,

@@ -86,8 +86,13 @@ def test_login_and_logout(client: TestClient, engine: Engine) -> None:
 
 def test_login_never_redirects_off_site(client: TestClient, engine: Engine) -> None:
     user = make_user(engine, Role.participant)
-    for target in ("https://evil.example/", "//evil.example/", "///evil.example/", "/\\evil",
-                   "/%0d%0aSet-Cookie:x=1\r\n"):
+    for target in (
+        "https://evil.example/",
+        "//evil.example/",
+        "///evil.example/",
+        "/\\evil",
+        "/%0d%0aSet-Cookie:x=1\r\n",
+    ):
         response = _login_form(client, user.email, PASSWORD, next=target)
         assert response.headers["location"] == "/"
         client.cookies.clear()
@@ -201,3 +206,35 @@ def test_secretariat_cannot_make_admins_but_admins_can(client: TestClient, login
     login_as(Role.admin)
     allowed = client.post("/api/v1/invitations", json={"email": "x@example.org", "role": "admin"})
     assert allowed.status_code == 201
+
+
+def test_invitation_still_works_after_its_caucus_was_deleted(
+    client: TestClient,
+    login_as,  # type: ignore[no-untyped-def]
+) -> None:
+    login_as(Role.admin)
+    caucus = client.post("/api/v1/caucuses", json={"code": "migrants", "name": {"en": "M"}}).json()
+    invitation = client.post(
+        "/api/v1/invitations",
+        json={
+            "email": "rep@example.org",
+            "role": "caucus_rep",
+            "caucus_ids": [caucus["id"]],
+        },
+    ).json()
+    assert client.delete(f"/api/v1/caucuses/{caucus['id']}").status_code == 204
+    path = invitation["accept_url"].split("testserver")[1]
+    logout(client)
+    token = form_token(client, path)
+    done = client.post(
+        path,
+        data={"csrf_token": token, "display_name": "Rep", "password": "a long enough password"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+
+
+def test_personal_pages_are_not_kept_by_shared_caches(client: TestClient, login_as) -> None:  # type: ignore[no-untyped-def]
+    assert "no-store" not in client.get("/forums").headers.get("cache-control", "")
+    login_as(Role.participant)
+    assert client.get("/forums").headers["cache-control"] == "private, no-store"

@@ -217,3 +217,55 @@ def test_unknown_or_malformed_session_is_a_friendly_404(client: TestClient) -> N
     api = client.get("/api/v1/sessions/999999")
     assert api.status_code == 404
     assert api.headers["content-type"].startswith("application/problem+json")
+
+
+def test_far_off_years_are_refused_not_crashed_on(
+    client: TestClient, db: Session, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    forum = factories.forum(db)
+    login_as(Role.secretariat)
+    for starts_at, tz in (("9999-12-31T23:00:00", "UTC"), ("0001-01-01T00:00:00", "Asia/Tokyo")):
+        response = client.post(
+            "/api/v1/sessions",
+            json={
+                "forum_id": forum.id,
+                "title": {"en": "Edge"},
+                "type": "workshop",
+                "format": "online",
+                "online_url": "https://meet.example.org/x",
+                "starts_at": starts_at,
+                "timezone": tz,
+                "duration_minutes": 1440,
+            },
+        )
+        assert response.status_code == 422, response.text
+        assert "between the years 1900 and 2200" in response.text
+
+
+def test_reader_time_zone_cookie_as_browsers_send_it(client: TestClient, db: Session) -> None:
+    session = factories.session(db, factories.forum(db))
+    client.cookies.set("th_tz", "Asia%2FSeoul")  # an older script percent-encoded it
+    assert "Your time:" in client.get(f"/sessions/{session.id}").text
+
+
+def test_a_single_ticked_language_survives_a_form_error(
+    client: TestClient, db: Session, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    forum = factories.forum(db)
+    theme = factories.theme(db, forum, "12")
+    login_as(Role.secretariat)
+    token = re.search(  # type: ignore[union-attr]
+        r'name="csrf_token" value="([^"]+)"', client.get(f"/forums/{forum.id}/sessions/new").text
+    ).group(1)
+    response = client.post(
+        f"/forums/{forum.id}/sessions/new",
+        data={
+            "csrf_token": token,
+            "languages": "pt",
+            "theme_ids": str(theme.id),
+            "type": "dialogue",
+        },
+    )
+    assert response.status_code == 422
+    assert re.search(r'value="pt" checked', response.text)
+    assert re.search(rf'value="{theme.id}" checked', response.text)

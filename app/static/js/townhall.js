@@ -4,8 +4,9 @@
   "use strict";
   try {
     var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (tz && document.cookie.indexOf("th_tz=" + encodeURIComponent(tz)) === -1) {
-      document.cookie = "th_tz=" + encodeURIComponent(tz) + "; path=/; max-age=31536000; samesite=lax";
+    // IANA names ("America/Montevideo") are safe in a cookie as they are: no encoding.
+    if (tz && document.cookie.indexOf("th_tz=" + tz) === -1) {
+      document.cookie = "th_tz=" + tz + "; path=/; max-age=31536000; samesite=lax";
     }
   } catch (e) { /* old browsers: times stay in the session's zone and UTC */ }
 })();

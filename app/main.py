@@ -16,7 +16,7 @@ from app import errors
 from app.config import Settings, get_settings
 from app.db import POOL_SIZE, make_engine, open_session
 from app.middleware import LocaleMiddleware, SecurityHeadersMiddleware
-from app.pagecache import PageCacheMiddleware, ensure_counter, track_changes
+from app.pagecache import PageCacheMiddleware, VersionReader, ensure_counter, track_changes
 from app.routers import auth, caucuses, forums, health, home, sessions, speakers, users
 from app.security import verify_csrf
 from app.services.caucuses import ensure_defaults
@@ -43,9 +43,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         # Everything built at start-up (routes, templates, catalogues) lives as long as the
         # process: moving it out of the collector's sight makes each full collection, and the
         # latency spike it causes under load, much shorter.
+        app.state.versions = VersionReader(engine)
         gc.collect()
         gc.freeze()
         yield
+        app.state.versions.close()
 
     app = FastAPI(
         title="Town Hall",

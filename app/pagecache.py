@@ -13,6 +13,7 @@ Nothing is stored for a request with a session cookie, for a response that start
 """
 
 import asyncio
+import contextlib
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -20,7 +21,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from anyio import to_thread
-from sqlalchemy import Engine, event, text, update
+from sqlalchemy import Connection, Engine, event, text, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session, col
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -79,6 +81,39 @@ def ensure_counter(db: Session) -> None:
     if db.get(ChangeCounter, 1) is None:
         db.add(ChangeCounter(id=1, value=0))
         db.commit()
+
+
+class VersionReader:
+    """Reads the change counter on a connection of its own, opened at start-up and used only
+    from the event loop: a cache hit never waits for the request pool, and never hops to a
+    thread. Each read ends its transaction, so it always sees the latest commit."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.conn: Connection | None = None
+
+    def read(self) -> int:
+        try:
+            if self.conn is None:
+                self.conn = self.engine.connect()
+            try:
+                value = self.conn.execute(_VERSION_SQL).scalar()
+            finally:
+                self.conn.rollback()
+            return int(value or 0)
+        except SQLAlchemyError:
+            # A dropped connection (database restart) is reopened on the next request.
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self.conn is not None:
+            with contextlib.suppress(SQLAlchemyError):
+                self.conn.close()
+            self.conn = None
+
+
+_VERSION_SQL = text("SELECT value FROM change_counter WHERE id = 1")
 
 
 def current_version(engine: Engine) -> int:
@@ -150,8 +185,15 @@ class PageCacheMiddleware:
             and _header(headers, b"hx-boosted") != b"true"
             and _header(headers, b"hx-history-restore-request") != b"true",
         )
-        # In a worker thread: a pool wait or a slow database must never stall the event loop.
-        version = await to_thread.run_sync(current_version, scope["app"].state.engine)
+        reader: VersionReader | None = getattr(scope["app"].state, "versions", None)
+        try:
+            if reader is not None:
+                version = reader.read()
+            else:  # no lifespan (e.g. a bare test client): a pooled connection, in a thread
+                version = await to_thread.run_sync(current_version, scope["app"].state.engine)
+        except SQLAlchemyError:
+            await self.app(scope, receive, send)  # the page itself will say what is wrong
+            return
         now = time.monotonic()
         hit = self.entries.get(key)
         if hit is not None and hit[0] == version and now - hit[1] < self.ttl_s:

@@ -118,3 +118,16 @@ def test_htmx_history_restore_gets_a_whole_page_without_spoiling_partials(
     assert "<html" in restore.text
     partial = client.get("/speakers", headers={"HX-Request": "true"})
     assert "<html" not in partial.text
+
+
+def test_a_dropped_version_connection_is_reopened(
+    app: Any, client: TestClient, db: Session
+) -> None:
+    forum = factories.forum(db)
+    assert client.get(f"/forums/{forum.id}").status_code == 200
+    reader = app.state.versions
+    assert reader.conn is not None
+    reader.conn.invalidate()  # as after a database restart
+    assert client.get(f"/forums/{forum.id}").status_code == 200
+    assert client.get(f"/forums/{forum.id}").status_code == 200
+    assert reader.conn is not None

@@ -18,7 +18,6 @@ from babel import Locale
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
 from babel.dates import format_time as _format_time
-from babel.dates import get_timezone_name
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal as _format_decimal
@@ -65,11 +64,6 @@ def get_locale() -> str:
 def gettext(message: str, **params: object) -> str:
     text = translations(get_locale()).gettext(message)
     return text % params if params else text
-
-
-def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
-    text = translations(get_locale()).ngettext(singular, plural, n)
-    return text % ({"num": n} | params)
 
 
 _ = gettext
@@ -126,10 +120,6 @@ def format_time(value: datetime, tz: tzinfo | None = None, fmt: str = "short") -
 
 def format_number(value: float | int) -> str:
     return _format_decimal(value, locale=get_locale())
-
-
-def timezone_label(tz: tzinfo) -> str:
-    return get_timezone_name(tz, locale=get_locale())
 
 
 @cache

@@ -19,6 +19,7 @@ from app.middleware import LocaleMiddleware, SecurityHeadersMiddleware
 from app.pagecache import PageCacheMiddleware, VersionReader, ensure_counter, track_changes
 from app.routers import auth, caucuses, forums, health, home, sessions, speakers, users
 from app.security import verify_csrf
+from app.services import ratelimit
 from app.services.caucuses import ensure_defaults
 
 log = logging.getLogger("townhall")
@@ -37,6 +38,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         with open_session(engine, write=True) as db:
             ensure_defaults(db)
             ensure_counter(db)
+            ratelimit.purge_old(db)
+            db.commit()
         # As many worker threads as pooled connections: more threads would only wait for a
         # connection while contending for the GIL.
         to_thread.current_default_thread_limiter().total_tokens = POOL_SIZE

@@ -18,7 +18,6 @@ from app.config import get_settings
 from app.security import CSRF_FIELD, csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-HTMX_VERSION = "2.0.11"
 
 
 _SAFE_TAGS = {
@@ -87,10 +86,6 @@ def _date(value: date | None, fmt: str = "long") -> str:
     return i18n.format_date(value, fmt) if value else ""
 
 
-def _tz_label(tz: str) -> str:
-    return i18n.timezone_label(ZoneInfo(tz))
-
-
 @cache
 def environment() -> Environment:
     settings = get_settings()
@@ -119,7 +114,6 @@ def environment() -> Environment:
         LOCALES=i18n.LOCALES,
         LOCALE_NAMES=i18n.LOCALE_NAMES,
         CSRF_FIELD=CSRF_FIELD,
-        HTMX_VERSION=HTMX_VERSION,
         perm=permissions,
         language_name=i18n.language_name,
         country_name=i18n.country_name,
@@ -134,7 +128,6 @@ def environment() -> Environment:
         dt=_dt,
         date=_date,
         time=_time,
-        tzlabel=_tz_label,
         number=i18n.format_number,
     )
     return env

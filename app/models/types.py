@@ -120,9 +120,3 @@ CountryCode = Annotated[
     WithJsonSchema({"anyOf": [{"type": "string", "enum": sorted(_TERRITORIES)}, {"type": "null"}]}),
 ]
 COUNTRY_CODES = _TERRITORIES
-
-
-def json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(type(value))

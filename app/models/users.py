@@ -32,10 +32,6 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
-    @property
-    def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
-
 
 class UserCaucusLink(SQLModel, table=True):
     """Which caucuses a caucus representative speaks for."""

@@ -1,10 +1,12 @@
 """Caucuses: cross-cutting groups with members and representatives."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
+from app import permissions
 from app.db import SessionDep
 from app.deps import OptionalUser, StaffUser
 from app.i18n import N_
@@ -72,6 +74,9 @@ def _detail(
     status_code: int = 200,
 ) -> HTMLResponse:
     caucus = service.get_caucus(db, caucus_id)
+    # The add-member form is for staff; readers need not pay for the list of every speaker.
+    staff = permissions.can_manage_content(getattr(request.state, "user", None))
+    speakers = [(s.id, s.name) for s in speaker_service.all_speakers(db)] if staff else []
     return render(
         request,
         "caucuses/detail.html",
@@ -79,7 +84,7 @@ def _detail(
             "caucus": caucus,
             "members": service.members(db, caucus_id),
             "sessions": service.sessions_where_spoke(db, caucus_id),
-            "speakers": [(s.id, s.name) for s in speaker_service.all_speakers(db)],
+            "speakers": speakers,
             "errors": errors,
             "nav": "caucuses",
         },
@@ -153,16 +158,21 @@ def member_remove(
 # -- JSON ------------------------------------------------------------------------------------
 
 
+def _public_many(db: SessionDep, caucuses: Sequence[Caucus]) -> list[CaucusPublic]:
+    links = service.member_links(db, [c.id for c in caucuses if c.id is not None])
+    return [
+        CaucusPublic.model_validate(c, update={"members": links.get(c.id or 0, [])})
+        for c in caucuses
+    ]
+
+
 def _public(db: SessionDep, caucus: Caucus) -> CaucusPublic:
-    assert caucus.id is not None
-    return CaucusPublic.model_validate(
-        caucus, update={"members": service.member_links(db, caucus.id)}
-    )
+    return _public_many(db, [caucus])[0]
 
 
 @api.get("/caucuses", response_model=list[CaucusPublic])
 def api_caucuses(db: SessionDep) -> Any:
-    return [_public(db, c) for c in service.list_caucuses(db)]
+    return _public_many(db, service.list_caucuses(db))
 
 
 @api.post("/caucuses", response_model=CaucusPublic, status_code=201)

@@ -71,10 +71,6 @@ def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def wants_html_fragment(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
-
-
 async def _form(request: Request) -> FormData:
     return await request.form()
 

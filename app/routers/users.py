@@ -1,5 +1,6 @@
 """People and roles (secretariat), and the audit log (admins)."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import Request
@@ -43,11 +44,16 @@ def _accept_url(request: Request, token: str) -> str:
     return str(request.url_for("invitation_page", token=token))
 
 
+def _staff_views(db: SessionDep, users: Sequence[User]) -> list[UserStaffView]:
+    caucus_ids = user_service.caucus_ids_by_user(db, [u.id for u in users if u.id is not None])
+    return [
+        UserStaffView.model_validate(u, update={"caucus_ids": caucus_ids.get(u.id or 0, [])})
+        for u in users
+    ]
+
+
 def _staff_view(db: SessionDep, user: User) -> UserStaffView:
-    assert user.id is not None
-    return UserStaffView.model_validate(
-        user, update={"caucus_ids": user_service.caucus_ids_of(db, user.id)}
-    )
+    return _staff_views(db, [user])[0]
 
 
 def _role_context(db: SessionDep, actor: User) -> dict[str, Any]:
@@ -174,7 +180,7 @@ def audit_page(
 @api.get("/users", response_model=Page[UserStaffView])
 def api_users(db: SessionDep, user: StaffUser, limit: Limit = 20, cursor: Cursor = None) -> Any:
     people, next_cursor = user_service.list_users(db, limit=limit, cursor=cursor)
-    return Page(items=[_staff_view(db, p) for p in people], next_cursor=next_cursor)
+    return Page(items=_staff_views(db, people), next_cursor=next_cursor)
 
 
 @api.post("/users", response_model=UserStaffView, status_code=201)

@@ -144,13 +144,18 @@ def members(db: Session, caucus_id: int) -> list[tuple[Speaker, Organisation | N
     return [(s, o, bool(rep)) for s, o, rep in rows]
 
 
-def member_links(db: Session, caucus_id: int) -> list[CaucusMemberIn]:
-    rows = db.execute(
-        select(CaucusMember).where(col(CaucusMember.caucus_id) == caucus_id)
-    ).scalars()
-    return [
-        CaucusMemberIn(speaker_id=m.speaker_id, is_representative=m.is_representative) for m in rows
-    ]
+def member_links(db: Session, caucus_ids: Sequence[int]) -> dict[int, list[CaucusMemberIn]]:
+    """Members of several caucuses in one query."""
+    out: dict[int, list[CaucusMemberIn]] = {cid: [] for cid in caucus_ids}
+    if caucus_ids:
+        rows = db.execute(
+            select(CaucusMember).where(col(CaucusMember.caucus_id).in_(caucus_ids))
+        ).scalars()
+        for m in rows:
+            out[m.caucus_id].append(
+                CaucusMemberIn(speaker_id=m.speaker_id, is_representative=m.is_representative)
+            )
+    return out
 
 
 def set_member(

@@ -26,6 +26,7 @@ from app.models.forums import (
     ThemeCreate,
 )
 from app.models.speakers import Organisation, Speaker
+from app.models.types import utcnow
 from app.models.users import User
 from app.services import audit
 from app.services.errors import Conflict, InvalidInput, NotFound
@@ -58,6 +59,18 @@ def all_forums_with_counts(db: Session) -> list[tuple[Forum, int]]:
         .order_by(col(Forum.starts_on).desc().nulls_last(), col(Forum.id).desc())
     ).all()
     return [(f, int(n)) for f, n in rows]
+
+
+def upcoming_sessions(db: Session, *, limit: int = 5) -> list[tuple[ForumSession, Forum]]:
+    """The next sessions, from a day ago on, so that one under way still shows."""
+    rows = db.execute(
+        select(ForumSession, Forum)
+        .join(Forum, col(Forum.id) == col(ForumSession.forum_id))
+        .where(col(ForumSession.starts_at) >= utcnow() - timedelta(days=1))
+        .order_by(col(ForumSession.starts_at))
+        .limit(limit)
+    ).all()
+    return [(s, f) for s, f in rows]
 
 
 def get_forum(db: Session, forum_id: int) -> Forum:

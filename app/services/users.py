@@ -65,12 +65,18 @@ def _set_caucuses(db: Session, user: User, caucus_ids: list[int]) -> None:
         db.add(UserCaucusLink(user_id=user.id, caucus_id=cid))
 
 
-def caucus_ids_of(db: Session, user_id: int) -> list[int]:
-    return list(
-        db.execute(
-            select(col(UserCaucusLink.caucus_id)).where(col(UserCaucusLink.user_id) == user_id)
-        ).scalars()
-    )
+def caucus_ids_by_user(db: Session, user_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The caucuses each of several caucus representatives speaks for, in one query."""
+    out: dict[int, list[int]] = {uid: [] for uid in user_ids}
+    if user_ids:
+        rows = db.execute(
+            select(col(UserCaucusLink.user_id), col(UserCaucusLink.caucus_id)).where(
+                col(UserCaucusLink.user_id).in_(user_ids)
+            )
+        )
+        for uid, cid in rows:
+            out[uid].append(cid)
+    return out
 
 
 def _new_user(db: Session, data: UserRegister, role: Role) -> User:

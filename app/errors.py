@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -47,6 +47,7 @@ _STATUS_DETAILS = {
     405: N_("This address does not accept that kind of request."),
     500: N_("Something went wrong on our side. Nothing you sent was lost; please try again."),
     503: N_("The site is very busy right now. Please try again in a few seconds."),
+    422: N_("One of the values is too long or not valid. Please check what you entered."),
 }
 
 
@@ -177,6 +178,13 @@ async def integrity_error(request: Request, exc: Exception) -> Response:
     return _problem(409, detail) if _is_api(request) else _page(request, 409, detail)
 
 
+async def data_error(request: Request, exc: Exception) -> Response:
+    """A value the database refuses that validation let through: the sender's input, a 422."""
+    log.warning("data error on %s %s: %s", request.method, request.url.path, exc)
+    detail = gettext(_STATUS_DETAILS[422])
+    return _problem(422, detail) if _is_api(request) else _page(request, 422, detail)
+
+
 async def overloaded(request: Request, exc: Exception) -> Response:
     """No database connection came free in time: ask the client to retry, do not fail."""
     log.warning("database pool exhausted on %s %s", request.method, request.url.path)
@@ -189,6 +197,7 @@ async def overloaded(request: Request, exc: Exception) -> Response:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, integrity_error)
+    app.add_exception_handler(DataError, data_error)
     app.add_exception_handler(PoolTimeout, overloaded)
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)

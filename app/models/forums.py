@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Annotated, Self
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, AnyHttpUrl, WithJsonSchema, field_validator, model_validator
+from pydantic import AfterValidator, WithJsonSchema, field_validator, model_validator
 from pydantic import Field as PydField
 from sqlalchemy import Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -19,6 +19,7 @@ from app.models.types import (
     LocalizedText,
     RequiredLocalizedText,
     UTCDateTime,
+    WebAddress,
     utcnow,
 )
 
@@ -105,7 +106,7 @@ class ForumCreate(_DateRange):
     city: str | None = Field(default=None, max_length=120)
     country: CountryCode = None
     timezone: TimeZoneName = "UTC"
-    website: AnyHttpUrl | None = None
+    website: WebAddress | None = None
 
 
 class ForumPublic(SQLModel):
@@ -216,7 +217,7 @@ class SessionCreate(Input):
     duration_minutes: int = Field(ge=5, le=24 * 60)
     timezone: TimeZoneName
     venue: str | None = Field(default=None, max_length=300)
-    online_url: AnyHttpUrl | None = None
+    online_url: WebAddress | None = None
     languages: list[Annotated[str, PydField(pattern=r"^[a-z]{2,3}$")]] = Field(
         default_factory=list, max_length=12
     )

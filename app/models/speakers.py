@@ -3,11 +3,20 @@
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import AnyHttpUrl, EmailStr
+from pydantic import EmailStr
 from sqlalchemy import Column, String
 from sqlmodel import Field, SQLModel
 
-from app.models.types import CountryCode, DbId, Input, JSONType, LocalizedText, UTCDateTime, utcnow
+from app.models.types import (
+    CountryCode,
+    DbId,
+    Input,
+    JSONType,
+    LocalizedText,
+    UTCDateTime,
+    WebAddress,
+    utcnow,
+)
 
 
 class OrganisationType(StrEnum):
@@ -35,7 +44,7 @@ class OrganisationCreate(Input):
     acronym: str | None = Field(default=None, max_length=30)
     type: OrganisationType
     country: CountryCode = None
-    website: AnyHttpUrl | None = None
+    website: WebAddress | None = None
 
 
 class OrganisationPublic(SQLModel):
@@ -68,7 +77,7 @@ class SpeakerCreate(Input):
     organisation_id: DbId | None = None
     country: CountryCode = None
     bio: LocalizedText = Field(default_factory=dict)
-    email: EmailStr | None = None
+    email: EmailStr | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=50, regex=r"^[0-9 +().-]*$")
 
 

@@ -5,7 +5,15 @@ from typing import Annotated, Any, Literal
 
 from annotated_types import Ge, Le
 from babel import Locale
-from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BeforeValidator,
+    Field,
+    UrlConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 from sqlalchemy import JSON, DateTime
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -102,6 +110,10 @@ _TERRITORIES = frozenset(
     for code in Locale("en").territories
     if isinstance(code, str) and len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
 )
+
+
+# A web address, no longer than the column that stores it (PostgreSQL enforces the limit).
+WebAddress = Annotated[AnyHttpUrl, UrlConstraints(max_length=500)]
 
 
 def _check_country(value: object) -> str | None:

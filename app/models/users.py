@@ -94,7 +94,8 @@ class LoginForm(Input):
 class InvitationCreate(Input):
     email: EmailStr = Field(max_length=254)
     role: Role = Role.participant
-    caucus_ids: list[DbId] = Field(default_factory=list)
+    # Stored joined by commas in a 200-character column: ten ids of up to ten digits fit.
+    caucus_ids: list[DbId] = Field(default_factory=list, max_length=10)
 
 
 class InvitationPublic(SQLModel):

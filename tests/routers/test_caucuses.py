@@ -1,13 +1,12 @@
 """Caucuses: the three built-in ones, members and representatives, sessions where they spoke."""
 
-import re
-
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models.users import Role
 from app.services import caucuses
 from tests import factories
+from tests.conftest import form_token
 
 
 def test_youth_feminism_and_accessibility_exist_out_of_the_box(client: TestClient) -> None:
@@ -41,8 +40,7 @@ def test_secretariat_adds_a_member_with_the_form(client: TestClient, db: Session
     youth = factories.caucus(db, "youth")
     elana = factories.speaker(db, "Elana Wong")
     login_as(Role.secretariat)
-    page = client.get(f"/caucuses/{youth.id}").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    token = form_token(client, f"/caucuses/{youth.id}")
     done = client.post(
         f"/caucuses/{youth.id}/members",
         data={

@@ -1,7 +1,5 @@
 """Forums: the list, a forum's page with its timeline, themes and sessions, and its forms."""
 
-import re
-
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -9,6 +7,7 @@ from app.models.forums import MilestoneCreate
 from app.models.users import Role
 from app.services import forums
 from tests import factories
+from tests.conftest import form_token
 
 
 def test_forum_page_shows_timeline_themes_and_sessions(client: TestClient, db: Session) -> None:
@@ -40,9 +39,7 @@ def test_forum_page_shows_timeline_themes_and_sessions(client: TestClient, db: S
 
 def test_forum_form_validates_and_keeps_input(client: TestClient, login_as) -> None:  # type: ignore[no-untyped-def]
     login_as(Role.secretariat)
-    token = re.search(  # type: ignore[union-attr]
-        r'name="csrf_token" value="([^"]+)"', client.get("/forums/new").text
-    ).group(1)
+    token = form_token(client, "/forums/new")
     bad = client.post(
         "/forums/new?lang=es",
         data={

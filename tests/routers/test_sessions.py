@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from app.models.users import Role
 from tests import factories
+from tests.conftest import form_token
 
 
 def test_session_page_shows_everything_a_participant_needs(client: TestClient, db: Session) -> None:
@@ -112,9 +113,7 @@ def test_secretariat_creates_a_session_through_the_form(
     forum = factories.forum(db)
     theme = factories.theme(db, forum, "4")
     login_as(Role.secretariat)
-    page = client.get(f"/forums/{forum.id}/sessions/new")
-    assert page.status_code == 200
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    token = form_token(client, f"/forums/{forum.id}/sessions/new")
     form = {
         "csrf_token": token,
         "title.en": "Closing synthesis",
@@ -141,9 +140,7 @@ def test_session_form_errors_are_shown_inline_and_nothing_typed_is_lost(
 ) -> None:  # type: ignore[no-untyped-def]
     forum = factories.forum(db)
     login_as(Role.secretariat)
-    token = re.search(  # type: ignore[union-attr]
-        r'name="csrf_token" value="([^"]+)"', client.get(f"/forums/{forum.id}/sessions/new").text
-    ).group(1)
+    token = form_token(client, f"/forums/{forum.id}/sessions/new")
     form = {
         "csrf_token": token,
         "title.es": "Sesión sin fecha",
@@ -172,8 +169,7 @@ def test_agenda_segments_can_be_reordered_with_buttons(
     first = factories.segment(db, session, "Welcome", 10)
     factories.segment(db, session, "Framework", 20)
     login_as(Role.secretariat)
-    html = client.get(f"/sessions/{session.id}").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    token = form_token(client, f"/sessions/{session.id}")
     response = client.post(
         f"/sessions/{session.id}/segments/{first.id}/move?step=1",
         data={"csrf_token": token},
@@ -254,9 +250,7 @@ def test_a_single_ticked_language_survives_a_form_error(
     forum = factories.forum(db)
     theme = factories.theme(db, forum, "12")
     login_as(Role.secretariat)
-    token = re.search(  # type: ignore[union-attr]
-        r'name="csrf_token" value="([^"]+)"', client.get(f"/forums/{forum.id}/sessions/new").text
-    ).group(1)
+    token = form_token(client, f"/forums/{forum.id}/sessions/new")
     response = client.post(
         f"/forums/{forum.id}/sessions/new",
         data={

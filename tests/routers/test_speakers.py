@@ -1,12 +1,11 @@
 """Speakers and organisations: lists, search, forms, pages."""
 
-import re
-
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models.users import Role
 from tests import factories
+from tests.conftest import form_token
 
 
 def test_speaker_search_works_without_javascript_and_as_an_htmx_partial(
@@ -39,9 +38,7 @@ def test_secretariat_adds_a_speaker_with_an_organisation(
 ) -> None:  # type: ignore[no-untyped-def]
     org = factories.organisation(db, "World Enabled", "civil_society")
     login_as(Role.secretariat)
-    token = re.search(  # type: ignore[union-attr]
-        r'name="csrf_token" value="([^"]+)"', client.get("/speakers/new").text
-    ).group(1)
+    token = form_token(client, "/speakers/new")
     response = client.post(
         "/speakers/new",
         data={
@@ -64,9 +61,7 @@ def test_secretariat_adds_a_speaker_with_an_organisation(
 
 def test_speaker_form_rejects_bad_contact_and_country(client: TestClient, login_as) -> None:  # type: ignore[no-untyped-def]
     login_as(Role.secretariat)
-    token = re.search(  # type: ignore[union-attr]
-        r'name="csrf_token" value="([^"]+)"', client.get("/speakers/new").text
-    ).group(1)
+    token = form_token(client, "/speakers/new")
     response = client.post(
         "/speakers/new?lang=pt",
         data={

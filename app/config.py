@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     login_max_per_ip: int = Field(default=20, description="failed logins per IP per window")
     login_window_s: int = 15 * 60
     page_size: int = 20
+    # Serve stored copies of pages to anonymous readers (see app/pagecache.py).
+    page_cache: bool = True
+    # Worker threads for request handlers (and pooled connections to match): a few per core.
+    # More only add GIL contention for CPU-bound work on SQLite; PostgreSQL waits on the network
+    # and may use more.
+    worker_threads: int = 8
     # argon2id cost (RFC 9106 "low memory" profile). Tests lower it; production must not.
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536

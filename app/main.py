@@ -14,7 +14,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from app import errors
 from app.config import Settings, get_settings
-from app.db import POOL_SIZE, make_engine, open_session
+from app.db import make_engine, open_session
 from app.middleware import LocaleMiddleware, SecurityHeadersMiddleware
 from app.pagecache import PageCacheMiddleware, VersionReader, ensure_counter, track_changes
 from app.routers import auth, caucuses, forums, health, home, sessions, speakers, users
@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             db.commit()
         # As many worker threads as pooled connections: more threads would only wait for a
         # connection while contending for the GIL.
-        to_thread.current_default_thread_limiter().total_tokens = POOL_SIZE
+        to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         # Everything built at start-up (routes, templates, catalogues) lives as long as the
         # process: moving it out of the collector's sight makes each full collection, and the
         # latency spike it causes under load, much shorter.
@@ -69,7 +69,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # Outermost last: headers wrap everything, then the session, then the language, and the
     # page cache innermost so that it sees both (see app/pagecache.py).
     track_changes()
-    app.add_middleware(PageCacheMiddleware)
+    if settings.page_cache:
+        app.add_middleware(PageCacheMiddleware)
     app.add_middleware(LocaleMiddleware, secure_cookie=settings.secure_cookies)
     app.add_middleware(
         SessionMiddleware,

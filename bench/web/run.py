@@ -57,7 +57,10 @@ ROUTES = {
     STATIC_PATH: "framework ceiling (static, async def)",
     TEMPLATE_PATH: "template ceiling (Jinja2, async def)",
 }
-REAL = (SESSION_PATH, FORUMS_PATH)
+# The same pages served with the page cache off: what a logged-in reader (staff editing, a
+# caucus representative) gets on every request. Reported beside the goals, not against them.
+RENDERED = {f"{SESSION_PATH} rendered": SESSION_PATH, f"{FORUMS_PATH} rendered": FORUMS_PATH}
+REAL = (SESSION_PATH, FORUMS_PATH, *RENDERED)
 GOAL_THROUGHPUT = 0.5  # real page req/s / template ceiling req/s, at least
 GOAL_P99_HALF = 2.0  # real page p99 at half load / template ceiling's, at most
 
@@ -256,7 +259,7 @@ def ratios(results: dict[str, RouteResult]) -> dict[str, Any]:
 
 def print_report(results: dict[str, RouteResult], summary: dict[str, Any]) -> None:
     head = (
-        f"{'route':<18}{'bytes':>7}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'cpu ms/r':>10}"
+        f"{'route':<22}{'bytes':>7}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'cpu ms/r':>10}"
         f"{'@half r/s':>11}{'p50@½ ms':>10}{'p99@½ ms':>10}"
     )
     print()
@@ -265,7 +268,7 @@ def print_report(results: dict[str, RouteResult], summary: dict[str, Any]) -> No
     for path, r in results.items():
         half = r.half_load
         print(
-            f"{path:<18}{r.bytes:>7}{_fmt(r.saturating.requests_per_s, 0):>10}"
+            f"{path:<22}{r.bytes:>7}{_fmt(r.saturating.requests_per_s, 0):>10}"
             f"{_fmt(r.saturating.p50_ms, 2):>9}{_fmt(r.saturating.p99_ms, 2):>9}"
             f"{_fmt(r.saturating.server_cpu_ms_per_request, 3):>10}"
             f"{_fmt(half['achieved_rate'], 0):>11}{_fmt(half['p50_ms'], 2):>10}"
@@ -296,7 +299,7 @@ def print_report(results: dict[str, RouteResult], summary: dict[str, Any]) -> No
     for path in REAL:
         s = summary[path]
         print(
-            f"{path:<12} req/s / template ceiling: {s['rps_vs_template']:.2f} "
+            f"{path:<22} req/s / template ceiling: {s['rps_vs_template']:.2f} "
             f"(goal >= {GOAL_THROUGHPUT}: {'met' if s['rps_goal_met'] else 'NOT met'}); "
             f"p99@half / template's: {s['p99_half_vs_template']:.2f} "
             f"(goal <= {GOAL_P99_HALF}: {'met' if s['p99_half_goal_met'] else 'NOT met'}); "
@@ -314,6 +317,61 @@ def _versions() -> dict[str, str]:
 
 
 # -- main -------------------------------------------------------------------------------------
+
+
+def _measure(
+    env: dict[str, str],
+    routes: dict[str, str],
+    duration: float,
+    warmup: float,
+    args: argparse.Namespace,
+    wrk: str,
+) -> dict[str, RouteResult]:
+    """Starts a server with `env`, loads each route (label -> path), stops the server."""
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    cmd = server_command(port)
+    print(f"server: {' '.join(cmd[1:])}", flush=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    results: dict[str, RouteResult] = {}
+    try:
+        wait_ready(proc, base + STATIC_PATH)
+        sizes = {label: len(fetch(base + path)) for label, path in routes.items()}
+        print("sizes:  " + ", ".join(f"{p} {n} B" for p, n in sizes.items()), flush=True)
+        for path in routes.values():  # warm-up: templates compiled, pool and caches filled
+            run_wrk(wrk, base + path, threads=1, connections=4, duration_s=warmup)
+        saturating: dict[str, WrkResult] = {}
+        for label, path in routes.items():
+            print(
+                f"wrk -t{args.threads} -c{args.connections} -d{duration:g}s {label} ...", flush=True
+            )
+            cpu = cpu_seconds(proc.pid)
+            out = run_wrk(
+                wrk,
+                base + path,
+                threads=args.threads,
+                connections=args.connections,
+                duration_s=duration,
+            )
+            saturating[label] = parse_wrk(out)
+            used = cpu_seconds(proc.pid) - cpu
+            saturating[label].server_cpu_ms_per_request = used * 1e3 / saturating[label].requests
+        for label, path in routes.items():
+            rate = saturating[label].requests_per_s / 2
+            print(f"open loop {rate:,.0f} req/s for {duration:g}s {label} ...", flush=True)
+            cpu = cpu_seconds(proc.pid)
+            half = open_loop(
+                HOST, port, path, rate=rate, duration_s=duration, connections=args.connections
+            )
+            summary_half = half.summary()
+            summary_half["server_cpu_share"] = (cpu_seconds(proc.pid) - cpu) / half.elapsed_s
+            description = ROUTES.get(label) or f"{ROUTES[path]}, rendered every time"
+            results[label] = RouteResult(
+                path, description, sizes[label], saturating[label], summary_half
+            )
+    finally:
+        stop(proc)
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -335,51 +393,18 @@ def main(argv: list[str] | None = None) -> int:
         "TOWNHALL_UPLOAD_DIR": str(tmp / "uploads"),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     }
-    port = free_port()
-    base = f"http://{HOST}:{port}"
-    cmd = server_command(port)
-    print(f"server: {' '.join(cmd[1:])}", flush=True)
     print(f"data:   {tmp} (demo data; migrating and loading takes a few seconds)", flush=True)
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     results: dict[str, RouteResult] = {}
     loads = [load_average()]
     try:
-        wait_ready(proc, base + STATIC_PATH)
-        sizes = {path: len(fetch(base + path)) for path in ROUTES}
-        print("sizes:  " + ", ".join(f"{p} {n} B" for p, n in sizes.items()), flush=True)
-        for path in ROUTES:  # warm-up: templates compiled, pool and caches filled
-            run_wrk(wrk, base + path, threads=1, connections=4, duration_s=warmup)
-        saturating: dict[str, WrkResult] = {}
-        for path in ROUTES:
-            print(
-                f"wrk -t{args.threads} -c{args.connections} -d{duration:g}s {path} ...", flush=True
-            )
-            cpu = cpu_seconds(proc.pid)
-            out = run_wrk(
-                wrk,
-                base + path,
-                threads=args.threads,
-                connections=args.connections,
-                duration_s=duration,
-            )
-            saturating[path] = parse_wrk(out)
-            used = cpu_seconds(proc.pid) - cpu
-            saturating[path].server_cpu_ms_per_request = used * 1e3 / saturating[path].requests
-        for path in ROUTES:
-            rate = saturating[path].requests_per_s / 2
-            print(f"open loop {rate:,.0f} req/s for {duration:g}s {path} ...", flush=True)
-            cpu = cpu_seconds(proc.pid)
-            half = open_loop(
-                HOST, port, path, rate=rate, duration_s=duration, connections=args.connections
-            )
-            summary_half = half.summary()
-            summary_half["server_cpu_share"] = (cpu_seconds(proc.pid) - cpu) / half.elapsed_s
-            results[path] = RouteResult(
-                path, ROUTES[path], sizes[path], saturating[path], summary_half
-            )
+        routes = {path: path for path in ROUTES}
+        results |= _measure(env, routes, duration, warmup, args, wrk)
+        # A second server, cache off, on the same data: every request renders the page.
+        results |= _measure(
+            env | {"TOWNHALL_PAGE_CACHE": "false"}, RENDERED, duration, warmup, args, wrk
+        )
         loads.append(load_average())
     finally:
-        stop(proc)
         shutil.rmtree(tmp, ignore_errors=True)
 
     summary = ratios(results)
@@ -398,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
             "load_average_1min": {"before": loads[0], "after": loads[-1]},
         },
         "versions": _versions(),
-        "server": cmd[1:],
+        "server": server_command(0)[1:],
         "config": {
             "duration_s": duration,
             "connections": args.connections,

@@ -40,8 +40,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             ensure_counter(db)
             ratelimit.purge_old(db)
             db.commit()
-        # As many worker threads as pooled connections: more threads would only wait for a
-        # connection while contending for the GIL.
+        # A few worker threads per core, no more than the pool's connections (db.POOL_SIZE): more
+        # threads only contend for the GIL, or wait for a connection.
         to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         # Everything built at start-up (routes, templates, catalogues) lives as long as the
         # process: moving it out of the collector's sight makes each full collection, and the

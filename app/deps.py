@@ -8,7 +8,6 @@ from sqlalchemy import Engine
 
 from app import permissions
 from app.db import open_session
-from app.i18n import get_locale
 from app.models.users import User
 from app.services.errors import AuthenticationRequired, PermissionDenied
 
@@ -67,10 +66,3 @@ def admin_user(user: CurrentUser) -> User:
 
 
 AdminUser = Annotated[User, Depends(admin_user)]
-
-
-def locale() -> str:
-    return get_locale()
-
-
-Locale = Annotated[str, Depends(locale)]

@@ -118,9 +118,7 @@ _VERSION_SQL = text("SELECT value FROM change_counter WHERE id = 1")
 
 def current_version(engine: Engine) -> int:
     with engine.connect() as conn:
-        return int(
-            conn.execute(text("SELECT value FROM change_counter WHERE id = 1")).scalar() or 0
-        )
+        return int(conn.execute(_VERSION_SQL).scalar() or 0)
 
 
 async def _replay(send: Send, stored: "Stored") -> None:

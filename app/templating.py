@@ -26,6 +26,11 @@ _SAFE_TAGS = {
 }
 
 
+def _fallback_note(lang: str) -> str:
+    """Says which language a fallback is in, e.g. "(in English)"."""
+    return i18n.gettext("(in %(language)s)", language=i18n.language_name(lang))
+
+
 def _localized_html(value: Mapping[str, str] | None, tag: str = "span") -> Markup:
     """Organiser text in the reader's language; a fallback is marked with its language."""
     text, lang = i18n.localized(value)
@@ -34,10 +39,9 @@ def _localized_html(value: Mapping[str, str] | None, tag: str = "span") -> Marku
     element = _SAFE_TAGS.get(tag, _SAFE_TAGS["span"])
     if lang == i18n.get_locale():
         return element.format(text, "")
-    note = i18n.gettext("(in %(language)s)", language=i18n.language_name(lang))
     lang_attr = Markup(' lang="{}"').format(lang)
     return element.format(text, lang_attr) + Markup(' <small class="fallback">{}</small>').format(
-        note
+        _fallback_note(lang)
     )
 
 
@@ -69,8 +73,9 @@ def _localized_paragraphs(value: Mapping[str, str] | None) -> Markup:
     body = _paragraphs(text)
     if lang == i18n.get_locale():
         return body
-    note = i18n.gettext("(in %(language)s)", language=i18n.language_name(lang))
-    return Markup('<div lang="{0}">{1}</div><p class="fallback">{2}</p>').format(lang, body, note)
+    return Markup('<div lang="{0}">{1}</div><p class="fallback">{2}</p>').format(
+        lang, body, _fallback_note(lang)
+    )
 
 
 def _dt(value: datetime, tz: str | None = None, fmt: str = "full") -> str:
@@ -169,7 +174,7 @@ def render(
             CSRF_FIELD, csrf_token(request)
         ),
         "lang_url": lambda code: _lang_url(request, code),
-        "flash": request.session.pop("flash", None) if "flash" in request.session else None,
+        "flash": request.session.pop("flash", None),
         **(context or {}),
     }
     html = environment().get_template(name).render(ctx)

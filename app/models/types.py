@@ -22,8 +22,6 @@ from sqlmodel import SQLModel
 
 from app.i18n import N_
 
-LOCALES: tuple[str, ...] = ("en", "es", "pt")
-
 # A row id as clients may send it: positive and within PostgreSQL's INTEGER, so that an absurd
 # id is a 404 or a validation error, never an overflow in the database driver.
 MAX_ID = 2**31 - 1

@@ -1,0 +1,81 @@
+"""Maintainers' catalogue tool: `python scripts/i18n.py update` extracts and merges new messages;
+`python scripts/i18n.py fill FILE.json` adds translations for messages still empty.
+
+FILE.json maps a msgid to {"es": ..., "pt": ...}; for a plural message the values are
+[singular, plural]. English takes the msgid itself. Both commands hold a lock file so that two
+people (or two helpers) updating the catalogues at once never lose each other's work.
+"""
+
+import fcntl
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALES = ROOT / "locales"
+
+
+@contextmanager
+def locked() -> Iterator[None]:
+    with (LOCALES / ".lock").open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
+
+
+def update() -> None:
+    pot = LOCALES / "messages.pot"
+    babel = [sys.executable, "-m", "babel.messages.frontend"]
+    subprocess.run(
+        [*babel, "extract", "-F", "babel.cfg", "-k", "N_", "--no-location", "--sort-output",
+         "-o", str(pot), "."],
+        cwd=ROOT, check=True, capture_output=True,
+    )
+    subprocess.run(
+        [*babel, "update", "-i", str(pot), "-d", str(LOCALES), "-D", "messages",
+         "--no-fuzzy-matching", "--ignore-obsolete"],
+        cwd=ROOT, check=True, capture_output=True,
+    )
+    fill({})
+
+
+def fill(translations: dict[str, dict[str, object]]) -> None:
+    for locale in ("es", "pt", "en"):
+        path = LOCALES / locale / "LC_MESSAGES" / "messages.po"
+        with path.open("rb") as fh:
+            catalog = read_po(fh, locale=locale)
+        missing = []
+        for message in catalog:
+            if not message.id:
+                continue
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            if all(strings) and not message.fuzzy:
+                continue
+            if locale == "en":
+                message.string = tuple(ids) if isinstance(message.id, tuple) else ids[0]
+            elif ids[0] in translations and locale in translations[ids[0]]:
+                value = translations[ids[0]][locale]
+                message.string = tuple(value) if isinstance(message.id, tuple) else value  # type: ignore[arg-type]
+            else:
+                missing.append(ids[0])
+                continue
+            message.flags.discard("fuzzy")
+        with path.open("wb") as fh:
+            write_po(fh, catalog, width=100, omit_header=False)
+        if missing:
+            print(f"{locale}: {len(missing)} still untranslated", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    with locked():
+        if sys.argv[1:2] == ["update"]:
+            update()
+        elif sys.argv[1:2] == ["fill"] and len(sys.argv) == 3:
+            fill(json.loads(Path(sys.argv[2]).read_text(encoding="utf-8")))
+        else:
+            sys.exit(__doc__)

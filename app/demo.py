@@ -303,7 +303,16 @@ def load(db: Session) -> dict[str, int]:
             )
         )
     db.commit()
+    _load_caremap(db)
     return {"forums": len(db.execute(select(col(Forum.id))).all())}
+
+
+def _load_caremap(db: Session) -> None:
+    """The SYNTHETIC care-map territory, a stored run, pinned to the Caring Cities session."""
+    from app.services.caremap import load_demo
+
+    admin = db.execute(select(User).where(col(User.email) == DEMO_ADMIN_EMAIL)).scalar_one()
+    load_demo(db, actor=admin)
 
 
 WFCTP_TITLE = {

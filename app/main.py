@@ -17,7 +17,17 @@ from app.config import Settings, get_settings
 from app.db import make_engine, open_session
 from app.middleware import LocaleMiddleware, SecurityHeadersMiddleware
 from app.pagecache import PageCacheMiddleware, VersionReader, ensure_counter, track_changes
-from app.routers import auth, caucuses, forums, health, home, sessions, speakers, users
+from app.routers import (
+    auth,
+    caremap,
+    caucuses,
+    forums,
+    health,
+    home,
+    sessions,
+    speakers,
+    users,
+)
 from app.security import verify_csrf
 from app.services import ratelimit
 from app.services.caucuses import ensure_defaults
@@ -84,7 +94,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (health, home, auth, users, forums, sessions, speakers, caucuses):
+    for module in (health, home, auth, users, forums, sessions, speakers, caucuses, caremap):
         if hasattr(module, "pages"):
             app.include_router(module.pages)
         if hasattr(module, "api"):

@@ -125,8 +125,18 @@ def _json_number(value: float) -> float | None:
 
 def units_geojson(result: CareMapResult, units: Units) -> dict[str, object]:
     """One feature per unit; per-group figures nested under ``care.<group>``."""
+    return geojson_from_rows(result.units, units, result.params_hash, result.params.as_dict())
+
+
+def geojson_from_rows(
+    rows: Sequence[UnitResult],
+    units: Units,
+    params_hash: str,
+    params: dict[str, object],
+) -> dict[str, object]:
+    """As :func:`units_geojson`, from unit rows kept apart from their result (e.g. stored)."""
     by_unit: dict[str, dict[str, dict[str, object]]] = {}
-    for r in result.units:
+    for r in rows:
         by_unit.setdefault(r.unit_id, {})[r.care_group] = {
             "persons": r.persons,
             "capacity_located": r.capacity_located,
@@ -166,9 +176,16 @@ def units_geojson(result: CareMapResult, units: Units) -> dict[str, object]:
     return {
         "type": "FeatureCollection",
         "features": features,
-        "params_hash": result.params_hash,
-        "params": result.params.as_dict(),
+        "params_hash": params_hash,
+        "params": params,
     }
+
+
+def units_csv_text(rows: Iterable[UnitResult]) -> str:
+    """``units.csv`` (the contract's columns) from unit rows."""
+    out = io.StringIO()
+    _write(out, UNIT_COLUMNS, (",".join(unit_row(r)) + "\n" for r in rows))
+    return out.getvalue()
 
 
 def write_geojson(result: CareMapResult, units: Units, target: Target) -> None:

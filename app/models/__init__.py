@@ -1,6 +1,16 @@
 """All tables, imported here so that SQLModel.metadata is complete for Alembic and tests."""
 
 from app.models.audit import AuditEvent, ChangeCounter, RateCounter
+from app.models.caremap import (
+    CareDataset,
+    CareDatasetFile,
+    CareRun,
+    CareRunFile,
+    CareRunUnit,
+    CareTerritory,
+    CrowdReport,
+    EvidencePin,
+)
 from app.models.caucuses import Caucus, CaucusMember
 from app.models.forums import (
     AgendaSegment,
@@ -17,9 +27,17 @@ from app.models.users import Invitation, User, UserCaucusLink
 __all__ = [
     "AgendaSegment",
     "AuditEvent",
+    "CareDataset",
+    "CareDatasetFile",
+    "CareRun",
+    "CareRunFile",
+    "CareRunUnit",
+    "CareTerritory",
     "Caucus",
     "CaucusMember",
     "ChangeCounter",
+    "CrowdReport",
+    "EvidencePin",
     "Forum",
     "ForumSession",
     "Invitation",

@@ -28,6 +28,7 @@ from app.models.forums import (
 from app.models.types import DbId
 from app.routers.apiutil import Cursor, Limit, Page, api_router, pages_router
 from app.routers.forms import FormDep, form_values, parse_form, see_other
+from app.services import caremap as caremap_service
 from app.services import forums as service
 from app.services import speakers as speaker_service
 from app.services.errors import Conflict, InvalidInput
@@ -124,6 +125,7 @@ def session_page(
     view = service.session_view(db, session_id)
     ctx: dict[str, Any] = {
         "view": view,
+        "pins": caremap_service.pins_for(db, kind="session", target_id=session_id),
         "reader_tz": reader_timezone(request),
         "nav": "forums",
         **LABELS,

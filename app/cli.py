@@ -101,12 +101,97 @@ def _user_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _caremap_import(argv: list[str]) -> int:
+    """`townhall caremap import`: files as new dataset versions of a territory, all or none."""
+    parser = argparse.ArgumentParser(
+        prog="townhall caremap import",
+        description="Import care data files into a territory as new versions (all or none).",
+    )
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--territory-id", type=int, help="an existing territory")
+    where.add_argument("--territory", help="territory name; created when no territory has it")
+    parser.add_argument("--units", help="territorial units (GeoJSON)")
+    parser.add_argument("--demand", help="demand points or counts per unit (CSV/GeoJSON)")
+    parser.add_argument("--supply", help="care facilities (CSV/GeoJSON)")
+    parser.add_argument("--source", required=True, help="who produced the data")
+    parser.add_argument("--licence", required=True, help="e.g. CC-BY-4.0")
+    parser.add_argument("--year", type=int)
+    parser.add_argument("--note")
+    parser.add_argument("--run", action="store_true", help="then store a run (default parameters)")
+    args = parser.parse_args(argv)
+    paths = {
+        k: p
+        for k, p in (("units", args.units), ("demand", args.demand), ("supply", args.supply))
+        if p
+    }
+    if not paths:
+        parser.error("give at least one of --units, --demand, --supply")
+
+    from pydantic import ValidationError
+
+    from app.db import make_engine, open_session
+    from app.models.caremap import DatasetMeta, DatasetOrigin, RunCreate
+    from app.services import caremap as service
+    from app.services.errors import DomainError, InvalidInput
+
+    try:
+        files = [
+            service.IncomingFile(
+                DatasetMeta(
+                    kind=kind,
+                    source=args.source,
+                    licence=args.licence,
+                    year=args.year,
+                    note=args.note,
+                ),
+                Path(path).name,
+                Path(path).read_bytes(),
+            )
+            for kind, path in paths.items()
+        ]
+    except ValidationError as exc:
+        for error in exc.errors():
+            print(f"error: {'.'.join(map(str, error['loc']))}: {error['msg']}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    db_upgrade()
+    engine = make_engine(get_settings().database_url)
+    try:
+        with open_session(engine, write=True) as db:
+            territory = service.find_or_create_territory(
+                db, territory_id=args.territory_id, name=args.territory
+            )
+            for ds in service.import_files(
+                db, actor=None, territory=territory, files=files, origin=DatasetOrigin.cli
+            ):
+                print(f"{ds.kind} version {ds.version}: {ds.filename} ({ds.row_count} rows)")
+            if args.run:
+                run = service.create_run(db, actor=None, territory=territory, data=RunCreate())
+                print(f"run {run.id} stored ({run.compute_ms} ms), hash {run.params_hash[:12]}")
+    except InvalidInput as exc:
+        for messages in exc.errors.values():
+            for message in messages:
+                print(f"error: {message}", file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(f"Territory {territory.id}: /caremap/territories/{territory.id}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:2] == ["caremap", "compute"]:
         from app.caremap.cli import compute_main
 
         return compute_main(argv[2:])
+    if argv[:2] == ["caremap", "import"]:
+        return _caremap_import(argv[2:])
 
     parser = argparse.ArgumentParser(prog="townhall", description="Town Hall server and tools")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -135,7 +220,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     create.add_argument("--password", help="prompted for when omitted")
     create.add_argument("--caucus", type=int, action="append", help="caucus id (caucus_rep)")
 
-    sub.add_parser("caremap", help="care-map gap engine: `townhall caremap compute --help`")
+    sub.add_parser(
+        "caremap",
+        help="care maps: `townhall caremap compute --help`, `townhall caremap import --help`",
+    )
 
     args = parser.parse_args(argv)
     if args.command == "serve":

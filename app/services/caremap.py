@@ -197,6 +197,21 @@ def create_territory(db: Session, *, actor: User | None, data: TerritoryCreate) 
     return territory
 
 
+def find_or_create_territory(
+    db: Session, *, territory_id: int | None, name: str | None, actor: User | None = None
+) -> CareTerritory:
+    """For imports: the territory with this id, or the one with this name in any language,
+    else a new one with the name in every language."""
+    if territory_id is not None:
+        return get_territory(db, territory_id)
+    wanted = (name or "").strip()
+    for territory in all_territories(db):
+        if wanted in territory.name.values():
+            return territory
+    data = TerritoryCreate.model_validate({"name": dict.fromkeys(("en", "es", "pt"), wanted)})
+    return create_territory(db, actor=actor, data=data)
+
+
 def update_territory(
     db: Session, *, actor: User, territory: CareTerritory, data: TerritoryCreate
 ) -> CareTerritory:

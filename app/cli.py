@@ -101,6 +101,60 @@ def _user_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_mail(args: argparse.Namespace) -> int:
+    from app.db import make_engine, open_session
+    from app.mailparse import MailError, read_mailbox
+    from app.services import mailintake
+    from app.services.errors import DomainError
+    from app.services.forums import get_forum
+
+    try:
+        total, messages = read_mailbox(Path(args.file))
+    except OSError as exc:
+        print(f"error: {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except MailError as exc:
+        print(f"error: {args.file}: {exc}", file=sys.stderr)
+        return 2
+
+    def progress(done: int) -> None:
+        # One line redrawn in place on a terminal; plain lines every 100 in a log.
+        if sys.stderr.isatty():
+            width = 30
+            filled = width * done // max(total, 1)
+            bar = "#" * filled + "." * (width - filled)
+            print(f"\r[{bar}] {done}/{total}", end="", file=sys.stderr, flush=True)
+        elif done % 100 == 0 or done == total:
+            print(f"{done}/{total} messages", file=sys.stderr)
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with open_session(engine, write=True) as db:
+            forum = get_forum(db, args.forum)
+            report = mailintake.import_messages(
+                db,
+                actor=None,
+                forum=forum,
+                session_id=args.session,
+                messages=messages,
+                progress=progress,
+            )
+    except DomainError as exc:
+        print(f"\nerror: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    for problem in report.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    print(
+        f"{len(report.created)} contributions created, {report.duplicates} already imported, "
+        f"{len(report.problems)} problems. They wait in the moderation queue."
+    )
+    return 0
+
+
 def _caremap_import(argv: list[str]) -> int:
     """`townhall caremap import`: files as new dataset versions of a territory, all or none."""
     parser = argparse.ArgumentParser(
@@ -225,6 +279,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="care maps: `townhall caremap compute --help`, `townhall caremap import --help`",
     )
 
+    mail = sub.add_parser("import-mail", help="import e-mailed submissions (mbox or .eml)")
+    mail.add_argument("file", help="an mbox file or a single .eml message")
+    mail.add_argument("--forum", type=int, required=True, help="forum id")
+    mail.add_argument("--session", type=int, help="session id (optional)")
+
     args = parser.parse_args(argv)
     if args.command == "serve":
         return _serve(args)
@@ -240,6 +299,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "user":
         db_upgrade()
         return _user_create(args)
+    if args.command == "import-mail":
+        db_upgrade()
+        return _import_mail(args)
     if args.command == "caremap":
         from app.caremap.cli import compute_main
 

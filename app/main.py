@@ -21,9 +21,12 @@ from app.routers import (
     auth,
     caremap,
     caucuses,
+    contributions,
     forums,
     health,
     home,
+    live,
+    moderation,
     sessions,
     speakers,
     users,
@@ -94,7 +97,20 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (health, home, auth, users, forums, sessions, speakers, caucuses, caremap):
+    for module in (
+        health,
+        home,
+        auth,
+        users,
+        forums,
+        sessions,
+        speakers,
+        caucuses,
+        contributions,
+        moderation,
+        live,
+        caremap,
+    ):
         if hasattr(module, "pages"):
             app.include_router(module.pages)
         if hasattr(module, "api"):

@@ -1,5 +1,7 @@
 """Named permission predicates: one place that says who may do what."""
 
+from typing import Any
+
 from app.models.users import STAFF_ROLES, Role, User
 
 
@@ -30,3 +32,22 @@ def can_grant_role(user: User | None, role: Role) -> bool:
 
 def can_view_audit(user: User | None) -> bool:
     return user is not None and user.is_active and user.role == Role.admin
+
+
+def can_moderate(user: User | None) -> bool:
+    """The moderation queue, and pinning or marking live remarks, belong to the secretariat."""
+    return is_staff(user)
+
+
+def can_view_contribution(user: User | None, contribution: Any) -> bool:
+    """Published contributions are public; the others are for their author and moderators."""
+    if contribution.status == "published":
+        return True
+    return can_moderate(user) or (
+        user is not None and user.id is not None and contribution.author_id == user.id
+    )
+
+
+def can_see_author_contact(user: User | None) -> bool:
+    """E-mail addresses of people who wrote in are for the secretariat only."""
+    return is_staff(user)

@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from app import i18n, permissions
 from app.config import get_settings
+from app.markup import render_markdown
 from app.security import CSRF_FIELD, csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -134,6 +135,7 @@ def environment() -> Environment:
         date=_date,
         time=_time,
         number=i18n.format_number,
+        markdown=render_markdown,
     )
     return env
 

@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 import app.models  # noqa: F401 — registers every table on SQLModel.metadata
 from app.config import get_settings
 from app.db import make_engine
+from app.search import include_object
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -32,6 +33,7 @@ def _run(connection: Connection) -> None:
         # SQLite cannot ALTER most things in place; batch mode copies the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -102,4 +102,46 @@ def segment(
 
 
 def caucus(db: Session, code: str) -> Caucus:
-    return next(c for c in caucuses.list_caucuses(db) if c.code == code)
+    found = next(c for c in caucuses.list_caucuses(db) if c.code == code)
+    db.commit()  # ends the read: the test's session must not hold SQLite's write lock
+    return found
+
+
+def contribution(db: Session, parent: Forum, **overrides: Any) -> Any:
+    """A published proposal, stored as the service would store it."""
+    from app.markup import plain_text
+    from app.models.contributions import Contribution
+
+    body = overrides.pop("body", "We propose **public care centres** in every neighbourhood.")
+    values: dict[str, Any] = {
+        "forum_id": parent.id,
+        "kind": "proposal",
+        "channel": "web",
+        "status": "published",
+        "title": "Care centres in every neighbourhood",
+        "body": body,
+        "excerpt": plain_text(body, limit=280),
+        "language": "en",
+        "author_name": "Ana",
+    }
+    values.update(overrides)
+    item = Contribution(**values)
+    db.add(item)
+    db.commit()
+    return reload(db, item)
+
+
+def reload(db: Session, obj: Any) -> Any:
+    """The row as the app left it, without keeping a transaction (and SQLite's lock) open."""
+    db.commit()
+    db.refresh(obj)
+    db.commit()
+    return obj
+
+
+def query(db: Session, stmt: Any) -> list[Any]:
+    """Rows of a statement, read in a transaction of their own."""
+    db.commit()
+    rows = list(db.execute(stmt).scalars())
+    db.commit()
+    return rows

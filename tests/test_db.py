@@ -10,12 +10,14 @@ from sqlmodel import SQLModel
 
 from app.db import open_session
 from app.models.audit import AuditEvent
+from app.search import include_object
 from tests.conftest import PG_URL
 
 
 def test_models_and_migrations_do_not_drift(engine: Engine) -> None:
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": include_object})
+        diff = compare_metadata(context, SQLModel.metadata)
     assert diff == [], diff
 
 

@@ -12,6 +12,15 @@ from app.models.caremap import (
     EvidencePin,
 )
 from app.models.caucuses import Caucus, CaucusMember
+from app.models.contributions import (
+    Attachment,
+    Contribution,
+    ContributionTheme,
+    Endorsement,
+    LiveWindow,
+    ModerationEvent,
+    Report,
+)
 from app.models.forums import (
     AgendaSegment,
     Forum,
@@ -26,6 +35,7 @@ from app.models.users import Invitation, User, UserCaucusLink
 
 __all__ = [
     "AgendaSegment",
+    "Attachment",
     "AuditEvent",
     "CareDataset",
     "CareDatasetFile",
@@ -36,14 +46,20 @@ __all__ = [
     "Caucus",
     "CaucusMember",
     "ChangeCounter",
+    "Contribution",
+    "ContributionTheme",
     "CrowdReport",
+    "Endorsement",
     "EvidencePin",
     "Forum",
     "ForumSession",
     "Invitation",
+    "LiveWindow",
     "Milestone",
+    "ModerationEvent",
     "Organisation",
     "RateCounter",
+    "Report",
     "SegmentSpeaker",
     "SessionTheme",
     "Speaker",

@@ -1,0 +1,272 @@
+"""Contributions: proposals, live remarks and e-mailed submissions; endorsements, reports,
+moderation events, attachments and the live window of a session."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import EmailStr
+from pydantic import Field as PydField
+from sqlalchemy import Column, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import deferred
+from sqlmodel import Field, SQLModel
+
+from app.models.types import DbId, Input, JSONType, LocaleCode, UTCDateTime, WebAddress, utcnow
+
+TITLE_MAX = 200
+BODY_MAX = 20000
+REMARK_MAX = 2000
+EXCERPT_MAX = 280
+
+
+class Kind(StrEnum):
+    proposal = "proposal"
+    remark = "remark"  # typed during a live session, like the chat of a hybrid Town Hall
+    question = "question"
+
+
+class Channel(StrEnum):
+    web = "web"
+    live = "live"
+    email = "email"
+    transcribed = "transcribed"  # entered by the secretariat on someone's behalf
+
+
+class Status(StrEnum):
+    pending = "pending"  # waiting for a moderator
+    published = "published"
+    hidden = "hidden"  # taken down pending review (by a moderator or by reports)
+    rejected = "rejected"
+
+
+class ReportReason(StrEnum):
+    spam = "spam"
+    offensive = "offensive"
+    off_topic = "off_topic"
+    personal_data = "personal_data"
+
+
+class ModerationAction(StrEnum):
+    accept = "accept"
+    hide = "hide"
+    reject = "reject"
+    restore = "restore"
+    auto_hide = "auto_hide"  # enough reports came in
+    pin = "pin"
+    unpin = "unpin"
+    for_minutes = "for_minutes"
+    not_for_minutes = "not_for_minutes"
+
+
+class Contribution(SQLModel, table=True):
+    __table_args__ = (
+        # The list's orders under its filters, so a page costs the same at 100 or 100,000 rows.
+        Index("ix_contribution_status_id", "status", "id"),
+        Index("ix_contribution_status_endorsed", "status", "endorsement_count", "id"),
+        Index("ix_contribution_forum_status_id", "forum_id", "status", "id"),
+        Index("ix_contribution_session_status_id", "session_id", "status", "id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    forum_id: int = Field(foreign_key="forum.id", ondelete="CASCADE")
+    session_id: int | None = Field(
+        default=None, foreign_key="forum_session.id", ondelete="SET NULL"
+    )
+    kind: Kind = Field(sa_column=Column(String(20), nullable=False))
+    channel: Channel = Field(sa_column=Column(String(20), nullable=False))
+    status: Status = Field(sa_column=Column(String(20), nullable=False))
+    title: str = Field(default="", max_length=TITLE_MAX)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    # Plain text, cut short, made once at writing time so that lists never render Markdown.
+    excerpt: str = Field(default="", max_length=EXCERPT_MAX + 1)
+    language: str = Field(max_length=5)
+    author_id: int | None = Field(
+        default=None, foreign_key="user.id", index=True, ondelete="SET NULL"
+    )
+    # For people without an account (web, e-mail) and for transcriptions. Personal data: shown
+    # to the secretariat only, never exported.
+    author_name: str = Field(default="", max_length=120)
+    author_email: str | None = Field(default=None, max_length=254)
+    organisation_name: str | None = Field(default=None, max_length=200)
+    caucus_id: int | None = Field(default=None, foreign_key="caucus.id", ondelete="SET NULL")
+    links: list[str] = Field(default_factory=list, sa_type=JSONType)
+    # Kept in columns so lists sort and show counts without counting rows.
+    endorsement_count: int = 0
+    open_reports: int = 0
+    pinned: bool = False
+    for_minutes: bool = False
+    # The latest moderation reason, shown to the author with the outcome.
+    moderation_note: str | None = Field(default=None, max_length=1000)
+    # Deduplication of e-mail imports (hash of the Message-ID) and of retried submissions.
+    source_key: str | None = Field(default=None, max_length=64, unique=True)
+    idempotency_key: str | None = Field(default=None, max_length=64, unique=True)
+    # Lets a person without an account follow their submission (only a hash is kept).
+    receipt_hash: str | None = Field(default=None, max_length=64, unique=True)
+    received_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ContributionTheme(SQLModel, table=True):
+    __tablename__ = "contribution_theme"
+    contribution_id: int = Field(
+        foreign_key="contribution.id", primary_key=True, ondelete="CASCADE"
+    )
+    theme_id: int = Field(foreign_key="theme.id", primary_key=True, index=True, ondelete="CASCADE")
+
+
+class Endorsement(SQLModel, table=True):
+    # The primary key is the one-per-account rule: a double click or a race cannot count twice.
+    contribution_id: int = Field(
+        foreign_key="contribution.id", primary_key=True, ondelete="CASCADE"
+    )
+    user_id: int = Field(foreign_key="user.id", primary_key=True, index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Report(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("contribution_id", "reporter_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    contribution_id: int = Field(foreign_key="contribution.id", index=True, ondelete="CASCADE")
+    reporter_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
+    reason: ReportReason = Field(sa_column=Column(String(20), nullable=False))
+    note: str = Field(default="", max_length=1000)
+    resolved: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ModerationEvent(SQLModel, table=True):
+    __tablename__ = "moderation_event"
+    id: int | None = Field(default=None, primary_key=True)
+    contribution_id: int = Field(foreign_key="contribution.id", index=True, ondelete="CASCADE")
+    actor_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    action: ModerationAction = Field(sa_column=Column(String(20), nullable=False))
+    from_status: str = Field(max_length=20)
+    to_status: str = Field(max_length=20)
+    reason: str = Field(default="", max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Attachment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    contribution_id: int = Field(foreign_key="contribution.id", index=True, ondelete="CASCADE")
+    filename: str = Field(max_length=200)
+    media_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    # In the database, not on a local disk, so every app instance can serve it; loaded only
+    # when the file itself is asked for.
+    data: bytes = Field(sa_column=deferred(Column(LargeBinary, nullable=False)))  # type: ignore[call-overload]
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class LiveWindow(SQLModel, table=True):
+    """The secretariat opens a session for live remarks and closes it again."""
+
+    __tablename__ = "live_window"
+    session_id: int = Field(foreign_key="forum_session.id", primary_key=True, ondelete="CASCADE")
+    is_open: bool = True
+    opened_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    opened_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+
+
+IdempotencyKey = Annotated[str, PydField(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class ContributionCreate(Input):
+    """A proposal, from the web form or the API."""
+
+    forum_id: DbId
+    session_id: DbId | None = None
+    title: str = Field(min_length=3, max_length=TITLE_MAX, regex=r"\S")
+    body: str = Field(min_length=10, max_length=BODY_MAX, regex=r"\S")
+    language: LocaleCode
+    theme_ids: list[DbId] = Field(default_factory=list, max_length=20)
+    caucus_id: DbId | None = None
+    links: list[WebAddress] = Field(default_factory=list, max_length=10)
+    organisation_name: str | None = Field(default=None, max_length=200)
+    # Only for submissions without an account.
+    author_name: str | None = Field(default=None, max_length=120)
+    author_email: EmailStr | None = Field(default=None, max_length=254)
+    consent: bool = False
+    idempotency_key: IdempotencyKey | None = None
+
+
+class RemarkCreate(Input):
+    body: str = Field(min_length=1, max_length=REMARK_MAX, regex=r"\S")
+    kind: Kind = Kind.remark
+    language: LocaleCode | None = None
+    idempotency_key: IdempotencyKey | None = None
+
+
+class LiveSwitch(Input):
+    is_open: bool
+
+
+class ReportCreate(Input):
+    reason: ReportReason
+    note: str = Field(default="", max_length=1000)
+
+
+class ModerationIn(Input):
+    action: ModerationAction
+    reason: str = Field(default="", max_length=1000)
+
+
+class AttachmentPublic(SQLModel):
+    id: int
+    filename: str
+    media_type: str
+    size: int
+    url: str
+
+
+class ContributionPublic(SQLModel):
+    """What anyone may see: no e-mail address, no name of a person without an account."""
+
+    id: int
+    forum_id: int
+    session_id: int | None
+    kind: Kind
+    channel: Channel
+    status: Status
+    title: str
+    body: str
+    body_html: str
+    language: str
+    author: str | None
+    organisation_name: str | None
+    caucus_id: int | None
+    theme_ids: list[int]
+    links: list[str]
+    endorsement_count: int
+    endorsed_by_me: bool = False
+    pinned: bool
+    for_minutes: bool
+    moderation_note: str | None = None
+    attachments: list[AttachmentPublic] = Field(default_factory=list)
+    created_at: datetime
+    url: str
+
+
+class ModerationEventPublic(SQLModel):
+    id: int
+    action: ModerationAction
+    from_status: str
+    to_status: str
+    reason: str
+    actor: str | None
+    created_at: datetime
+
+
+class EndorsementState(SQLModel):
+    contribution_id: int
+    endorsed: bool
+    endorsement_count: int
+
+
+class LiveState(SQLModel):
+    session_id: int
+    is_open: bool
+    opened_at: datetime | None
+    closed_at: datetime | None

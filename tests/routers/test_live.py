@@ -1,0 +1,122 @@
+"""The live window of a session and its feed of remarks and questions."""
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.models.users import Role
+from tests import factories
+from tests.conftest import form_token
+
+
+def test_remarks_need_an_open_window(client: TestClient, db: Session, login_as) -> None:  # type: ignore[no-untyped-def]
+    forum = factories.forum(db)
+    session = factories.session(db, forum)
+    login_as(Role.participant)
+    closed = client.post(f"/api/v1/sessions/{session.id}/live/remarks", json={"body": "Hola"})
+    assert closed.status_code == 409
+    assert "not open" in closed.json()["detail"]
+
+    login_as(Role.secretariat)
+    state = client.put(f"/api/v1/sessions/{session.id}/live", json={"is_open": True}).json()
+    assert state["is_open"] is True
+
+    login_as(Role.participant, display_name="Lucía")
+    posted = client.post(
+        f"/api/v1/sessions/{session.id}/live/remarks",
+        json={"body": "(chat) See PSI briefing on care", "kind": "remark"},
+    )
+    assert posted.status_code == 201
+    assert posted.json()["channel"] == "live"
+    assert posted.json()["author"] == "Lucía"
+
+
+def test_feed_polling_returns_only_newer_items_and_a_new_poller(
+    client: TestClient, db: Session, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    forum = factories.forum(db)
+    session = factories.session(db, forum)
+    login_as(Role.secretariat)
+    client.put(f"/api/v1/sessions/{session.id}/live", json={"is_open": True})
+    first = client.post(
+        f"/api/v1/sessions/{session.id}/live/remarks", json={"body": "First"}
+    ).json()
+    page = client.get(f"/sessions/{session.id}/live").text
+    assert "First" in page
+    assert 'role="log"' in page
+    assert f"after={first['id']}" in page
+
+    client.post(
+        f"/api/v1/sessions/{session.id}/live/remarks", json={"body": "Second", "kind": "question"}
+    )
+    poll = client.get(
+        f"/sessions/{session.id}/live/feed?after={first['id']}", headers={"HX-Request": "true"}
+    ).text
+    assert "Second" in poll
+    assert "First" not in poll
+    assert 'hx-swap-oob="beforeend:#live-feed"' in poll
+    nothing = client.get(f"/sessions/{session.id}/live/feed?after={first['id'] + 1}").text
+    assert "hx-swap-oob" not in nothing
+    assert 'id="live-poller"' in nothing
+
+
+def test_participant_posts_through_the_form_without_javascript(
+    client: TestClient, db: Session, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    forum = factories.forum(db)
+    session = factories.session(db, forum)
+    login_as(Role.secretariat)
+    token = form_token(client, f"/sessions/{session.id}/live")
+    client.post(f"/sessions/{session.id}/live/open", data={"csrf_token": token})
+    login_as(Role.participant)
+    token = form_token(client, f"/sessions/{session.id}/live")
+    key = re.search(
+        r'name="idempotency_key" value="([^"]+)"', client.get(f"/sessions/{session.id}/live").text
+    )
+    assert key
+    data = {
+        "csrf_token": token,
+        "body": "Una pregunta",
+        "kind": "question",
+        "idempotency_key": key.group(1),
+    }
+    response = client.post(
+        f"/sessions/{session.id}/live/remarks", data=data, follow_redirects=False
+    )
+    assert response.status_code == 303
+    client.post(f"/sessions/{session.id}/live/remarks", data=data)  # a retry: not stored twice
+    page = client.get(f"/sessions/{session.id}/live").text
+    assert page.count("Una pregunta") == 1
+    empty = client.post(
+        f"/sessions/{session.id}/live/remarks", data={"csrf_token": token, "body": "  "}
+    )
+    assert empty.status_code == 422
+
+
+def test_secretariat_pins_hides_and_marks_for_minutes(
+    client: TestClient, db: Session, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    forum = factories.forum(db)
+    session = factories.session(db, forum)
+    login_as(Role.secretariat)
+    client.put(f"/api/v1/sessions/{session.id}/live", json={"is_open": True})
+    remark = client.post(
+        f"/api/v1/sessions/{session.id}/live/remarks", json={"body": "Key point"}
+    ).json()
+    for action in ("pin", "for_minutes"):
+        assert (
+            client.post(
+                f"/api/v1/contributions/{remark['id']}/moderation", json={"action": action}
+            ).status_code
+            == 200
+        )
+    page = client.get(f"/sessions/{session.id}/live").text
+    assert "Pinned" in page
+    assert "For the minutes" in page
+    client.post(
+        f"/api/v1/contributions/{remark['id']}/moderation",
+        json={"action": "hide", "reason": "Off topic"},
+    )
+    login_as(Role.participant)
+    assert "Key point" not in client.get(f"/sessions/{session.id}/live").text

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from app import demo_contributions
 from app.models.caucuses import Caucus, CaucusMember
 from app.models.forums import (
     AgendaSegment,
@@ -303,6 +304,9 @@ def load(db: Session) -> dict[str, int]:
             )
         )
     db.commit()
+    wfctp, uclg = _forum_by_title(db, WFCTP_TITLE["en"]), _forum_by_title(db, UCLG_TITLE["en"])
+    if wfctp is not None and uclg is not None:
+        demo_contributions.load(db, wfctp=wfctp, uclg=uclg)
     _load_caremap(db)
     return {"forums": len(db.execute(select(col(Forum.id))).all())}
 

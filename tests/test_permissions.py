@@ -99,6 +99,7 @@ PAGE_GRID = [
     ("/organisations/new", STAFF),
     ("/users", STAFF),
     ("/audit", ADMIN),
+    ("/moderation", STAFF),
 ]
 
 
@@ -149,3 +150,99 @@ def test_speaker_contact_details_are_for_the_secretariat_only(
     for body in (page, one, listing):
         assert ("rosa@example.org" in body) is visible
         assert ("23 45 67 89" in body) is visible
+
+
+# Contributions: (action, state of the contribution, who may) -> the status a person gets.
+LOGGED_IN = set(Role)
+
+
+def _act(client: TestClient, action: str, cid: int, session_id: int) -> Any:
+    if action == "endorse":
+        return client.put(f"/api/v1/contributions/{cid}/endorsement")
+    if action == "report":
+        return client.post(f"/api/v1/contributions/{cid}/reports", json={"reason": "spam"})
+    if action == "accept":
+        return client.post(f"/api/v1/contributions/{cid}/moderation", json={"action": "accept"})
+    if action == "read":
+        return client.get(f"/api/v1/contributions/{cid}")
+    if action == "queue":
+        return client.get("/api/v1/moderation/queue")
+    if action == "open_live":
+        return client.put(f"/api/v1/sessions/{session_id}/live", json={"is_open": True})
+    raise AssertionError(action)
+
+
+CONTRIBUTION_GRID = [
+    # action, status of the contribution, roles allowed, success, status when refused logged in
+    ("read", "published", None, 200, 200),
+    ("read", "pending", STAFF, 200, 404),
+    ("read", "hidden", STAFF, 200, 404),
+    ("endorse", "published", LOGGED_IN, 200, 403),
+    ("report", "published", LOGGED_IN, 204, 403),
+    ("accept", "pending", STAFF, 200, 403),
+    ("queue", "pending", STAFF, 200, 403),
+    ("open_live", "published", STAFF, 200, 403),
+]
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
+@pytest.mark.parametrize(
+    ("action", "state", "allowed", "ok", "refused"),
+    CONTRIBUTION_GRID,
+    ids=[f"{a}-{s}" for a, s, *_ in CONTRIBUTION_GRID],
+)
+def test_contribution_grid(
+    client: TestClient,
+    db: Session,
+    login_as: Callable[..., Any],
+    role: Role | None,
+    action: str,
+    state: str,
+    allowed: set[Role] | None,
+    ok: int,
+    refused: int,
+) -> None:
+    forum = factories.forum(db)
+    session = factories.session(db, forum)
+    item = factories.contribution(db, forum, status=state)
+    if role is not None:
+        login_as(role)
+    else:
+        from tests.conftest import csrf_header
+
+        client.headers.update(csrf_header(client))
+    response = _act(client, action, item.id, session.id)
+    if allowed is None or (role is not None and role in allowed):
+        assert response.status_code == ok, response.text
+    elif role is None:
+        # Reading a hidden one is a 404 for anyone not allowed: its existence must not leak.
+        assert response.status_code == (404 if action == "read" else 401), response.text
+    else:
+        assert response.status_code == refused, response.text
+
+
+def test_authors_see_their_own_pending_contribution_and_not_others(
+    client: TestClient, db: Session, login_as: Callable[..., Any]
+) -> None:
+    forum = factories.forum(db)
+    author = login_as(Role.participant)
+    mine = factories.contribution(db, forum, status="pending", author_id=author.id)
+    theirs = factories.contribution(db, forum, status="pending")
+    assert client.get(f"/contributions/{mine.id}").status_code == 200
+    assert client.get(f"/contributions/{theirs.id}").status_code == 404
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
+def test_contributors_email_is_for_the_secretariat_only(
+    client: TestClient, db: Session, login_as: Callable[..., Any], role: Role | None
+) -> None:
+    forum = factories.forum(db)
+    item = factories.contribution(db, forum, author_email="writer@example.org")
+    if role is not None:
+        login_as(role)
+    page = client.get(f"/contributions/{item.id}").text
+    api = client.get(f"/api/v1/contributions/{item.id}").text
+    export = client.get("/contributions/export.json").text
+    assert ("writer@example.org" in page) is (role in STAFF)
+    assert "writer@example.org" not in api
+    assert "writer@example.org" not in export

@@ -2,6 +2,7 @@
 endorsements, reports, attachments, open-data export and statistics."""
 
 import csv
+import hashlib
 import io
 import json
 import uuid
@@ -595,15 +596,15 @@ def api_contribution_create(
         str | None,
         Header(
             alias="Idempotency-Key",
-            min_length=8,
-            max_length=64,
-            pattern=r"^[A-Za-z0-9_-]+$",
+            max_length=200,
             description="Retrying with the same key returns the first result instead of a copy",
         ),
     ] = None,
 ) -> Any:
-    if idempotency_key and not data.idempotency_key:
-        data = data.model_copy(update={"idempotency_key": idempotency_key})
+    if idempotency_key and idempotency_key.strip() and not data.idempotency_key:
+        # Any opaque string a client chooses; stored as its hash so it fits the column.
+        key = hashlib.sha256(idempotency_key.strip().encode()).hexdigest()
+        data = data.model_copy(update={"idempotency_key": key})
     submitted = service.submit_proposal(db, actor=user, data=data, ip=client_ip(request))
     if submitted.replayed:
         response.status_code = 200

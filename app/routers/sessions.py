@@ -30,6 +30,7 @@ from app.routers.apiutil import Cursor, Limit, Page, api_router, pages_router
 from app.routers.forms import FormDep, form_values, parse_form, see_other
 from app.services import caremap as caremap_service
 from app.services import forums as service
+from app.services import live as live_service
 from app.services import speakers as speaker_service
 from app.services.errors import Conflict, InvalidInput
 from app.templating import flash, render
@@ -126,6 +127,7 @@ def session_page(
     ctx: dict[str, Any] = {
         "view": view,
         "pins": caremap_service.pins_for(db, kind="session", target_id=session_id),
+        "live_open": live_service.is_open(db, session_id),
         "reader_tz": reader_timezone(request),
         "nav": "forums",
         **LABELS,

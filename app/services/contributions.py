@@ -264,6 +264,11 @@ def submit_proposal(
         per_ip=SUBMIT_LIMIT_IP,
     )
     receipt = None if actor else secrets.token_urlsafe(24)
+    # The secretariat types in a proposal someone handed in (on paper, by phone): it is that
+    # person's contribution, so their name is kept and the staff account is not the author.
+    transcribed = actor is not None and permissions.can_moderate(actor) and bool(data.author_name)
+    if transcribed:
+        channel = Channel.transcribed
     contribution = Contribution(
         forum_id=data.forum_id,
         session_id=data.session_id,
@@ -274,11 +279,13 @@ def submit_proposal(
         body=data.body.strip(),
         excerpt=make_excerpt(data.body),
         language=data.language,
-        author_id=actor.id if actor else None,
-        author_name=(data.author_name or "").strip() if actor is None else "",
-        author_email=str(data.author_email).lower()
-        if actor is None and data.author_email
-        else None,
+        author_id=actor.id if actor and not transcribed else None,
+        author_name=(data.author_name or "").strip() if actor is None or transcribed else "",
+        author_email=(
+            str(data.author_email).lower()
+            if (actor is None or transcribed) and data.author_email
+            else None
+        ),
         organisation_name=(data.organisation_name or "").strip() or None,
         caucus_id=data.caucus_id,
         links=[str(link) for link in data.links],

@@ -370,3 +370,44 @@ def test_bad_input_never_gives_a_500(client: TestClient, db: Session) -> None:
     ):
         assert client.get(url).status_code in (400, 404, 422), url
     logout(client)
+
+
+def test_secretariat_transcribes_a_proposal_in_someone_elses_name(
+    client: TestClient, db: Session, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    forum = factories.forum(db)
+    login_as(Role.secretariat, display_name="Secretariat")
+    data = _form(
+        client,
+        forum.id,
+        title="Handed in on paper",
+        body="A proposal written on paper.",
+        author_name="Doña Rosa",
+        author_email="rosa@example.org",
+    )
+    response = client.post("/contributions/new", data=data, follow_redirects=False)
+    assert response.status_code == 303
+    item = factories.query(db, select(Contribution))[0]
+    assert (item.channel, item.author_id, item.author_name) == ("transcribed", None, "Doña Rosa")
+    page = client.get(response.headers["location"]).text
+    assert "Doña Rosa" in page
+    assert "Transcribed by the secretariat" in page
+
+
+def test_submissions_are_rate_limited_per_account(
+    client: TestClient, db: Session, login_as, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from app.services import contributions as service
+
+    monkeypatch.setattr(service, "SUBMIT_LIMIT_ACCOUNT", 2)
+    forum = factories.forum(db)
+    login_as(Role.participant)
+    body = {
+        "forum_id": forum.id,
+        "title": "Again",
+        "body": "Another proposal text.",
+        "language": "en",
+    }
+    codes = [client.post("/api/v1/contributions", json=body).status_code for _ in range(3)]
+    assert codes == [201, 201, 429]
+    assert len(factories.query(db, select(Contribution))) == 2

@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from app import errors
 from app.config import Settings, get_settings
 from app.db import make_engine, open_session
-from app.middleware import LocaleMiddleware, SecurityHeadersMiddleware
+from app.middleware import BodyLimitMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
 from app.pagecache import PageCacheMiddleware, VersionReader, ensure_counter, track_changes
 from app.routers import (
     auth,
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # Outermost last: headers wrap everything, then the session, then the language, and the
     # page cache innermost so that it sees both (see app/pagecache.py).
     track_changes()
+    app.add_middleware(BodyLimitMiddleware)
     if settings.page_cache:
         app.add_middleware(PageCacheMiddleware)
     app.add_middleware(LocaleMiddleware, secure_cookie=settings.secure_cookies)

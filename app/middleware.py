@@ -88,3 +88,57 @@ class LocaleMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
+
+
+# Five attachments of 10 MB, or a batch of e-mails, with room for the form around them.
+MAX_BODY_BYTES = 64 * 1024 * 1024
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies past a size before anything parses them: a declared length is
+    answered with 413 at once; an undeclared (chunked) one is cut off where it crosses the line,
+    so no upload can fill the server's disk with temporary files."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(scope, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    return {"type": "http.disconnect"}
+            return message
+
+        await self.app(scope, counted, send)
+
+    async def _too_large(self, scope: Scope, send: Send) -> None:
+        text = i18n.gettext(
+            i18n.N_("The upload is too large: at most %(megabytes)s MB can be sent at once."),
+            megabytes=self.max_bytes // (1024 * 1024),
+        )
+        body = text.encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

@@ -122,3 +122,15 @@ def test_deactivated_account_loses_access_at_once(
         db.commit()
     assert client.get("/api/v1/users").status_code == 401
     assert csrf_header  # the helper stays importable for other modules
+
+
+def test_oversized_uploads_are_refused_before_parsing(client) -> None:  # type: ignore[no-untyped-def]
+    from app.middleware import MAX_BODY_BYTES
+
+    response = client.post(
+        "/contributions/new?lang=es",
+        content=b"x",
+        headers={"Content-Length": str(MAX_BODY_BYTES + 1), "Content-Type": "multipart/form-data"},
+    )
+    assert response.status_code == 413
+    assert "MB" in response.text

@@ -110,9 +110,6 @@ def live_post(
         )
     except InvalidInput as exc:
         return _page(request, db, user, session_id, form_values(form), exc.errors, 422)
-    if request.headers.get("hx-request") == "true":
-        # The feed's next poll brings the remark; the form comes back empty for the next one.
-        return _page(request, db, user, session_id)
     flash(request, N_("Your remark is posted."))
     return see_other(f"/sessions/{session_id}/live#live-form")
 

@@ -64,7 +64,9 @@ def zip_bytes(entries: list[tuple[str, bytes]], *, stored_first: bool = False) -
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for index, (name, content) in enumerate(entries):
             compress = zipfile.ZIP_STORED if stored_first and index == 0 else zipfile.ZIP_DEFLATED
-            archive.writestr(name, content, compress_type=compress)
+            # A fixed date: the bytes end up in test ids, which every xdist worker must agree on.
+            entry = zipfile.ZipInfo(name, date_time=(2025, 5, 3, 12, 0, 0))
+            archive.writestr(entry, content, compress_type=compress)
     return out.getvalue()
 
 

@@ -184,7 +184,7 @@ def _caremap_import(argv: list[str]) -> int:
     from pydantic import ValidationError
 
     from app.db import make_engine, open_session
-    from app.models.caremap import DatasetMeta, DatasetOrigin, RunCreate
+    from app.models.caremap import DatasetKind, DatasetMeta, DatasetOrigin, RunCreate
     from app.services import caremap as service
     from app.services.errors import DomainError, InvalidInput
 
@@ -192,7 +192,7 @@ def _caremap_import(argv: list[str]) -> int:
         files = [
             service.IncomingFile(
                 DatasetMeta(
-                    kind=kind,
+                    kind=DatasetKind(kind),
                     source=args.source,
                     licence=args.licence,
                     year=args.year,

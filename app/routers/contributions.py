@@ -36,6 +36,7 @@ from app.models.types import DbId
 from app.routers.apiutil import Limit, Page, api_router, pages_router
 from app.routers.forms import FormDep, form_values, parse_form, see_other
 from app.security import client_ip, safe_next
+from app.services import caremap as caremap_service
 from app.services import caucuses as caucus_service
 from app.services import contributions as service
 from app.services import forums as forum_service
@@ -331,8 +332,6 @@ def _detail(
     status_code: int = 200,
 ) -> HTMLResponse:
     view = service.contribution_view(db, contribution, viewer=user)
-    from app.services import caremap as caremap_service
-
     assert contribution.id is not None
     return render(
         request,

@@ -101,6 +101,7 @@ async def _filters(
     status: Status | None = None,
     q: SearchText = "",
     sort: Sort = service.Sort.newest,
+    mine: bool = False,
 ) -> service.Filters:
     return service.Filters(
         forum_id=forum_id,
@@ -113,6 +114,7 @@ async def _filters(
         status=status.value if status else None,
         q=q.strip(),
         sort=sort,
+        mine=mine,
     )
 
 

@@ -65,6 +65,7 @@ class Filters:
     status: str | None = None
     q: str = ""
     sort: str = Sort.newest
+    mine: bool = False  # the viewer's own contributions, whatever their status
 
     def query_items(self) -> list[tuple[str, str]]:
         """The filters as query parameters, for links that keep them (pages, export)."""
@@ -85,6 +86,8 @@ class Filters:
                 items.append((name, str(value)))
         if self.sort != Sort.newest:
             items.append(("sort", self.sort))
+        if self.mine:
+            items.append(("mine", "true"))
         return items
 
 
@@ -453,7 +456,12 @@ def _filtered(
         .outerjoin(User, col(User.id) == col(Contribution.author_id))
         .outerjoin(ForumSession, col(ForumSession.id) == col(Contribution.session_id))
     )
-    if filters.status and permissions.can_moderate(viewer):
+    if filters.mine and viewer is not None:
+        # Authors follow their own contributions through moderation.
+        stmt = stmt.where(col(Contribution.author_id) == viewer.id)
+        if filters.status:
+            stmt = stmt.where(col(Contribution.status) == filters.status)
+    elif filters.status and permissions.can_moderate(viewer):
         stmt = stmt.where(col(Contribution.status) == filters.status)
     else:
         stmt = stmt.where(col(Contribution.status) == Status.published)

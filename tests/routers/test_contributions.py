@@ -411,3 +411,20 @@ def test_submissions_are_rate_limited_per_account(
     codes = [client.post("/api/v1/contributions", json=body).status_code for _ in range(3)]
     assert codes == [201, 201, 429]
     assert len(factories.query(db, select(Contribution))) == 2
+
+
+def test_my_contributions_lists_every_status_of_mine_only(
+    client: TestClient, db: Session, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    forum = factories.forum(db)
+    me = login_as(Role.participant)
+    factories.contribution(db, forum, title="Mine, waiting", status="pending", author_id=me.id)
+    factories.contribution(db, forum, title="Mine, rejected", status="rejected", author_id=me.id)
+    factories.contribution(db, forum, title="Someone else's")
+    html = client.get("/contributions?mine=true").text
+    assert "Mine, waiting" in html
+    assert "Mine, rejected" in html
+    assert "Someone else&#39;s" not in html
+    assert "Waiting for moderation" in html
+    public = client.get("/contributions").text
+    assert "Mine, waiting" not in public

@@ -120,3 +120,29 @@ def test_secretariat_pins_hides_and_marks_for_minutes(
     )
     login_as(Role.participant)
     assert "Key point" not in client.get(f"/sessions/{session.id}/live").text
+
+
+def test_a_second_app_instance_sees_remarks_posted_through_the_first(
+    client: TestClient, db: Session, settings, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    """Two instances behind a load balancer share only the database: an anonymous reader on
+    instance B, whose page cache already holds the feed, sees a remark posted on instance A."""
+    from app.db import make_engine
+    from app.main import create_app
+
+    forum = factories.forum(db)
+    session = factories.session(db, forum)
+    other_engine = make_engine(settings.database_url)
+    try:
+        with TestClient(create_app(settings, other_engine)) as reader:
+            url = f"/sessions/{session.id}/live/feed?after=0"
+            assert "Across instances" not in reader.get(url).text  # now cached on B
+            login_as(Role.secretariat)
+            client.put(f"/api/v1/sessions/{session.id}/live", json={"is_open": True})
+            posted = client.post(
+                f"/api/v1/sessions/{session.id}/live/remarks", json={"body": "Across instances"}
+            )
+            assert posted.status_code == 201
+            assert "Across instances" in reader.get(url).text
+    finally:
+        other_engine.dispose()

@@ -641,7 +641,8 @@ def map_page(
         request,
         "caremap/map.html",
         ctx,
-        status_code=422 if errors else 200,
+        # htmx swaps only successful answers: the fragment with its error summary is a 200.
+        status_code=422 if errors and not is_htmx_partial(request) else 200,
         partial="caremap/_map_result.html",
     )
 

@@ -1259,6 +1259,17 @@ def delete_pin(db: Session, *, actor: User, pin: EvidencePin) -> None:
     )
 
 
+def delete_pins_for(db: Session, *, kind: PinTargetKind | str, target_id: int) -> int:
+    """Removes the pins of a target that is being deleted (in the caller's transaction)."""
+    result = db.execute(
+        delete(EvidencePin).where(
+            col(EvidencePin.target_kind) == PinTargetKind(kind),
+            col(EvidencePin.target_id) == target_id,
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def pin_choices(db: Session, *, limit: int = 200) -> list[tuple[CareRun, CareTerritory]]:
     """Stored runs, newest first, for the pin form."""
     rows = db.execute(

@@ -879,3 +879,21 @@ def test_uploading_and_verifying_are_for_the_secretariat(
     other = login_as(Role.participant)
     assert other is not None
     assert client.get(f"/api/v1/caremap/territories/{place.id}/reports").json() == []
+
+
+def test_pins_of_a_deleted_contribution_can_be_removed_with_it(
+    client: TestClient, db: Session
+) -> None:
+    from app.models.caremap import PinCreate
+
+    run = stored_run(db, small_territory(db))
+    service.create_pin(
+        db,
+        actor=factories.staff(db),
+        data=PinCreate(
+            run_id=run.id, care_group="older_persons", target_kind="contribution", target_id=7
+        ),
+    )
+    assert service.delete_pins_for(db, kind="contribution", target_id=7) == 1
+    db.commit()
+    assert service.pins_for(db, kind="contribution", target_id=7) == []

@@ -104,6 +104,7 @@ def _add(db: Session, name: str, theme_ids: list[int], **values: Any) -> Contrib
     )
     db.add(item)
     db.flush()
+    assert item.id is not None
     for theme_id in theme_ids:
         db.add(ContributionTheme(contribution_id=item.id, theme_id=theme_id))
     return item
@@ -193,6 +194,8 @@ def load(db: Session, *, wfctp: Forum, uclg: Forum) -> None:
             endorsement_count=proposal["endorsers"],
         )
         for person in people[-proposal["endorsers"] :]:
+            assert item.id is not None
+            assert person.id is not None
             db.add(Endorsement(contribution_id=item.id, user_id=person.id))
     if not _exists(db, "email-0"):
         _add(

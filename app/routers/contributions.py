@@ -268,7 +268,19 @@ def proposal_create(
     values = form_values(form)
     values.pop("attachments", None)
     try:
-        data = parse_form(ContributionCreate, form)
+        try:
+            data = parse_form(ContributionCreate, form)
+        except InvalidInput as exc:
+            # Report everything at once, the questions for people without an account included.
+            raise InvalidInput(
+                exc.errors
+                | service.author_errors(
+                    user,
+                    name=str(form.get("author_name") or ""),
+                    email=str(form.get("author_email") or ""),
+                    consent=str(form.get("consent") or "") in ("true", "on", "1"),
+                )
+            ) from None
         uploads, problems = _uploads(form)
         if problems:
             raise InvalidInput({"attachments": problems})
@@ -277,7 +289,10 @@ def proposal_create(
         )
     except InvalidInput as exc:
         errors = dict(exc.errors)
-        if form.getlist("attachments") and "attachments" not in errors:
+        chosen = [
+            f for f in form.getlist("attachments") if isinstance(f, UploadFile) and f.filename
+        ]
+        if chosen and "attachments" not in errors:
             # Browsers cannot put files back into a form; say so rather than lose them quietly.
             errors["attachments"] = [N_("Please choose your files again.")]
         ctx = _form_context(db, request, values, errors)
@@ -367,7 +382,8 @@ def contribution_page(
 
 
 def _back(request: Request, form: FormData, default: str) -> str:
-    return safe_next(str(form.get("next") or "")) or default
+    wanted = str(form.get("next") or "")
+    return safe_next(wanted) if wanted else default
 
 
 @pages.post("/contributions/{contribution_id:int}/endorse", response_class=HTMLResponse)

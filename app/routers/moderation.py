@@ -74,7 +74,8 @@ def moderate_page(
     request: Request, db: SessionDep, user: ModeratorUser, form: FormDep, contribution_id: DbId
 ) -> Response:
     contribution = contribution_service.get_contribution(db, contribution_id)
-    back = safe_next(str(form.get("next") or "")) or f"/contributions/{contribution_id}"
+    wanted = str(form.get("next") or "")
+    back = safe_next(wanted) if wanted else f"/contributions/{contribution_id}"
     try:
         data = parse_form(ModerationIn, form)
         service.moderate(

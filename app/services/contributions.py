@@ -216,6 +216,21 @@ def replay(db: Session, key: str | None, actor: User | None) -> Contribution | N
     return existing
 
 
+def author_errors(
+    actor: User | None, *, name: str, email: str, consent: bool
+) -> dict[str, list[str]]:
+    """What a person without an account must also give: a name, an e-mail address, consent."""
+    errors: dict[str, list[str]] = {}
+    if actor is None:
+        if not name.strip():
+            errors["author_name"] = [gettext(N_("Enter your name."))]
+        if not email.strip():
+            errors["author_email"] = [gettext(N_("Enter your e-mail address."))]
+        if not consent:
+            errors["consent"] = [gettext(N_("Please agree to the publication of your proposal."))]
+    return errors
+
+
 def make_excerpt(body: str) -> str:
     return plain_text(body, limit=EXCERPT_MAX)
 
@@ -241,14 +256,9 @@ def submit_proposal(
     earlier = replay(db, data.idempotency_key, actor)
     if earlier is not None:
         return Submitted(earlier, None, replayed=True)
-    errors: dict[str, list[str]] = {}
-    if actor is None:
-        if not data.author_name:
-            errors["author_name"] = [gettext(N_("Enter your name."))]
-        if not data.author_email:
-            errors["author_email"] = [gettext(N_("Enter your e-mail address."))]
-        if not data.consent:
-            errors["consent"] = [gettext(N_("Please agree to the publication of your proposal."))]
+    errors = author_errors(
+        actor, name=data.author_name or "", email=str(data.author_email or ""), consent=data.consent
+    )
     if errors:
         raise InvalidInput(errors)
     _check_refs(

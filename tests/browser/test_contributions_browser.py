@@ -613,33 +613,11 @@ def _import_with_errors(page: Page, base: str, seed: Seed, locale: str) -> None:
     assert page.locator(".error-summary a[href='#f-files']").count() == 1
 
 
-LIST_HEADINGS_BUG = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="app bug, axe heading-order: in contributions/_card.html each card's title is an <h3> "
-    "right after the page's <h1> (list.html has no <h2>); make it an <h2>, or give "
-    "<section id=results> a (visually hidden) <h2>",
-)
-LIVE_LOG_BUG = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="app bug, axe aria-allowed-role + listitem: live.html has <ol id=live-feed "
-    "role=log>; an <ol> may not take role=log, and then its <li> have no list parent. Put "
-    "role=log (and aria-labelledby=feed-title) on a <div> wrapping the <ol id=live-feed>",
-)
-LIVE_STAFF_BUG = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="app bugs: as LIVE_LOG_BUG, and axe color-contrast on a hidden remark seen by "
-    "staff: `.remark.is-hidden { opacity: .75 }` brings .meta text to 4.43:1 and the Restore "
-    "link-button to 4.3:1; mark hidden remarks without opacity (e.g. a dashed left border)",
-)
-
 PageCase = Callable[[Page, str, Seed, str], None]
 # (name, how to get there, checked in every language?, known bug)
 ANONYMOUS_CASES: list[tuple[str, PageCase, bool, Any]] = [
-    ("list", _list, True, LIST_HEADINGS_BUG),
-    ("list-filtered-search", _list_filtered, False, LIST_HEADINGS_BUG),
+    ("list", _list, True, None),
+    ("list-filtered-search", _list_filtered, False, None),
     ("form-choose-forum", _form_choose_forum, False, None),
     ("form-anonymous", _form_anonymous, True, None),
     ("form-with-errors", _form_with_errors, True, None),
@@ -652,12 +630,12 @@ PARTICIPANT_CASES: list[tuple[str, PageCase, bool, Any]] = [
     ("form-participant", _form_participant, True, None),
     ("detail-participant", _detail_participant, True, None),
     ("detail-as-author", _detail_rich, False, None),
-    ("live-participant", _live, True, LIVE_LOG_BUG),
+    ("live-participant", _live, True, None),
 ]
 SECRETARIAT_CASES: list[tuple[str, PageCase, bool, Any]] = [
     ("detail-secretariat", _detail_secretariat, True, None),
     ("moderation-queue", _moderation, True, None),
-    ("live-staff", _live, True, LIVE_STAFF_BUG),
+    ("live-staff", _live, True, None),
     ("import-mail", _import, True, None),
     ("import-mail-with-errors", _import_with_errors, False, None),
     ("import-mail-result", _import_result, False, None),
@@ -716,13 +694,6 @@ def _send_empty_form(page: Page, base_url: str) -> list[str]:
     return list(page.locator(".error-summary a").evaluate_all("links => links.map(a => a.hash)"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app bug: POST /contributions/new answers 'Please choose your files again.' when no "
-    "file was chosen: a browser always sends the empty file part of <input type=file>, and "
-    "proposal_create tests `form.getlist('attachments')` instead of the files with a filename "
-    "(as _uploads does); filter `isinstance(f, UploadFile) and f.filename` there",
-)
 def test_error_summary_does_not_ask_for_files_never_chosen(
     anonymous_page: Page, live_server: str
 ) -> None:
@@ -731,13 +702,6 @@ def test_error_summary_does_not_ask_for_files_never_chosen(
     assert "#f-attachments" not in hrefs, "asks to choose again files the person never chose"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app bug: an anonymous proposal sent with everything missing reports only the title "
-    "and body; name, e-mail and consent are only reported after those are fixed (a second "
-    "round trip), because submit_proposal checks them after parse_form raised; collect the "
-    "anonymous-author errors together with the validation errors",
-)
 def test_error_summary_lists_every_problem_at_once(anonymous_page: Page, live_server: str) -> None:
     hrefs = _send_empty_form(anonymous_page, live_server)
     assert {"#f-title", "#f-body", "#f-author_name", "#f-author_email", "#f-consent"} <= set(
@@ -943,14 +907,6 @@ def test_phone_propose_moderate_publish_and_endorse_in_portuguese(
     _fits(reader)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app bug: without JavaScript, endorsing sends the person to the home page: "
-    "routers/contributions.py _back() does `safe_next(form.get('next') or '') or default`, but "
-    "safe_next('') returns '/', so the default (the contribution) is never used and "
-    "_endorse.html sends no `next`; only call safe_next when a `next` was sent (or add "
-    "<input type=hidden name=next> to _endorse.html)",
-)
 def test_phone_endorse_without_javascript_comes_back_to_the_proposal(
     new_context: Callable[..., BrowserContext], live_server: str, seed: Seed
 ) -> None:

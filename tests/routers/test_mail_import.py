@@ -27,7 +27,7 @@ def _message(n: int, *, subject: str, body: str, attach: bool = False) -> EmailM
     message["From"] = f"Remitente {n} <sender{n}@example.org>"
     message["To"] = "townhall@uclg.org"
     message["Subject"] = subject
-    message["Date"] = "Tue, 29 Apr 2025 10:0%d:00 -0300" % n
+    message["Date"] = f"Tue, 29 Apr 2025 10:0{n}:00 -0300"
     message["Message-ID"] = f"<msg-{n}@example.org>"
     message.set_content(body)
     if attach:
@@ -94,11 +94,16 @@ def test_cli_imports_a_mailbox_once(
         get_settings.cache_clear()
     assert len(rows) == 3
     first = rows[0]
-    assert first.channel == "email" and first.status == "pending"
+    assert first.channel == "email"
+    assert first.status == "pending"
     assert first.title == "Propuesta: cuidados comunitarios"
-    assert first.author_name == "Remitente 1" and first.author_email == "sender1@example.org"
-    assert first.language == "es" and rows[1].language == "pt" and rows[2].language == "en"
-    assert first.received_at is not None and first.received_at.hour == 13  # 10:01 at -03:00
+    assert first.author_name == "Remitente 1"
+    assert first.author_email == "sender1@example.org"
+    assert first.language == "es"
+    assert rows[1].language == "pt"
+    assert rows[2].language == "en"
+    assert first.received_at is not None
+    assert first.received_at.hour == 13
     assert [a.filename for a in attachments] == ["aporte.pdf"]
 
 
@@ -134,7 +139,8 @@ def test_upload_form_imports_eml_files_and_skips_repeats(
     assert "1 message was already imported." in again.text
     assert len(factories.query(db, select(Contribution))) == 3
     queue = client.get("/moderation?status=pending").text
-    assert "Contribuição sobre creches" in queue and "sender2@example.org" in queue
+    assert "Contribuição sobre creches" in queue
+    assert "sender2@example.org" in queue
 
 
 def test_upload_form_without_files_says_so(client: TestClient, db: Session, login_as) -> None:  # type: ignore[no-untyped-def]

@@ -454,7 +454,9 @@ def decode_cursor(cursor: str | None, sort: str) -> tuple[int, int] | None:
     if sort == Sort.endorsed and tail:
         return min(int(head), MAX_ID), min(int(tail), MAX_ID)
     if sort == Sort.endorsed:
-        raise InvalidInput({"cursor": [gettext(N_("This page link is not valid."))]})
+        # A link from the newest-first order used with the most-endorsed one: a rule across
+        # two parameters, so it belongs to neither.
+        raise InvalidInput({"__all__": [gettext(N_("This page link is not valid."))]})
     return 0, min(int(head), MAX_ID)
 
 

@@ -28,6 +28,7 @@ PairChunk = tuple[Int32Array, Int32Array, FloatArray]
 ChunkProgress = Callable[[int, int], None]
 
 CHUNK = 50_000
+LEAFSIZE = 16
 
 
 def unit_vectors(lon: FloatArray, lat: FloatArray) -> FloatArray:
@@ -80,17 +81,29 @@ def pairs_within(
         # One chunk per worker when small: per-tree overhead outweighs finer balancing.
         chunk = int(min(CHUNK, max(8_192, -(-n // max(1, workers)))))
     demand = unit_vectors(d_lon, d_lat)
-    tree = cKDTree(unit_vectors(s_lon, s_lat))
+    tree = cKDTree(unit_vectors(s_lon, s_lat), leafsize=LEAFSIZE)
     radius = chord_radius(d0_m) * (1.0 + 1e-9)
 
     def job(start: int) -> PairChunk:
-        block = cKDTree(demand[start : start + chunk])
+        block = cKDTree(demand[start : start + chunk], leafsize=LEAFSIZE)
         found = block.sparse_distance_matrix(tree, radius, output_type="ndarray")
-        dist = chord_to_m(found["v"])
+        # chord_to_m in place: one array for the distances instead of four temporaries.
+        dist = np.multiply(found["v"], 0.5)
+        np.minimum(dist, 1.0, out=dist)
+        np.arcsin(dist, out=dist)
+        dist *= 2.0 * EARTH_RADIUS_M
         keep = dist <= d0_m
-        i = found["i"][keep].astype(np.int32) + np.int32(start)
-        j = found["j"][keep].astype(np.int32)
-        return i, j, dist[keep]
+        if keep.all():  # the usual case: the widened radius added nothing
+            i = found["i"].astype(np.int32)
+            j = found["j"].astype(np.int32)
+            dist_kept = dist
+        else:
+            i = found["i"][keep].astype(np.int32)
+            j = found["j"][keep].astype(np.int32)
+            dist_kept = dist[keep]
+        del found
+        i += np.int32(start)
+        return i, j, dist_kept
 
     starts = list(range(0, n, chunk))
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:

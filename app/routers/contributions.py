@@ -20,6 +20,7 @@ from app.deps import CurrentUser, OptionalUser
 from app.i18n import N_
 from app.markup import render_markdown
 from app.models.contributions import (
+    Attachment,
     AttachmentPublic,
     Channel,
     Contribution,
@@ -557,11 +558,20 @@ _PUBLIC_FIELDS = (
 
 
 def to_public(
-    db: SessionDep, contribution: Contribution, *, author: str | None, endorsed: bool = False
+    db: SessionDep,
+    contribution: Contribution,
+    *,
+    author: str | None,
+    endorsed: bool = False,
+    themes: list[int] | None = None,
+    attachments: list[Attachment] | None = None,
 ) -> ContributionPublic:
+    """The public shape; lists pass the themes and attachments they fetched for the whole page."""
     assert contribution.id is not None
-    themes = service.theme_ids_of(db, [contribution.id])[contribution.id]
-    attachments = service.attachments_of(db, contribution.id)
+    if themes is None:
+        themes = service.theme_ids_of(db, [contribution.id])[contribution.id]
+    if attachments is None:
+        attachments = service.attachments_of(db, contribution.id)
     return ContributionPublic(
         **{name: getattr(contribution, name) for name in _PUBLIC_FIELDS},
         body_html=str(render_markdown(contribution.body)),
@@ -594,12 +604,25 @@ def api_contributions(
     rows, next_cursor = service.list_contributions(
         db, filters=filters, viewer=user, limit=limit, cursor=cursor
     )
-    return Page(
-        items=[
-            to_public(db, r.contribution, author=r.author, endorsed=r.endorsed_by_me) for r in rows
-        ],
-        next_cursor=next_cursor,
-    )
+    return Page(items=public_list(db, rows), next_cursor=next_cursor)
+
+
+def public_list(db: SessionDep, rows: list[service.ListRow]) -> list[ContributionPublic]:
+    """A page of contributions in three queries, whatever its length."""
+    ids = [r.contribution.id for r in rows if r.contribution.id is not None]
+    themes = service.theme_ids_of(db, ids)
+    attachments = service.attachments_by_contribution(db, ids)
+    return [
+        to_public(
+            db,
+            r.contribution,
+            author=r.author,
+            endorsed=r.endorsed_by_me,
+            themes=themes[r.contribution.id or 0],
+            attachments=attachments[r.contribution.id or 0],
+        )
+        for r in rows
+    ]
 
 
 @api.post("/contributions", response_model=ContributionPublic, status_code=201)

@@ -14,7 +14,7 @@ from app.i18n import N_
 from app.models.contributions import ContributionPublic, Kind, LiveState, LiveSwitch, RemarkCreate
 from app.models.types import DbId
 from app.routers.apiutil import api_router, pages_router
-from app.routers.contributions import LABELS, to_public
+from app.routers.contributions import LABELS, public_list, to_public
 from app.routers.forms import FormDep, form_values, parse_form, see_other
 from app.security import client_ip
 from app.services import forums as forum_service
@@ -159,7 +159,7 @@ def api_live_set(db: SessionDep, user: StaffUser, session_id: DbId, data: LiveSw
 def api_remarks(db: SessionDep, user: OptionalUser, session_id: DbId, after: After = 0) -> Any:
     forum_service.get_session(db, session_id)
     feed = service.feed(db, session_id=session_id, after=after, viewer=user)
-    return [to_public(db, row.contribution, author=row.author) for row in feed.rows]
+    return public_list(db, feed.rows)
 
 
 @api.post("/sessions/{session_id}/live/remarks", response_model=ContributionPublic, status_code=201)

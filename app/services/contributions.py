@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Float, Integer, Select, column, delete, func, select, update
+from sqlalchemy import Float, Integer, Select, column, delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -461,7 +461,7 @@ def decode_cursor(cursor: str | None, sort: str) -> tuple[int, int] | None:
 
 
 def _filtered(
-    db: Session, filters: Filters, viewer: User | None
+    db: Session, filters: Filters, viewer: User | None, *, driven_by_search: bool = False
 ) -> Select[Contribution, str, dict[str, str]]:
     stmt = (
         select(Contribution, col(User.display_name), col(ForumSession.title))
@@ -482,14 +482,15 @@ def _filtered(
         if value not in (None, ""):
             stmt = stmt.where(getattr(Contribution, name) == value)
     if filters.theme_id:
+        # Correlated on the link's primary key: one index probe per candidate row, where an
+        # IN list would first collect every contribution of the theme.
         stmt = stmt.where(
-            col(Contribution.id).in_(
-                select(col(ContributionTheme.contribution_id)).where(
-                    col(ContributionTheme.theme_id) == filters.theme_id
-                )
+            exists().where(
+                col(ContributionTheme.contribution_id) == col(Contribution.id),
+                col(ContributionTheme.theme_id) == filters.theme_id,
             )
         )
-    if filters.q:
+    if filters.q and not driven_by_search:
         clause = search.matches(db.get_bind().dialect, filters.q)
         if clause is not None:
             stmt = stmt.where(clause)
@@ -507,9 +508,16 @@ def list_contributions(
     """One page in the chosen order, with keyset cursors: the cost of a page does not grow with
     the table, and pages do not shift when new contributions arrive."""
     limit = max(1, min(limit, 100))
-    stmt = _filtered(db, filters, viewer)
+    driver = None
+    if filters.q and filters.sort == Sort.newest and db.get_bind().dialect.name == "sqlite":
+        driver = search.sqlite_driver(filters.q)
+    stmt = _filtered(db, filters, viewer, driven_by_search=driver is not None)
     after = decode_cursor(cursor, filters.sort)
-    cid = col(Contribution.id)
+    cid: Any = col(Contribution.id)
+    if driver is not None:
+        fts, match = driver
+        stmt = stmt.join(fts, fts.c.rowid == col(Contribution.id)).where(match)
+        cid = fts.c.rowid  # the same number, in the order the search index walks
     if filters.sort == Sort.endorsed:
         count = col(Contribution.endorsement_count)
         if after is not None:
@@ -712,6 +720,18 @@ def statistics(db: Session, *, forum_id: int) -> Statistics:
         by_language=grouped(col(Contribution.language)),
         by_channel=grouped(col(Contribution.channel)),
     )
+
+
+def attachments_by_contribution(db: Session, ids: Sequence[int]) -> dict[int, list[Attachment]]:
+    out: dict[int, list[Attachment]] = {i: [] for i in ids}
+    if ids:
+        for attachment in db.execute(
+            select(Attachment)
+            .where(col(Attachment.contribution_id).in_(ids))
+            .order_by(col(Attachment.id))
+        ).scalars():
+            out[attachment.contribution_id].append(attachment)
+    return out
 
 
 def attachments_of(db: Session, contribution_id: int) -> list[Attachment]:

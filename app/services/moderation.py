@@ -219,17 +219,15 @@ def queue(
             | (col(Contribution.open_reports) > 0)
         )
     rows, next_cursor = page_by_id(db, stmt, col(Contribution.id), limit=limit, cursor=cursor)
-    return [QueueItem(c, _reports(db, c)) for c in rows], next_cursor
-
-
-def _reports(db: Session, contribution: Contribution) -> list[Report]:
-    return list(
-        db.execute(
+    reports: dict[int, list[Report]] = {c.id: [] for c in rows if c.id is not None}
+    if reports:
+        for found in db.execute(
             select(Report)
-            .where(col(Report.contribution_id) == contribution.id, col(Report.resolved).is_(False))
+            .where(col(Report.contribution_id).in_(reports), col(Report.resolved).is_(False))
             .order_by(col(Report.id))
-        ).scalars()
-    )
+        ).scalars():
+            reports[found.contribution_id].append(found)
+    return [QueueItem(c, reports[c.id or 0]) for c in rows], next_cursor
 
 
 def events(db: Session, contribution_ids: Sequence[int]) -> list[ModerationEvent]:

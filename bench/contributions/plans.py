@@ -145,30 +145,30 @@ def capture(db_path: Path, routes: dict[str, str]) -> dict[str, RoutePlan]:
 
 
 def alternatives(db_path: Path, *, forum_id: int, theme_id: int, word: str) -> dict[str, Any]:
-    """The list query as the app writes it next to the rewrite suggested in the findings, for
-    the filtered list and the search, on ids only (the app also fetches every column, which
-    makes its sort of all matches dearer still): median ms and plan of each."""
+    """The filtered-list and search queries in the form the app used until commit 0200af0
+    (found by this benchmark) and in the rewritten form it uses since, on ids only (the old
+    form also sorted every matching row with all its columns): median ms and plan of each."""
     head = "SELECT c.id FROM contribution AS c WHERE c.status = 'published' AND "
     tail = " ORDER BY c.id DESC LIMIT 21"
     prefix = f'"{word}"*'
     cases = {
-        "filtered: app (id IN theme subquery)": (
+        "filtered: id IN (theme subquery) (app before 0200af0)": (
             head + "c.forum_id = ? AND c.language = 'es' AND c.id IN "
             "(SELECT contribution_id FROM contribution_theme WHERE theme_id = ?)" + tail,
             (forum_id, theme_id),
         ),
-        "filtered: suggested (EXISTS on the theme link's primary key)": (
+        "filtered: EXISTS on the link's key (app since 0200af0)": (
             head + "c.forum_id = ? AND c.language = 'es' AND EXISTS (SELECT 1 FROM "
             "contribution_theme AS ct WHERE ct.contribution_id = c.id AND ct.theme_id = ?)" + tail,
             (forum_id, theme_id),
         ),
-        "search: app (id IN FTS5 subquery)": (
+        "search: id IN (FTS5 subquery) (app before 0200af0)": (
             head
             + "c.id IN (SELECT rowid FROM contribution_fts WHERE contribution_fts MATCH ?)"
             + tail,
             (prefix,),
         ),
-        "search: suggested (FTS5 walked by rowid DESC, LIMIT)": (
+        "search: FTS5 walked by rowid DESC (app since 0200af0)": (
             "SELECT c.id FROM contribution_fts AS f JOIN contribution AS c ON c.id = f.rowid "
             "WHERE contribution_fts MATCH ? AND c.status = 'published' "
             "ORDER BY f.rowid DESC LIMIT 21",

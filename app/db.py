@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session
 
 WRITE_OPTION = "townhall_write"
@@ -71,9 +72,47 @@ def write_engine(engine: Engine) -> Engine:
     return engine.execution_options(**{WRITE_OPTION: True})
 
 
+READ_BIND = "townhall_read_bind"
+
+
 def open_session(engine: Engine, *, write: bool) -> Session:
-    bind = write_engine(engine) if write else engine
-    return Session(bind=bind, expire_on_commit=False)
+    if not write:
+        return Session(bind=engine, expire_on_commit=False)
+    session = Session(bind=write_engine(engine), expire_on_commit=False)
+    session.info[READ_BIND] = engine
+    return session
+
+
+COMMITTED = "townhall_committed"
+
+
+@event.listens_for(Session, "after_commit")
+def _note_commit(session: Session) -> None:
+    session.info[COMMITTED] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _read_after_commit(session: Session, transaction: SessionTransaction) -> None:
+    """Once a request's write is committed, what it reads next (to build its response) must not
+    take SQLite's write lock: an IMMEDIATE transaction opened for those reads would hold the lock
+    until the session closes, after the response, which itself may wait for a worker thread, and
+    under a burst every worker thread would be queued behind that lock."""
+    read_bind = session.info.get(READ_BIND)
+    # The outermost transaction only: after a savepoint, the transaction around it goes on.
+    if read_bind is None or transaction.parent is not None or transaction.nested:
+        return
+    if session.info.pop(COMMITTED, False):
+        session.bind = read_bind
+
+
+def write_again(session: Session) -> None:
+    """For the rare service that commits and then writes again in the same session (a batch
+    import, one message per transaction): its next transaction begins IMMEDIATE once more."""
+    read_bind = session.info.get(READ_BIND)
+    # Only between transactions: a change of bind inside one would open a second connection,
+    # which would then wait for the first one's lock.
+    if isinstance(read_bind, Engine) and session.bind is read_bind and not session.in_transaction():
+        session.bind = write_engine(read_bind)
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:

@@ -40,8 +40,11 @@ async def optional_user(request: Request) -> User | None:
 
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 
+# The checks below do no I/O: async, so that FastAPI does not take a worker thread for them
+# (a request waiting for a thread must not be what keeps others waiting).
 
-def current_user(user: OptionalUser) -> User:
+
+async def current_user(user: OptionalUser) -> User:
     if user is None:
         raise AuthenticationRequired()
     return user
@@ -50,7 +53,7 @@ def current_user(user: OptionalUser) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def staff_user(user: CurrentUser) -> User:
+async def staff_user(user: CurrentUser) -> User:
     if not permissions.can_manage_content(user):
         raise PermissionDenied()
     return user
@@ -59,7 +62,7 @@ def staff_user(user: CurrentUser) -> User:
 StaffUser = Annotated[User, Depends(staff_user)]
 
 
-def admin_user(user: CurrentUser) -> User:
+async def admin_user(user: CurrentUser) -> User:
     if not permissions.can_view_audit(user):
         raise PermissionDenied()
     return user

@@ -31,14 +31,39 @@ def update() -> None:
     pot = LOCALES / "messages.pot"
     babel = [sys.executable, "-m", "babel.messages.frontend"]
     subprocess.run(
-        [*babel, "extract", "-F", "babel.cfg", "-k", "N_", "--no-location", "--sort-output",
-         "-o", str(pot), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            *babel,
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "N_",
+            "--no-location",
+            "--sort-output",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     subprocess.run(
-        [*babel, "update", "-i", str(pot), "-d", str(LOCALES), "-D", "messages",
-         "--no-fuzzy-matching", "--ignore-obsolete"],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            *babel,
+            "update",
+            "-i",
+            str(pot),
+            "-d",
+            str(LOCALES),
+            "-D",
+            "messages",
+            "--no-fuzzy-matching",
+            "--ignore-obsolete",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     fill({})
 

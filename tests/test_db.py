@@ -55,3 +55,22 @@ def test_concurrent_writers_queue_instead_of_failing(engine: Engine) -> None:
     assert errors == []
     with open_session(engine, write=False) as db:
         assert db.execute(text("SELECT count(*) FROM audit_event")).scalar() == 80
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite locking")
+def test_reads_after_a_commit_do_not_hold_the_write_lock(engine: Engine) -> None:
+    """A request that has committed its write and reads to build its response must not keep
+    SQLite's write lock until its session closes: under a burst, every worker thread would wait
+    behind it (found by the contributions benchmark)."""
+    import sqlite3
+
+    with open_session(engine, write=True) as db:
+        db.add(AuditEvent(action="test", object_type="test", object_id=1, summary=""))
+        db.commit()
+        db.execute(text("SELECT count(*) FROM audit_event")).scalar()  # a transaction is open
+        other = sqlite3.connect(engine.url.database or "", timeout=0.2)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # would raise "database is locked"
+            other.execute("ROLLBACK")
+        finally:
+            other.close()

@@ -8,7 +8,6 @@ from typing import Annotated
 from pydantic import EmailStr
 from pydantic import Field as PydField
 from sqlalchemy import Column, Index, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import deferred
 from sqlmodel import Field, SQLModel
 
 from app.models.types import DbId, Input, JSONType, LocaleCode, UTCDateTime, WebAddress, utcnow
@@ -153,9 +152,9 @@ class Attachment(SQLModel, table=True):
     media_type: str = Field(max_length=100)
     size: int
     sha256: str = Field(max_length=64)
-    # In the database, not on a local disk, so every app instance can serve it; loaded only
-    # when the file itself is asked for.
-    data: bytes = Field(sa_column=deferred(Column(LargeBinary, nullable=False)))  # type: ignore[call-overload]
+    # In the database, not on a local disk, so every app instance can serve it. Queries for
+    # lists and pages leave it out (services/contributions.py, ATTACHMENT_META).
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

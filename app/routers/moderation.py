@@ -37,7 +37,7 @@ pages = pages_router()
 api = api_router("moderation")
 
 
-def moderator(user: CurrentUser) -> User:
+async def moderator(user: CurrentUser) -> User:
     if not can_moderate(user):
         raise PermissionDenied()
     return user

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Float, Integer, Select, column, delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col
 
 from app import permissions, search
@@ -43,6 +44,8 @@ ENDORSE_LIMIT_IP = 600
 HOUR = 3600
 
 CURSOR_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,10})?$"
+# An attachment's name, type and size, without its bytes (read only to serve the file).
+ATTACHMENT_META = defer(Attachment.data)  # type: ignore[arg-type]
 
 
 class Sort:
@@ -427,7 +430,7 @@ def theme_ids_of(db: Session, ids: Sequence[int]) -> dict[int, list[int]]:
 def get_attachment(
     db: Session, attachment_id: int, *, viewer: User | None, receipt: str | None
 ) -> tuple[Attachment, bytes]:
-    attachment = db.get(Attachment, attachment_id)
+    attachment = db.get(Attachment, attachment_id, options=[ATTACHMENT_META])
     if attachment is None:
         raise NotFound()
     get_visible(db, attachment.contribution_id, viewer=viewer, receipt=receipt)
@@ -727,6 +730,7 @@ def attachments_by_contribution(db: Session, ids: Sequence[int]) -> dict[int, li
     if ids:
         for attachment in db.execute(
             select(Attachment)
+            .options(ATTACHMENT_META)
             .where(col(Attachment.contribution_id).in_(ids))
             .order_by(col(Attachment.id))
         ).scalars():
@@ -738,6 +742,7 @@ def attachments_of(db: Session, contribution_id: int) -> list[Attachment]:
     return list(
         db.execute(
             select(Attachment)
+            .options(ATTACHMENT_META)
             .where(col(Attachment.contribution_id) == contribution_id)
             .order_by(col(Attachment.id))
         ).scalars()

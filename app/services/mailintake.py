@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from app.db import write_again
 from app.i18n import N_, gettext
 from app.mailparse import ParsedMail
 from app.models.contributions import EXCERPT_MAX, Channel, Contribution, Kind, Status
@@ -79,6 +80,7 @@ def _import_one(
     mail: ParsedMail,
     report: ImportReport,
 ) -> None:
+    write_again(db)  # each message is its own write transaction
     key = source_key(mail.message_id)
     exists = db.execute(
         select(col(Contribution.id)).where(col(Contribution.source_key) == key)

@@ -216,6 +216,8 @@ def replay(db: Session, key: str | None, actor: User | None) -> Contribution | N
         return None
     if existing.author_id != (actor.id if actor else None):
         raise Conflict(N_("This form was already sent by someone else. Please reload it."))
+    # Nothing to write: end the (write-locked) transaction now, not after the response is built.
+    db.commit()
     return existing
 
 

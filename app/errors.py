@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -195,10 +195,19 @@ async def overloaded(request: Request, exc: Exception) -> Response:
     return _page(request, 503, detail, headers)
 
 
+async def operational_error(request: Request, exc: Exception) -> Response:
+    """SQLite still locked after its busy timeout is overload too: the client may retry (with
+    its idempotency key, nothing is stored twice). Anything else operational is a server error."""
+    if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+        return await overloaded(request, exc)
+    return await server_error(request, exc)
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, integrity_error)
     app.add_exception_handler(DataError, data_error)
     app.add_exception_handler(PoolTimeout, overloaded)
+    app.add_exception_handler(OperationalError, operational_error)
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

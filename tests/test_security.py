@@ -134,3 +134,15 @@ def test_oversized_uploads_are_refused_before_parsing(client) -> None:  # type: 
     )
     assert response.status_code == 413
     assert "MB" in response.text
+
+
+def test_a_locked_database_is_a_503_to_retry_not_a_500(app, client) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy.exc import OperationalError
+
+    @app.get("/api/v1/_locked_for_test")
+    def locked() -> None:
+        raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+
+    response = client.get("/api/v1/_locked_for_test")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"

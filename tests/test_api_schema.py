@@ -46,7 +46,7 @@ SEMANTIC_FIELDS = {"body", "__all__", "code", "email", "body.email", "speakers"}
 
 def _semantic(field: str) -> bool:
     name = next((p for p in reversed(field.split(".")) if not p.isdigit()), field)
-    return field in SEMANTIC_FIELDS or name.endswith(("_id", "_ids"))
+    return field in SEMANTIC_FIELDS or name.endswith(("_id", "_ids", "email"))
 
 
 @schemathesis.check

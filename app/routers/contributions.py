@@ -7,7 +7,7 @@ import io
 import json
 import uuid
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
@@ -557,6 +557,17 @@ _PUBLIC_FIELDS = (
 )
 
 
+T = TypeVar("T")
+
+
+def released(db: SessionDep, result: T) -> T:
+    """Hands the database connection back before FastAPI validates the result, which for a sync
+    endpoint waits for a worker thread: a burst of writes would otherwise hold every pooled
+    connection while waiting for threads, and every thread wait for a connection."""
+    db.close()
+    return result
+
+
 def to_public(
     db: SessionDep,
     contribution: Contribution,
@@ -649,7 +660,7 @@ def api_contribution_create(
     if submitted.replayed:
         response.status_code = 200
     view = service.contribution_view(db, submitted.contribution, viewer=user)
-    return to_public(db, submitted.contribution, author=view.author)
+    return released(db, to_public(db, submitted.contribution, author=view.author))
 
 
 @api.get("/contributions/{contribution_id}", response_model=ContributionPublic)
@@ -666,10 +677,13 @@ def _endorsement(
     contribution = service.set_endorsement(
         db, actor=user, contribution=contribution, endorse=endorse, ip=client_ip(request)
     )
-    return EndorsementState(
-        contribution_id=contribution_id,
-        endorsed=endorse,
-        endorsement_count=contribution.endorsement_count,
+    return released(
+        db,
+        EndorsementState(
+            contribution_id=contribution_id,
+            endorsed=endorse,
+            endorsement_count=contribution.endorsement_count,
+        ),
     )
 
 

@@ -14,7 +14,7 @@ from app.i18n import N_
 from app.models.contributions import ContributionPublic, Kind, LiveState, LiveSwitch, RemarkCreate
 from app.models.types import DbId
 from app.routers.apiutil import api_router, pages_router
-from app.routers.contributions import LABELS, public_list, to_public
+from app.routers.contributions import LABELS, public_list, released, to_public
 from app.routers.forms import FormDep, form_values, parse_form, see_other
 from app.security import client_ip
 from app.services import forums as forum_service
@@ -181,4 +181,4 @@ def api_remark_post(
     )
     if submitted.replayed:
         response.status_code = 200
-    return to_public(db, submitted.contribution, author=user.display_name)
+    return released(db, to_public(db, submitted.contribution, author=user.display_name))

@@ -8,6 +8,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlencode
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
@@ -35,8 +36,8 @@ from app.models.contributions import (
 from app.models.forums import Forum
 from app.models.types import DbId
 from app.routers.apiutil import Limit, Page, api_router, pages_router
-from app.routers.forms import FormDep, form_values, parse_form, see_other
-from app.security import client_ip, safe_next
+from app.routers.forms import FormDep, back_to, form_id, form_values, parse_form, see_other
+from app.security import client_ip
 from app.services import caremap as caremap_service
 from app.services import caucuses as caucus_service
 from app.services import contributions as service
@@ -127,8 +128,11 @@ def _options(labels: dict[Any, str]) -> list[tuple[str, str]]:
     return [(k.value, i18n.gettext(v)) for k, v in labels.items()]
 
 
-def _filter_choices(db: SessionDep, forum_id: int | None) -> dict[str, Any]:
-    forums = forum_service.all_forums_with_counts(db)
+def _reference_options(
+    db: SessionDep, forum_id: int | None, forums: list[tuple[Forum, int]]
+) -> dict[str, Any]:
+    """The forums, and a forum's sessions and themes, caucuses and languages, as select options:
+    the filters of the list and the fields of the proposal form offer the same ones."""
     sessions = (
         forum_service.list_sessions(db, forum_id=forum_id, limit=100, cursor=None)[0]
         if forum_id
@@ -143,6 +147,12 @@ def _filter_choices(db: SessionDep, forum_id: int | None) -> dict[str, Any]:
             (c.id, i18n.localized(c.name)[0]) for c in caucus_service.list_caucuses(db)
         ],
         "language_options": [(code, i18n.language_name(code)) for code in i18n.LOCALES],
+    }
+
+
+def _filter_choices(db: SessionDep, forum_id: int | None) -> dict[str, Any]:
+    return {
+        **_reference_options(db, forum_id, forum_service.all_forums_with_counts(db)),
         "channel_options": _options(CHANNEL_LABELS),
         "kind_options": _options(KIND_LABELS),
         "status_options": _options(moderation_service.STATUS_LABELS),
@@ -170,7 +180,7 @@ def contributions_page(
             "filters": filters,
             "next_cursor": next_cursor,
             "query": query,
-            "more_url": "/contributions?" + _urlencode([*query, ("cursor", next_cursor or "")]),
+            "more_url": "/contributions?" + urlencode([*query, ("cursor", next_cursor or "")]),
             "is_more": cursor is not None,
             "nav": "contributions",
             **_filter_choices(db, filters.forum_id),
@@ -179,12 +189,6 @@ def contributions_page(
         # htmx asks for the results only: after a filter change, or for the next page.
         partial="contributions/_results.html",
     )
-
-
-def _urlencode(items: list[tuple[str, str]]) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode(items)
 
 
 # -- submitting --------------------------------------------------------------------------------
@@ -196,42 +200,22 @@ def _form_context(
     values: dict[str, Any],
     errors: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
-    forum_id = _int(values.get("forum_id"))
+    forum_id = form_id(values.get("forum_id"))
     forums = forum_service.all_forums_with_counts(db)
     if forum_id is None and len(forums) == 1:
         forum_id = forums[0][0].id
     forum = db.get(Forum, forum_id) if forum_id else None
-    sessions = (
-        forum_service.list_sessions(db, forum_id=forum.id, limit=100, cursor=None)[0]
-        if forum
-        else []
-    )
-    themes = forum_service.themes_of(db, forum.id) if forum and forum.id else []
     values.setdefault("language", i18n.get_locale())
     values.setdefault("idempotency_key", uuid.uuid4().hex)
     return {
         "values": values,
         "errors": errors,
         "forum": forum,
-        "forum_options": [(f.id, i18n.localized(f.title)[0]) for f, _ in forums],
-        "session_options": [(s.id, i18n.localized(s.title)[0]) for s in sessions],
-        "theme_options": [(t.id, f"{t.code} — {i18n.localized(t.title)[0]}") for t in themes],
-        "caucus_options": [
-            (c.id, i18n.localized(c.name)[0]) for c in caucus_service.list_caucuses(db)
-        ],
-        "language_options": [(code, i18n.language_name(code)) for code in i18n.LOCALES],
+        **_reference_options(db, forum.id if forum else None, forums),
         "max_files": MAX_FILES,
         "max_megabytes": MAX_BYTES // (1024 * 1024),
         "nav": "contributions",
     }
-
-
-def _int(value: Any) -> int | None:
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**31 else None
 
 
 @pages.get("/contributions/new", response_class=HTMLResponse)
@@ -382,11 +366,6 @@ def contribution_page(
     return _detail(request, db, user, contribution, receipt)
 
 
-def _back(request: Request, form: FormData, default: str) -> str:
-    wanted = str(form.get("next") or "")
-    return safe_next(wanted) if wanted else default
-
-
 @pages.post("/contributions/{contribution_id:int}/endorse", response_class=HTMLResponse)
 def endorse_page(
     request: Request, db: SessionDep, user: CurrentUser, form: FormDep, contribution_id: DbId
@@ -403,7 +382,7 @@ def endorse_page(
             {"c": contribution, "endorsed": endorse, "announce": True},
         )
     flash(request, N_("Your endorsement is recorded.") if endorse else N_("Endorsement withdrawn."))
-    return see_other(_back(request, form, f"/contributions/{contribution_id}"))
+    return see_other(back_to(form, f"/contributions/{contribution_id}"))
 
 
 @pages.post("/contributions/{contribution_id:int}/report", response_class=HTMLResponse)

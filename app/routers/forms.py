@@ -9,6 +9,8 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from app.i18n import LOCALES
+from app.models.types import MAX_ID
+from app.security import safe_next
 from app.services.errors import InvalidInput
 from app.validation import errors_by_field
 
@@ -65,6 +67,21 @@ def form_values(form: FormData) -> dict[str, Any]:
         else:
             values[key] = items if len(items) > 1 else (items[0] if items else "")
     return values
+
+
+def form_id(value: object) -> int | None:
+    """A record id from a form field, or None when the field is empty or not an id."""
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
+def back_to(form: FormData, default: str) -> str:
+    """Where a form asked to return (`next`, a local path only), else the default."""
+    wanted = str(form.get("next") or "")
+    return safe_next(wanted) if wanted else default
 
 
 def see_other(url: str) -> RedirectResponse:

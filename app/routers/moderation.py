@@ -24,8 +24,7 @@ from app.models.users import User
 from app.permissions import can_moderate
 from app.routers.apiutil import Cursor, Limit, Page, api_router, pages_router
 from app.routers.contributions import LABELS, to_public
-from app.routers.forms import FormDep, parse_form, see_other
-from app.security import safe_next
+from app.routers.forms import FormDep, back_to, form_id, parse_form, see_other
 from app.services import contributions as contribution_service
 from app.services import forums as forum_service
 from app.services import mailintake
@@ -74,8 +73,7 @@ def moderate_page(
     request: Request, db: SessionDep, user: ModeratorUser, form: FormDep, contribution_id: DbId
 ) -> Response:
     contribution = contribution_service.get_contribution(db, contribution_id)
-    wanted = str(form.get("next") or "")
-    back = safe_next(wanted) if wanted else f"/contributions/{contribution_id}"
+    back = back_to(form, f"/contributions/{contribution_id}")
     try:
         data = parse_form(ModerationIn, form)
         service.moderate(
@@ -191,7 +189,7 @@ def import_mail(
             "files": [gettext(N_("Import at most %(count)s files at once."), count=MAX_EML_FILES)]
         }
         return _import_page(request, db, forum_id, errors=errors, status_code=422)
-    session_id = _session_id(form.get("session_id"))
+    session_id = form_id(form.get("session_id"))
 
     def messages() -> Iterator[ParsedMail | Exception]:
         for upload in files:
@@ -215,8 +213,3 @@ def import_mail(
     except InvalidInput as exc:
         return _import_page(request, db, forum_id, errors=exc.errors, status_code=422)
     return _import_page(request, db, forum_id, report=report)
-
-
-def _session_id(value: object) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and 0 < int(text) < 2**31 else None

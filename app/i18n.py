@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from datetime import date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel import Locale
 from babel.dates import format_date as _format_date
@@ -142,3 +143,8 @@ def country_choices() -> list[tuple[str, str]]:
 
     names = _babel_locale(get_locale()).territories
     return sorted(((c, str(names.get(c, c))) for c in COUNTRY_CODES), key=lambda item: item[1])
+
+
+def label_choices(labels: Mapping[Any, str]) -> list[tuple[str, str]]:
+    """Select options from {value: msgid}, translated for the reader: (value, label) pairs."""
+    return [(str(getattr(key, "value", key)), gettext(msgid)) for key, msgid in labels.items()]

@@ -89,10 +89,6 @@ LABELS = {
 }
 
 
-def _choices(labels: dict[Any, str]) -> list[tuple[str, str]]:
-    return [(k.value, i18n.gettext(v)) for k, v in labels.items()]
-
-
 # -- number formats (Babel, the reader's locale) -----------------------------------------------
 
 
@@ -252,11 +248,11 @@ def _territory_detail(
             run_values=(values if form == "run" else None) or RUN_DEFAULTS,
             errors=errors,
             open_form=form,
-            kinds=_choices(LAYER_LABELS),
-            methods=_choices(METHOD_LABELS),
-            decays=_choices(DECAY_LABELS),
+            kinds=i18n.label_choices(LAYER_LABELS),
+            methods=i18n.label_choices(METHOD_LABELS),
+            decays=i18n.label_choices(DECAY_LABELS),
             groups=list(CareGroup),
-            spheres=_choices(SPHERE_LABELS),
+            spheres=i18n.label_choices(SPHERE_LABELS),
             dataset_choices=_dataset_choices(datasets),
             max_megabytes=MAX_FILE_BYTES // (1024 * 1024),
         ),
@@ -469,8 +465,8 @@ def run_page(request: Request, db: SessionDep, user: OptionalUser, run_id: DbId)
             pins=pins,
             session_titles={s.id: s for s in sessions},
             sessions=_session_options(sessions) if can_manage_content(user) else [],
-            group_options=_choices(GROUP_LABELS),
-            metric_options=_choices(METRIC_LABELS),
+            group_options=i18n.label_choices(GROUP_LABELS),
+            metric_options=i18n.label_choices(METRIC_LABELS),
             groups=list(CareGroup),
             metrics=list(PinMetric),
         ),
@@ -606,10 +602,10 @@ def map_page(
         territory=territory,
         filters=filters,
         errors=errors,
-        methods=_choices(METHOD_LABELS),
-        groups=_choices(GROUP_LABELS),
-        spheres=_choices(SPHERE_LABELS),
-        metrics=_choices(METRIC_LABELS),
+        methods=i18n.label_choices(METHOD_LABELS),
+        groups=i18n.label_choices(GROUP_LABELS),
+        spheres=i18n.label_choices(SPHERE_LABELS),
+        metrics=i18n.label_choices(METRIC_LABELS),
         data=None,
         missing=None,
     )
@@ -666,9 +662,9 @@ def _report_form(
             territory=territory,
             values=values,
             errors=errors,
-            kinds=_choices(CROWD_KIND_LABELS),
-            groups=_choices(GROUP_LABELS),
-            spheres=_choices(SPHERE_LABELS),
+            kinds=i18n.label_choices(CROWD_KIND_LABELS),
+            groups=i18n.label_choices(GROUP_LABELS),
+            spheres=i18n.label_choices(SPHERE_LABELS),
         ),
         status_code=status_code,
     )
@@ -769,9 +765,9 @@ def _pin_form(
             errors=errors,
             runs=runs,
             sessions=sessions,
-            groups=_choices(GROUP_LABELS),
-            metrics=_choices(METRIC_LABELS),
-            targets=_choices(TARGET_LABELS),
+            groups=i18n.label_choices(GROUP_LABELS),
+            metrics=i18n.label_choices(METRIC_LABELS),
+            targets=i18n.label_choices(TARGET_LABELS),
         ),
         status_code=status_code,
     )

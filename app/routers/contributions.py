@@ -124,10 +124,6 @@ async def _filters(
 FiltersDep = Annotated[service.Filters, Depends(_filters)]
 
 
-def _options(labels: dict[Any, str]) -> list[tuple[str, str]]:
-    return [(k.value, i18n.gettext(v)) for k, v in labels.items()]
-
-
 def _reference_options(
     db: SessionDep, forum_id: int | None, forums: list[tuple[Forum, int]]
 ) -> dict[str, Any]:
@@ -153,10 +149,10 @@ def _reference_options(
 def _filter_choices(db: SessionDep, forum_id: int | None) -> dict[str, Any]:
     return {
         **_reference_options(db, forum_id, forum_service.all_forums_with_counts(db)),
-        "channel_options": _options(CHANNEL_LABELS),
-        "kind_options": _options(KIND_LABELS),
-        "status_options": _options(moderation_service.STATUS_LABELS),
-        "sort_options": [(k, i18n.gettext(v)) for k, v in SORT_LABELS.items()],
+        "channel_options": i18n.label_choices(CHANNEL_LABELS),
+        "kind_options": i18n.label_choices(KIND_LABELS),
+        "status_options": i18n.label_choices(moderation_service.STATUS_LABELS),
+        "sort_options": i18n.label_choices(SORT_LABELS),
     }
 
 
@@ -344,7 +340,7 @@ def _detail(
             "receipt": receipt,
             "is_author": user is not None and user.id == contribution.author_id,
             "actions": moderation_service.allowed_actions(contribution),
-            "reasons": _options(REASON_LABELS),
+            "reasons": i18n.label_choices(REASON_LABELS),
             "pins": caremap_service.pins_for(db, kind="contribution", target_id=contribution.id),
             "errors": errors,
             "nav": "contributions",

@@ -40,7 +40,7 @@ def _form_context(
     return {
         "values": values,
         "errors": errors,
-        "kinds": [(k.value, i18n.gettext(v)) for k, v in KIND_LABELS.items()],
+        "kinds": i18n.label_choices(KIND_LABELS),
         "countries": i18n.country_choices(),
         "timezones": TIMEZONE_CHOICES,
         "nav": "forums",
@@ -131,7 +131,7 @@ def _forum_detail(
             "view": service.forum_view(db, forum_id),
             "kind_labels": KIND_LABELS,
             "theme_kind_labels": THEME_KIND_LABELS,
-            "theme_kinds": [(k.value, i18n.gettext(v)) for k, v in THEME_KIND_LABELS.items()],
+            "theme_kinds": i18n.label_choices(THEME_KIND_LABELS),
             "nav": "forums",
             "values": values,
             "errors": errors,

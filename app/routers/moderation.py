@@ -60,7 +60,7 @@ def queue_page(
         {
             "items": [(item, service.allowed_actions(item.contribution)) for item in items],
             "status": status.value if status else "",
-            "status_choices": [(k.value, gettext(v)) for k, v in service.STATUS_LABELS.items()],
+            "status_choices": i18n.label_choices(service.STATUS_LABELS),
             "next_cursor": next_cursor,
             "nav": "moderation",
             **LABELS,

@@ -80,8 +80,8 @@ def _session_form_context(
         "theme_options": [(t.id, f"{t.code} · {i18n.localized(t.title)[0]}") for t in themes],
         "values": values,
         "errors": errors,
-        "types": [(k.value, i18n.gettext(v)) for k, v in TYPE_LABELS.items()],
-        "formats": [(k.value, i18n.gettext(v)) for k, v in FORMAT_LABELS.items()],
+        "types": i18n.label_choices(TYPE_LABELS),
+        "formats": i18n.label_choices(FORMAT_LABELS),
         "language_choices": [(c, i18n.language_name(c)) for c in LANGUAGE_CHOICES],
         "timezones": TIMEZONE_CHOICES,
         "nav": "forums",
@@ -198,7 +198,7 @@ def _segment_form(
     status_code: int = 200,
 ) -> HTMLResponse:
     speakers = [(s.id, s.name) for s in speaker_service.all_speakers(db)]
-    roles = [(k.value, i18n.gettext(v)) for k, v in ROLE_LABELS.items()]
+    roles = i18n.label_choices(ROLE_LABELS)
     rows = list(values.get("speakers") or [])
     rows += [{"speaker_id": "", "role": "panelist"}] * (SPEAKER_ROWS - len(rows))
     return render(

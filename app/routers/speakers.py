@@ -179,7 +179,7 @@ def _org_form(
             "values": values,
             "errors": errors,
             "org_id": org_id,
-            "types": [(k.value, i18n.gettext(v)) for k, v in ORG_TYPE_LABELS.items()],
+            "types": i18n.label_choices(ORG_TYPE_LABELS),
             "countries": i18n.country_choices(),
             "nav": "organisations",
         },

@@ -614,43 +614,40 @@ def _import_with_errors(page: Page, base: str, seed: Seed, locale: str) -> None:
 
 
 PageCase = Callable[[Page, str, Seed, str], None]
-# (name, how to get there, checked in every language?, known bug)
-ANONYMOUS_CASES: list[tuple[str, PageCase, bool, Any]] = [
-    ("list", _list, True, None),
-    ("list-filtered-search", _list_filtered, False, None),
-    ("form-choose-forum", _form_choose_forum, False, None),
-    ("form-anonymous", _form_anonymous, True, None),
-    ("form-with-errors", _form_with_errors, True, None),
-    ("receipt", _receipt, True, None),
-    ("detail-by-receipt", _detail_by_receipt, False, None),
-    ("statistics", _statistics, True, None),
-    ("similar-page", _similar_page, False, None),
+# (name, how to get there, checked in every language?)
+ANONYMOUS_CASES: list[tuple[str, PageCase, bool]] = [
+    ("list", _list, True),
+    ("list-filtered-search", _list_filtered, False),
+    ("form-choose-forum", _form_choose_forum, False),
+    ("form-anonymous", _form_anonymous, True),
+    ("form-with-errors", _form_with_errors, True),
+    ("receipt", _receipt, True),
+    ("detail-by-receipt", _detail_by_receipt, False),
+    ("statistics", _statistics, True),
+    ("similar-page", _similar_page, False),
 ]
-PARTICIPANT_CASES: list[tuple[str, PageCase, bool, Any]] = [
-    ("form-participant", _form_participant, True, None),
-    ("detail-participant", _detail_participant, True, None),
-    ("detail-as-author", _detail_rich, False, None),
-    ("live-participant", _live, True, None),
+PARTICIPANT_CASES: list[tuple[str, PageCase, bool]] = [
+    ("form-participant", _form_participant, True),
+    ("detail-participant", _detail_participant, True),
+    ("detail-as-author", _detail_rich, False),
+    ("live-participant", _live, True),
 ]
-SECRETARIAT_CASES: list[tuple[str, PageCase, bool, Any]] = [
-    ("detail-secretariat", _detail_secretariat, True, None),
-    ("moderation-queue", _moderation, True, None),
-    ("live-staff", _live, True, None),
-    ("import-mail", _import, True, None),
-    ("import-mail-with-errors", _import_with_errors, False, None),
-    ("import-mail-result", _import_result, False, None),
+SECRETARIAT_CASES: list[tuple[str, PageCase, bool]] = [
+    ("detail-secretariat", _detail_secretariat, True),
+    ("moderation-queue", _moderation, True),
+    ("live-staff", _live, True),
+    ("import-mail", _import, True),
+    ("import-mail-with-errors", _import_with_errors, False),
+    ("import-mail-result", _import_result, False),
 ]
 
 
-def _params(cases: list[tuple[str, PageCase, bool, Any]]) -> list[Any]:
+def _params(cases: list[tuple[str, PageCase, bool]]) -> list[Any]:
     """Every case in each language, or (for variants of a page) in one language in turn."""
     params = []
-    for index, (name, case, every_locale, bug) in enumerate(cases):
+    for index, (name, case, every_locale) in enumerate(cases):
         locales = LOCALES if every_locale else (LOCALES[index % len(LOCALES)],)
-        marks = [bug] if bug else []
-        params += [
-            pytest.param(case, locale, id=f"{name}-{locale}", marks=marks) for locale in locales
-        ]
+        params += [pytest.param(case, locale, id=f"{name}-{locale}") for locale in locales]
     return params
 
 

@@ -103,7 +103,7 @@ def _user_create(args: argparse.Namespace) -> int:
 
 def _import_mail(args: argparse.Namespace) -> int:
     from app.db import make_engine, open_session
-    from app.mailparse import MailError, read_mailbox
+    from app.lib.mailparse import MailError, read_mailbox
     from app.services import mailintake
     from app.services.errors import DomainError
     from app.services.forums import get_forum

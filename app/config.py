@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     login_max_per_ip: int = Field(default=20, description="failed logins per IP per window")
     login_window_s: int = 15 * 60
     page_size: int = 20
-    # Serve stored copies of pages to anonymous readers (see app/pagecache.py).
+    # Serve stored copies of pages to anonymous readers (see app/web/pagecache.py).
     page_cache: bool = True
     # Worker threads for request handlers (and pooled connections to match): a few per core.
     # More only add GIL contention for CPU-bound work on SQLite; PostgreSQL waits on the network

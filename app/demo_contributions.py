@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from app.markup import plain_text
+from app.lib.markup import plain_text
 from app.models.caucuses import Caucus
 from app.models.contributions import (
     EXCERPT_MAX,

@@ -12,11 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
-from app import errors
 from app.config import Settings, get_settings
 from app.db import make_engine, open_session
-from app.middleware import BodyLimitMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
-from app.pagecache import PageCacheMiddleware, VersionReader, ensure_counter, track_changes
 from app.routers import (
     auth,
     caremap,
@@ -34,6 +31,9 @@ from app.routers import (
 from app.security import verify_csrf
 from app.services import ratelimit
 from app.services.caucuses import ensure_defaults
+from app.web import errors
+from app.web.middleware import BodyLimitMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
+from app.web.pagecache import PageCacheMiddleware, VersionReader, ensure_counter, track_changes
 
 log = logging.getLogger("townhall")
 STATIC_DIR = Path(__file__).parent / "static"
@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
 
     # Outermost last: headers wrap everything, then the session, then the language, and the
-    # page cache innermost so that it sees both (see app/pagecache.py).
+    # page cache innermost so that it sees both (see app/web/pagecache.py).
     track_changes()
     app.add_middleware(BodyLimitMiddleware)
     if settings.page_cache:

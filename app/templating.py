@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 from app import i18n, permissions
 from app.config import get_settings
-from app.markup import render_markdown
+from app.lib.markup import render_markdown
 from app.security import CSRF_FIELD, csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"

@@ -9,7 +9,7 @@ from sqlmodel import SQLModel
 import app.models  # noqa: F401 — registers every table on SQLModel.metadata
 from app.config import get_settings
 from app.db import make_engine
-from app.search import include_object
+from app.lib.search import include_object
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

@@ -109,7 +109,7 @@ def caucus(db: Session, code: str) -> Caucus:
 
 def contribution(db: Session, parent: Forum, **overrides: Any) -> Any:
     """A published proposal, stored as the service would store it."""
-    from app.markup import plain_text
+    from app.lib.markup import plain_text
     from app.models.contributions import Contribution
 
     body = overrides.pop("body", "We propose **public care centres** in every neighbourhood.")

@@ -9,8 +9,8 @@ from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
 from app.db import open_session
+from app.lib.search import include_object
 from app.models.audit import AuditEvent
-from app.search import include_object
 from tests.conftest import PG_URL
 
 

@@ -125,7 +125,7 @@ def test_deactivated_account_loses_access_at_once(
 
 
 def test_oversized_uploads_are_refused_before_parsing(client) -> None:  # type: ignore[no-untyped-def]
-    from app.middleware import MAX_BODY_BYTES
+    from app.web.middleware import MAX_BODY_BYTES
 
     response = client.post(
         "/contributions/new?lang=es",

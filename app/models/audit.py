@@ -39,7 +39,7 @@ class RateCounter(SQLModel, table=True):
 
 class ChangeCounter(SQLModel, table=True):
     """One row, bumped in every transaction that writes, so that any app instance can tell
-    whether a page it rendered earlier is still current (see app/pagecache.py)."""
+    whether a page it rendered earlier is still current (see app/web/pagecache.py)."""
 
     __tablename__ = "change_counter"
     id: int = Field(default=1, primary_key=True)

@@ -5,8 +5,8 @@ from typing import Annotated, Generic, TypeVar
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from app.errors import PROBLEM_RESPONSES
 from app.services.pagination import CURSOR_PATTERN
+from app.web.errors import PROBLEM_RESPONSES
 
 T = TypeVar("T")
 

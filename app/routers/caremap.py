@@ -70,7 +70,7 @@ from app.security import safe_next
 from app.services import caremap as service
 from app.services.errors import Conflict, InvalidInput
 from app.templating import flash, is_htmx_partial, render
-from app.validation import errors_by_field
+from app.web.validation import errors_by_field
 
 pages = pages_router()
 api = api_router("caremap")

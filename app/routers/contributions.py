@@ -15,11 +15,19 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.datastructures import FormData, UploadFile
 
 from app import i18n
-from app.charts import bar_chart
 from app.db import SessionDep
 from app.deps import CurrentUser, OptionalUser
 from app.i18n import N_
-from app.markup import render_markdown
+from app.lib.charts import bar_chart
+from app.lib.markup import render_markdown
+from app.lib.uploads import (
+    MAX_BYTES,
+    MAX_FILES,
+    CheckedUpload,
+    UploadRejected,
+    inspect_upload,
+    safe_headers,
+)
 from app.models.contributions import (
     Attachment,
     AttachmentPublic,
@@ -45,14 +53,6 @@ from app.services import forums as forum_service
 from app.services import moderation as moderation_service
 from app.services.errors import InvalidInput, NotFound
 from app.templating import flash, render
-from app.uploads import (
-    MAX_BYTES,
-    MAX_FILES,
-    CheckedUpload,
-    UploadRejected,
-    inspect_upload,
-    safe_headers,
-)
 
 pages = pages_router()
 api = api_router("contributions")

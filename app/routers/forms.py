@@ -12,7 +12,7 @@ from app.i18n import LOCALES
 from app.models.types import MAX_ID
 from app.security import safe_next
 from app.services.errors import InvalidInput
-from app.validation import errors_by_field
+from app.web.validation import errors_by_field
 
 M = TypeVar("M", bound=BaseModel)
 _TRUE = {"true", "on", "1", "yes"}

@@ -11,7 +11,7 @@ from app import i18n
 from app.db import SessionDep
 from app.deps import CurrentUser, OptionalUser
 from app.i18n import N_, gettext
-from app.mailparse import MailError, ParsedMail, parse_eml
+from app.lib.mailparse import MailError, ParsedMail, parse_eml
 from app.models.contributions import (
     ContributionPublic,
     ModerationAction,

@@ -11,9 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col
 
-from app import permissions, search
+from app import permissions
 from app.i18n import N_, gettext
-from app.markup import plain_text
+from app.lib import search
+from app.lib.markup import plain_text
+from app.lib.uploads import CheckedUpload
 from app.models.caucuses import Caucus
 from app.models.contributions import (
     EXCERPT_MAX,
@@ -33,7 +35,6 @@ from app.models.types import MAX_ID
 from app.models.users import User
 from app.services import ratelimit
 from app.services.errors import Conflict, InvalidInput, NotFound
-from app.uploads import CheckedUpload
 
 # Per hour. Generous for a person, tight for a script; held in the database (ratelimit.py), so
 # they hold across app instances.

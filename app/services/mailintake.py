@@ -12,7 +12,7 @@ from sqlmodel import Session, col
 
 from app.db import write_again
 from app.i18n import N_, gettext
-from app.mailparse import ParsedMail
+from app.lib.mailparse import ParsedMail
 from app.models.contributions import EXCERPT_MAX, Channel, Contribution, Kind, Status
 from app.models.forums import Forum
 from app.models.users import User

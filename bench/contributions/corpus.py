@@ -344,7 +344,7 @@ def body(rng: random.Random, language: str) -> str:
 
 
 def excerpt(text: str, limit: int = 280) -> str:
-    """What app.markup.plain_text(limit=280) makes of plain text: one line, cut at a word."""
+    """What app.lib.markup.plain_text(limit=280) makes of plain text: one line, cut at a word."""
     one_line = " ".join(text.split())
     if len(one_line) <= limit:
         return one_line

@@ -20,7 +20,7 @@ down_revision: str | None = "a892b1a12331"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Full-text search objects, per dialect; written out here (not imported from app/search.py) so
+# Full-text search objects, per dialect; written out here (not imported from app/lib/search.py) so
 # that this migration stays what it was when later code changes.
 SQLITE_SEARCH = [
     "CREATE VIRTUAL TABLE contribution_fts USING fts5(title, body, content='contribution', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",

@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 
-from app import markup
-from app.markup import LINK_REL, html_to_text, plain_text, render_markdown
+from app.lib import markup
+from app.lib.markup import LINK_REL, html_to_text, plain_text, render_markdown
 
-PAYLOADS_FILE = Path(__file__).parent / "data" / "xss_payloads.txt"
+PAYLOADS_FILE = Path(__file__).parent.parent / "data" / "xss_payloads.txt"
 _ESCAPES = re.compile(r"\\n|\\u([0-9A-Fa-f]{4})")
 
 

@@ -86,7 +86,7 @@ def test_failed_logins_do_not_invalidate_pages(app: Any, client: TestClient, db:
             "password": "wrong password",
         },
     )
-    from app.pagecache import current_version
+    from app.web.pagecache import current_version
 
     assert current_version(app.state.engine) == version
 

@@ -27,8 +27,8 @@ from typing import Literal
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
 from app.i18n import N_
-from app.markup import html_to_text
-from app.uploads import CheckedUpload, UploadRejected, check_file_count, inspect_upload
+from app.lib.markup import html_to_text
+from app.lib.uploads import CheckedUpload, UploadRejected, check_file_count, inspect_upload
 
 __all__ = [
     "SYNTHETIC_ID_DOMAIN",

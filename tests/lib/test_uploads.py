@@ -7,8 +7,8 @@ import zlib
 import pytest
 from PIL import Image, PngImagePlugin
 
-from app import uploads
-from app.uploads import (
+from app.lib import uploads
+from app.lib.uploads import (
     MAX_BYTES,
     MAX_FILENAME_CHARS,
     MAX_FILES,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from app.mailparse import (
+from app.lib.mailparse import (
     SYNTHETIC_ID_DOMAIN,
     MailError,
     ParsedMail,
@@ -287,7 +287,7 @@ def test_a_broken_message_in_an_mbox_is_reported_by_position(
         tmp_path / "inbox.mbox",
         [message(message_id="<1@x>"), message(message_id="<2@x>"), message(message_id="<3@x>")],
     )
-    from app import mailparse
+    from app.lib import mailparse
 
     real = mailparse._parse
 

@@ -23,7 +23,7 @@ from app.services.errors import (
     RateLimited,
 )
 from app.templating import render
-from app.validation import errors_by_field
+from app.web.validation import errors_by_field
 
 log = logging.getLogger("townhall")
 

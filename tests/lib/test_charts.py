@@ -4,7 +4,7 @@ import pytest
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
-from app.charts import BAR_FILL, TEXT_FILL, VIEW_WIDTH, bar_chart
+from app.lib.charts import BAR_FILL, TEXT_FILL, VIEW_WIDTH, bar_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 ROWS = [("Montevideo", 120), ("São Paulo", 60), ("Ciudad de México", 30), ("Sin datos", 0)]

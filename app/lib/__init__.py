@@ -1,0 +1,1 @@
+"""Pure building blocks with no domain: markup, uploads, mail parsing, charts, search."""

@@ -1,0 +1,1 @@
+"""The HTTP edge shared by routers: errors, middleware, the page cache, validation."""

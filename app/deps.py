@@ -1,6 +1,13 @@
-"""Dependency aliases: who is asking, in which language, and may they."""
+"""Dependencies: who is asking, and may they. Each loads the object a route acts on or answers
+404, then checks a predicate from `app/permissions.py` (401 for nobody, 403 for the wrong person).
+Handlers receive what they may act on, and do no permission checks of their own.
 
-from typing import Annotated
+A domain adds its dependencies next to these: `load_or_404` for the object, `ensure` for the
+predicate; a record the reader may not see answers 404, as if it did not exist.
+"""
+
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from anyio import to_thread
 from fastapi import Depends, Request
@@ -9,7 +16,9 @@ from sqlalchemy import Engine
 from app import permissions
 from app.db import open_session
 from app.models.users import User
-from app.services.errors import AuthenticationRequired, PermissionDenied
+from app.services.errors import AuthenticationRequired, NotFound, PermissionDenied
+
+T = TypeVar("T")
 
 SESSION_USER_KEY = "uid"
 
@@ -53,19 +62,31 @@ async def current_user(user: OptionalUser) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-async def staff_user(user: CurrentUser) -> User:
-    if not permissions.can_manage_content(user):
-        raise PermissionDenied()
-    return user
+def ensure(allowed: bool, user: User | None) -> None:
+    """The answer to a failed predicate: log in first (401), or not for you (403)."""
+    if not allowed:
+        raise AuthenticationRequired() if user is None else PermissionDenied()
 
 
-StaffUser = Annotated[User, Depends(staff_user)]
+def load_or_404(found: T | None) -> T:
+    if found is None:
+        raise NotFound()
+    return found
 
 
-async def admin_user(user: CurrentUser) -> User:
-    if not permissions.can_view_audit(user):
-        raise PermissionDenied()
-    return user
+def user_who(predicate: Callable[[User | None], bool]) -> Any:
+    """A dependency for a logged-in user the predicate admits (a predicate on the user alone)."""
+
+    async def dependency(user: CurrentUser) -> User:
+        ensure(predicate(user), user)
+        return user
+
+    return Depends(dependency)
 
 
-AdminUser = Annotated[User, Depends(admin_user)]
+StaffUser = Annotated[User, user_who(permissions.can_manage_content)]
+AdminUser = Annotated[User, user_who(permissions.can_view_audit)]
+Moderator = Annotated[User, user_who(permissions.can_moderate)]
+Participant = Annotated[User, user_who(permissions.can_take_part)]
+Pinner = Annotated[User, user_who(permissions.can_pin)]
+CrowdReviewer = Annotated[User, user_who(permissions.can_review_crowd_report)]

@@ -63,8 +63,42 @@ def get_locale() -> str:
 
 
 def gettext(message: str, **params: object) -> str:
+    if isinstance(message, Message) and not params:
+        return message.localize()
     text = translations(get_locale()).gettext(message)
-    return text % params if params else text
+    if not params:
+        return text
+    return text % {k: gettext(v) if isinstance(v, Message) else v for k, v in params.items()}
+
+
+class Message(str):
+    """A msgid with its parameters, translated where it is shown (the edge), not where it is
+    raised. As a str it reads as the English text, so logs and tests that compare stay simple;
+    a parameter that is itself a Message (a state's or an action's label) is translated too."""
+
+    msgid: str
+    params: Mapping[str, object]
+
+    def __new__(cls, msgid: str, /, **params: object) -> "Message":
+        english = msgid % params if params else msgid
+        self = super().__new__(cls, english)
+        self.msgid = msgid
+        self.params = params
+        return self
+
+    def localize(self) -> str:
+        return gettext(self.msgid, **self.params)
+
+
+def translate(message: str) -> str:
+    """A message id (plain or a Message) in the reader's language; translated text passes
+    through unchanged, so translating twice does no harm."""
+    return message.localize() if isinstance(message, Message) else gettext(message)
+
+
+def translate_errors(errors: Mapping[str, Any]) -> dict[str, list[str]]:
+    """{field: [message id, ...]} as the reader reads it."""
+    return {field: [translate(m) for m in messages] for field, messages in errors.items()}
 
 
 _ = gettext

@@ -1,22 +1,60 @@
-"""Named permission predicates: one place that says who may do what."""
+"""Who may do what: predicates on (user, object, state), the one place that says it.
 
-from typing import Any
+adhocracy4's rules are the model: each predicate names an act on a kind of object and looks at the
+user's role and the object's state, nothing else (no I/O; what a predicate needs is loaded by the
+dependency in `app/deps.py` that calls it). Handlers and services never compare roles themselves.
+A predicate answers whether the act is permitted; whether it applies to the object's present state
+(a workflow's from-states) is the workflow's answer, a 409 rather than a 403.
+"""
+
+from collections.abc import Collection
+from typing import Any, Protocol
 
 from app.models.users import STAFF_ROLES, Role, User
 
 
+class _HasStatus(Protocol):
+    status: Any
+
+
+class _Authored(_HasStatus, Protocol):
+    author_id: int | None
+
+
+class _CrowdReport(_HasStatus, Protocol):
+    created_by_id: int | None
+
+
+def is_active(user: User | None) -> bool:
+    return user is not None and user.is_active
+
+
 def is_staff(user: User | None) -> bool:
-    return user is not None and user.is_active and user.role in STAFF_ROLES
+    return is_active(user) and user is not None and user.role in STAFF_ROLES
 
 
-def can_manage_content(user: User | None) -> bool:
-    """Forums, sessions, agenda, speakers, organisations, caucuses."""
+def is_admin(user: User | None) -> bool:
+    return is_active(user) and user is not None and user.role == Role.admin
+
+
+def _is(user: User | None, record_user_id: int | None) -> bool:
+    return user is not None and user.id is not None and record_user_id == user.id
+
+
+# -- the programme: forums, sessions, agenda, speakers, organisations, caucuses ----------------
+
+
+def can_manage_content(user: User | None, record: object = None) -> bool:
+    """Forums, sessions, agenda, speakers, organisations, caucuses, care-map data."""
     return is_staff(user)
 
 
-def can_see_contact(user: User | None) -> bool:
+def can_see_contact(user: User | None, speaker: object = None) -> bool:
     """Speakers' e-mail and phone are for the secretariat only."""
     return is_staff(user)
+
+
+# -- accounts -------------------------------------------------------------------------------
 
 
 def can_manage_users(user: User | None) -> bool:
@@ -25,29 +63,75 @@ def can_manage_users(user: User | None) -> bool:
 
 def can_grant_role(user: User | None, role: Role) -> bool:
     """The secretariat invites and assigns roles, but only an admin makes another admin."""
-    if not can_manage_users(user):
-        return False
-    return role != Role.admin or (user is not None and user.role == Role.admin)
+    return can_manage_users(user) and (role != Role.admin or is_admin(user))
 
 
 def can_view_audit(user: User | None) -> bool:
-    return user is not None and user.is_active and user.role == Role.admin
+    return is_admin(user)
 
 
-def can_moderate(user: User | None) -> bool:
-    """The moderation queue, and pinning or marking live remarks, belong to the secretariat."""
-    return is_staff(user)
-
-
-def can_view_contribution(user: User | None, contribution: Any) -> bool:
-    """Published contributions are public; the others are for their author and moderators."""
-    if contribution.status == "published":
-        return True
-    return can_moderate(user) or (
-        user is not None and user.id is not None and contribution.author_id == user.id
+def represents(user: User | None, caucus_id: int, represented: Collection[int]) -> bool:
+    """A caucus representative speaks for the caucuses they are linked to, and only those
+    (`represented`: the user's links, loaded by the dependency); staff speak for none."""
+    return (
+        is_active(user)
+        and user is not None
+        and user.role == Role.caucus_rep
+        and caucus_id in represented
     )
 
 
-def can_see_author_contact(user: User | None) -> bool:
+# -- contributions, live remarks, moderation ---------------------------------------------------
+
+
+def can_moderate(user: User | None, contribution: object = None) -> bool:
+    """The moderation queue and its decisions, and pinning or marking live remarks."""
+    return is_staff(user)
+
+
+def can_view_contribution(user: User | None, contribution: _Authored) -> bool:
+    """Published contributions are public; the others are for their author and moderators."""
+    if contribution.status == "published":
+        return True
+    return can_moderate(user, contribution) or _is(user, contribution.author_id)
+
+
+def can_take_part(user: User | None, record: object = None) -> bool:
+    """Endorse, report, post a live remark, propose to a care map: any active account."""
+    return is_active(user)
+
+
+def can_transcribe(user: User | None) -> bool:
+    """Submitting a proposal in someone else's name (a letter, a phone call) is for moderators."""
+    return can_moderate(user)
+
+
+def can_filter_by_status(user: User | None) -> bool:
+    """Only moderators list contributions that are not published."""
+    return can_moderate(user)
+
+
+def can_see_author_contact(user: User | None, contribution: object = None) -> bool:
     """E-mail addresses of people who wrote in are for the secretariat only."""
+    return is_staff(user)
+
+
+# -- care maps ------------------------------------------------------------------------------
+
+
+def can_view_crowd_report(user: User | None, report: _CrowdReport) -> bool:
+    """A proposal to a care map is seen by the secretariat and by the person who made it."""
+    return is_staff(user) or _is(user, report.created_by_id)
+
+
+def can_see_all_crowd_reports(user: User | None) -> bool:
+    return is_staff(user)
+
+
+def can_review_crowd_report(user: User | None, report: object = None) -> bool:
+    return is_staff(user)
+
+
+def can_pin(user: User | None, target: object = None) -> bool:
+    """Pinning a care-map panel beside a session, a contribution or a section."""
     return is_staff(user)

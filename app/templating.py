@@ -179,6 +179,9 @@ def render(
         "flash": request.session.pop("flash", None),
         **(context or {}),
     }
+    # The one place where form errors become the reader's language (services raise ids).
+    if isinstance(ctx.get("errors"), Mapping):
+        ctx["errors"] = i18n.translate_errors(ctx["errors"])
     html = environment().get_template(name).render(ctx)
     response = HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
     response.headers["Vary"] = "HX-Request, Accept-Language, Cookie"

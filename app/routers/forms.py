@@ -1,20 +1,23 @@
 """HTML forms parse into the same Create/Update models as the JSON API."""
 
 import types
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from app.i18n import LOCALES
+from app.i18n import LOCALES, N_, Message
 from app.models.types import MAX_ID
 from app.security import safe_next
-from app.services.errors import InvalidInput
+from app.services.errors import Conflict, InvalidInput
+from app.templating import flash
 from app.web.validation import errors_by_field
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 _TRUE = {"true", "on", "1", "yes"}
 
 
@@ -94,3 +97,38 @@ async def _form(request: Request) -> FormData:
 
 # A sync handler can take the parsed form through this dependency and run in the threadpool.
 FormDep = Annotated[FormData, Depends(_form)]
+
+
+Again = Callable[[dict[str, Any], dict[str, list[str]]], HTMLResponse]
+
+
+def form_action(
+    request: Request,
+    form: FormData,
+    action: Callable[[], T],
+    *,
+    done: Callable[[T], str] | str,
+    again: Again,
+    saved: str | None = N_("Saved."),
+    conflicts: bool = False,
+) -> Response:
+    """The one shape of a form post: run the action (parsing included); on bad input show the
+    form again with what was typed and the errors (422), on a conflict too when asked (409,
+    the message above the form); else flash `saved` and redirect (303) to `done`.
+
+    `again(values, errors)` renders the form; error messages are ids, translated by render()."""
+    try:
+        result = action()
+    except InvalidInput as exc:
+        response = again(form_values(form), exc.errors)
+        response.status_code = 422
+        return response
+    except Conflict as exc:
+        if not conflicts:
+            raise
+        response = again(form_values(form), {"__all__": [Message(exc.message, **exc.params)]})
+        response.status_code = 409
+        return response
+    if saved:
+        flash(request, saved)
+    return see_other(done if isinstance(done, str) else done(result))

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.i18n import N_, gettext
+from app.i18n import N_, gettext, translate_errors
 from app.security import safe_next
 from app.services.errors import (
     AuthenticationRequired,
@@ -114,7 +114,7 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     detail = gettext(exc.message, **exc.params)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
     if _is_api(request):
-        errors = exc.errors if isinstance(exc, InvalidInput) else None
+        errors = translate_errors(exc.errors) if isinstance(exc, InvalidInput) else None
         return _problem(exc.status, detail, errors, headers)
     if isinstance(exc, AuthenticationRequired) and request.method == "GET":
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -124,7 +124,7 @@ async def domain_error(request: Request, exc: Exception) -> Response:
 
 async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    errors = errors_by_field(exc.errors())
+    errors = translate_errors(errors_by_field(exc.errors()))
     if _is_api(request):
         return _problem(422, gettext(InvalidInput.default_message), errors)
     # A malformed address (e.g. /sessions/abc) is, for a person, a page that does not exist.

@@ -1,9 +1,10 @@
-"""Turns pydantic errors into localised messages keyed by field, for forms and the API alike."""
+"""Turns pydantic errors into message ids keyed by field, for forms and the API alike; they are
+translated at the edge (`i18n.translate_errors`), in the reader's language."""
 
 from collections.abc import Sequence
 from typing import Any
 
-from app.i18n import N_, gettext
+from app.i18n import N_, Message
 
 _MESSAGES = {
     "missing": N_("This field is required."),
@@ -41,28 +42,30 @@ _REQUIRED = N_("This field is required.")
 NON_FIELD = "__all__"
 
 
-def message_for(error: dict[str, Any]) -> str:
+def message_for(error: dict[str, Any]) -> Message:
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
     if kind == "value_error":
         if "reason" in ctx:  # email-validator's explanation, in English only
-            return gettext(_EMAIL)
+            return Message(_EMAIL)
         inner = ctx.get("error")
         text = str(inner) if inner is not None else ""
         if "email" in text.lower():
-            return gettext(_EMAIL)
-        return gettext(text) if text else gettext(_FALLBACK)
+            return Message(_EMAIL)
+        return Message(text) if text else Message(_FALLBACK)
     if kind == "too_short" and isinstance(error.get("input"), dict):
-        return gettext(N_("Enter the text in at least one language."))
+        return Message(N_("Enter the text in at least one language."))
     if kind == "string_too_short":
         if ctx.get("min_length", 1) <= 1:
-            return gettext(_REQUIRED)
-        return gettext(N_("Enter at least %(min_length)s characters."), **ctx)
+            return Message(_REQUIRED)
+        return Message(
+            N_("Enter at least %(min_length)s characters."), min_length=ctx["min_length"]
+        )
     template = _MESSAGES.get(kind)
     if template is None:
-        return gettext(_FALLBACK)
+        return Message(_FALLBACK)
     params = {k: v for k, v in ctx.items() if k in template}
-    return gettext(template, **params) if params else gettext(template)
+    return Message(template, **params)
 
 
 def field_name(loc: Sequence[Any], *, skip: int = 0) -> str:

@@ -1,0 +1,99 @@
+"""The registry of records other domains may point to: care-map pins, minutes citations and
+paragraph sources store (kind, id) and go through here, never to another domain's tables.
+
+A domain registers each kind it offers with `register(TargetKind(...))` when its service module
+is imported: how to load the record, whether a reader may see it, its URL and a short title for
+links, and what happens to pointers when it is deleted. A domain that points registers a remover
+with `on_deleted(...)`; the owning domain calls `deleted()` from its delete service, in the same
+transaction, so nothing listens for another domain's table events.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlmodel import Session
+
+from app.i18n import N_
+from app.models.users import User
+from app.services.errors import InvalidInput, NotFound
+
+
+class OnDelete(StrEnum):
+    remove = "remove"  # pointers go with the record (a pinned panel has nothing to sit beside)
+    keep = "keep"  # pointers stay and show the record as gone (a citation is still history)
+
+
+@dataclass(frozen=True)
+class TargetKind:
+    kind: str
+    label: str  # msgid: "Session", "Contribution"…
+    load: Callable[[Session, int], Any | None]
+    visible: Callable[[User | None, Any], bool]
+    url: Callable[[Any], str]
+    title: Callable[[Any], str]
+    on_delete: OnDelete = OnDelete.remove
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: str
+    id: int
+    record: Any
+    url: str
+    title: str
+
+
+Remover = Callable[[Session, str, int], int]
+
+_kinds: dict[str, TargetKind] = {}
+_removers: dict[str, Remover] = {}
+
+
+def register(kind: TargetKind) -> TargetKind:
+    _kinds[kind.kind] = kind
+    return kind
+
+
+def on_deleted(pointer: str, remover: Remover) -> None:
+    """`pointer` names the pointing domain (e.g. "evidence_pin"); its remover deletes the rows
+    that point at (kind, id) and returns how many."""
+    _removers[pointer] = remover
+
+
+def kinds() -> tuple[str, ...]:
+    return tuple(_kinds)
+
+
+def kind_of(kind: str) -> TargetKind:
+    found = _kinds.get(str(kind))
+    if found is None:
+        raise InvalidInput({"target_kind": [N_("Choose one of the options.")]})
+    return found
+
+
+def resolve(db: Session, *, kind: str, target_id: int, viewer: User | None) -> Target:
+    """The record a pointer names, if it exists and this reader may see it; else 404 (a record
+    one may not see is, to them, one that does not exist)."""
+    spec = kind_of(kind)
+    record = spec.load(db, target_id)
+    if record is None or not spec.visible(viewer, record):
+        raise NotFound()
+    return Target(spec.kind, target_id, record, spec.url(record), spec.title(record))
+
+
+def find(db: Session, *, kind: str, target_id: int, viewer: User | None) -> Target | None:
+    """As resolve(), but None for a record that is gone or hidden (to show a pointer as such)."""
+    try:
+        return resolve(db, kind=kind, target_id=target_id, viewer=viewer)
+    except (NotFound, InvalidInput):
+        return None
+
+
+def deleted(db: Session, *, kind: str, target_id: int) -> int:
+    """Called by the owning domain when it deletes a record; applies the kind's policy."""
+    spec = _kinds.get(str(kind))
+    if spec is None or spec.on_delete is not OnDelete.remove:
+        return 0
+    return sum(remover(db, spec.kind, target_id) for remover in _removers.values())

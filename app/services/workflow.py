@@ -1,0 +1,154 @@
+"""Explicit workflows: a transition table per workflow, a compare-and-set status update, and
+exactly one event row per change.
+
+A workflow names its states and actions; each action says which states it applies to, the state
+it leads to (or None: the state stays, as for pinning), whether a reason is required and who may
+take it. `Workflow.apply()` checks all of that, then changes the status with
+`UPDATE … WHERE id = :id AND status = :expected`: of two people acting on the same record at the
+same moment only one changes it, and the other is told it changed meanwhile (409), on SQLite and
+PostgreSQL alike. The event (who, when, from, to, action, reason) is written in the same
+transaction, so a change without its event, or an event without its change, cannot exist.
+
+A new domain plugs in with a status column on its record, an event table built on `EventFields`,
+and a `Workflow(...)` of `Transition`s; see docs/architecture.md.
+"""
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Field, Session, SQLModel, col
+
+from app.i18n import N_, Message
+from app.models.types import UTCDateTime, utcnow
+from app.models.users import User
+from app.services.errors import Conflict, InvalidInput, PermissionDenied
+
+Who = Callable[[User | None, Any], bool]
+
+
+def anyone(user: User | None, record: Any) -> bool:
+    return True
+
+
+def nobody(user: User | None, record: Any) -> bool:
+    """Actions the system takes (an automatic hide), never a person."""
+    return False
+
+
+class EventFields(SQLModel):
+    """The columns every workflow's event table has; the table adds its record's foreign key."""
+
+    actor_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    action: str = Field(sa_type=String(20))
+    from_status: str = Field(max_length=20)
+    to_status: str = Field(max_length=20)
+    reason: str = Field(default="", max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    target: str | None  # None: the state stays (a flag changes, the event is still written)
+    who: Who = anyone
+    reason_required: bool = False
+    # Columns set with the status, from the record, the reason and the actor.
+    values: Callable[[Any, str, User | None], Mapping[str, Any]] | None = None
+
+
+@dataclass
+class Workflow:
+    name: str
+    model: type[SQLModel]
+    event_model: type[SQLModel]
+    record_key: str  # the event table's column that points at the record
+    transitions: Iterable[Transition]
+    action_labels: Mapping[str, str]
+    status_labels: Mapping[str, str]
+    reason_message: str = N_("Give a reason for this decision.")
+    table: dict[str, Transition] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.table = {str(t.action): t for t in self.transitions}
+
+    def transition(self, action: str) -> Transition:
+        found = self.table.get(str(action))
+        if found is None:
+            raise InvalidInput({"action": [N_("Choose one of the options.")]})
+        return found
+
+    def allowed(self, user: User | None, record: Any) -> list[str]:
+        """The actions this user may take on this record in its current state, in table order."""
+        status = str(record.status)
+        return [a for a, t in self.table.items() if status in t.sources and t.who(user, record)]
+
+    def check(self, user: User | None, record: Any, action: str, reason: str = "") -> Transition:
+        """Raises the domain error a person would be shown; returns the transition otherwise."""
+        found = self.transition(action)
+        if not found.who(user, record):
+            raise PermissionDenied()
+        status = str(record.status)
+        if status not in found.sources:
+            raise Conflict(
+                N_("“%(action)s” does not apply to something that is “%(status)s”."),
+                action=Message(self.action_labels.get(found.action, found.action)),
+                status=Message(self.status_labels.get(status, status)),
+            )
+        if found.reason_required and not reason.strip():
+            raise InvalidInput({"reason": [self.reason_message]})
+        return found
+
+    def apply(
+        self,
+        db: Session,
+        *,
+        record: Any,
+        action: str,
+        actor: User | None,
+        reason: str = "",
+        extra: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Takes the action: compare-and-set on the status, then the event, in the caller's
+        transaction (the caller commits). `extra` sets further columns with the status."""
+        reason = reason.strip()
+        found = self.check(actor, record, action, reason)
+        before = str(record.status)
+        after = found.target if found.target is not None else before
+        values: dict[str, Any] = {"status": after}
+        if found.values is not None:
+            values |= dict(found.values(record, reason, actor))
+        values |= dict(extra or {})
+        model: Any = self.model
+        changed = db.execute(
+            update(model)
+            .where(col(model.id) == record.id, col(model.status) == before)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if changed.rowcount != 1:  # type: ignore[attr-defined]
+            db.rollback()
+            raise Conflict(
+                N_("Someone else changed this meanwhile. Reload the page to see its new state.")
+            )
+        db.add(
+            self.event_model(
+                **{self.record_key: record.id},
+                actor_id=actor.id if actor is not None else None,
+                action=str(found.action),
+                from_status=before,
+                to_status=after,
+                reason=reason,
+            )
+        )
+        for name, value in values.items():
+            # The row changed in SQL; the object in hand says so too, without a second UPDATE.
+            set_committed_value(record, name, value)
+        return record
+
+    def label(self, action: str) -> str:
+        return self.action_labels.get(str(action), str(action))

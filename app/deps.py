@@ -14,8 +14,12 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 
 from app import permissions
-from app.db import open_session
+from app.db import SessionDep, open_session
+from app.models.caremap import CrowdReport, EvidencePin
+from app.models.contributions import Contribution
+from app.models.types import DbId
 from app.models.users import User
+from app.services import caremap, contributions
 from app.services.errors import AuthenticationRequired, NotFound, PermissionDenied
 
 T = TypeVar("T")
@@ -90,3 +94,34 @@ Moderator = Annotated[User, user_who(permissions.can_moderate)]
 Participant = Annotated[User, user_who(permissions.can_take_part)]
 Pinner = Annotated[User, user_who(permissions.can_pin)]
 CrowdReviewer = Annotated[User, user_who(permissions.can_review_crowd_report)]
+
+
+# -- contributions and moderation ----------------------------------------------------------
+# Sync: they read the database, so FastAPI runs them in the handler's worker thread pool.
+
+
+def _visible_contribution(db: SessionDep, user: OptionalUser, contribution_id: DbId) -> Any:
+    return contributions.get_visible(db, contribution_id, viewer=user)
+
+
+def _moderated_contribution(db: SessionDep, user: Moderator, contribution_id: DbId) -> Any:
+    return contributions.get_contribution(db, contribution_id)
+
+
+VisibleContribution = Annotated[Contribution, Depends(_visible_contribution)]
+ModeratedContribution = Annotated[Contribution, Depends(_moderated_contribution)]
+
+
+# -- care maps -----------------------------------------------------------------------------
+
+
+def _reviewable_report(db: SessionDep, user: CrowdReviewer, report_id: DbId) -> Any:
+    return caremap.get_report(db, report_id)
+
+
+def _removable_pin(db: SessionDep, user: Pinner, pin_id: DbId) -> Any:
+    return caremap.get_pin(db, pin_id)
+
+
+ReviewableCrowdReport = Annotated[CrowdReport, Depends(_reviewable_report)]
+RemovablePin = Annotated[EvidencePin, Depends(_removable_pin)]

@@ -58,7 +58,6 @@ from app.caremap.build import (
     subset_supply,
     supply_rows,
 )
-from app.caremap.demo import DEMO_NOTICE, demo_files
 from app.caremap.geometry import assign_points, outside_all
 from app.caremap.writers import geojson_from_rows, rows_to_csv, units_csv_text
 from app.i18n import N_, format_date, gettext, localized
@@ -1302,86 +1301,3 @@ def _unpin_deleted_session(_mapper: Mapper[Any], connection: Connection, target:
             col(EvidencePin.target_id) == target.id,
         )
     )
-
-
-# -- demo -------------------------------------------------------------------------------------
-
-DEMO_TERRITORY_NAME = {
-    "en": "Montevideo — municipios (synthetic demo)",
-    "es": "Montevideo — municipios (demo sintética)",
-    "pt": "Montevidéu — municípios (demonstração sintética)",
-}
-DEMO_DESCRIPTION = {
-    "en": DEMO_NOTICE,
-    "es": "Datos de demostración: este territorio, su población y sus servicios de cuidado son "
-    "SINTÉTICOS, generados al azar cerca de las coordenadas de Montevideo. No son estadísticas "
-    "reales.",
-    "pt": "Dados de demonstração: este território, a sua população e os seus serviços de cuidado "
-    "são SINTÉTICOS, gerados ao acaso perto das coordenadas de Montevidéu. Não são estatísticas "
-    "reais.",
-}
-DEMO_SOURCE = "Town Hall synthetic demo generator (app/caremap/demo.py), seed 7"
-DEMO_LICENCE = "CC0-1.0 (synthetic data)"
-
-
-def load_demo(
-    db: Session, *, actor: User | None, session_title_prefix: str = "Caring Cities"
-) -> CareTerritory:
-    """The synthetic demo territory, its three layers, a stored run pinned to the session whose
-    English title starts with ``session_title_prefix``. Idempotent."""
-    for territory in all_territories(db):
-        if territory.name.get("en") == DEMO_TERRITORY_NAME["en"]:
-            return territory
-    territory = create_territory(
-        db,
-        actor=actor,
-        data=TerritoryCreate.model_validate(
-            {"name": DEMO_TERRITORY_NAME, "description": DEMO_DESCRIPTION}
-        ),
-    )
-    files = demo_files()
-    names = {
-        DatasetKind.units: "units.geojson",
-        DatasetKind.demand: "demand.csv",
-        DatasetKind.supply: "supply.csv",
-    }
-    import_files(
-        db,
-        actor=actor,
-        territory=territory,
-        files=[
-            IncomingFile(
-                DatasetMeta(kind=kind, source=DEMO_SOURCE, licence=DEMO_LICENCE, year=2025),
-                name,
-                files[name],
-            )
-            for kind, name in names.items()
-        ],
-        origin=DatasetOrigin.demo,
-    )
-    run = create_run(db, actor=actor, territory=territory, data=RunCreate())
-    session = next(
-        (
-            s
-            for s in session_choices(db)
-            if (s.title.get("en") or "").startswith(session_title_prefix)
-        ),
-        None,
-    )
-    if session is not None and actor is not None and run.id is not None and session.id:
-        for group, metric in (
-            (CareGroup.children_0_5, PinMetric.gap),
-            (CareGroup.older_persons, PinMetric.coverage),
-        ):
-            create_pin(
-                db,
-                actor=actor,
-                data=PinCreate(
-                    run_id=run.id,
-                    care_group=group,
-                    metric=metric,
-                    target_kind=PinTargetKind.session,
-                    target_id=session.id,
-                ),
-            )
-    return territory

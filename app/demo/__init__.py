@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from app import demo_contributions
+from app.demo import contributions as demo_contributions
 from app.models.caucuses import Caucus, CaucusMember
 from app.models.forums import (
     AgendaSegment,
@@ -313,10 +313,10 @@ def load(db: Session) -> dict[str, int]:
 
 def _load_caremap(db: Session) -> None:
     """The SYNTHETIC care-map territory, a stored run, pinned to the Caring Cities session."""
-    from app.services.caremap import load_demo
+    from app.demo import caremap as caremap_demo
 
     admin = db.execute(select(User).where(col(User.email) == DEMO_ADMIN_EMAIL)).scalar_one()
-    load_demo(db, actor=admin)
+    caremap_demo.load(db, actor=admin)
 
 
 WFCTP_TITLE = {

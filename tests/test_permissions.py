@@ -1,128 +1,459 @@
-"""Who may do what: a grid of role × endpoint, through HTTP as each person would."""
+"""Who may do what, through HTTP as each person would: one grid of role × state × action (the
+runner is tests/grids.py), covering every state-changing route, and the visibility rules."""
 
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models.users import Role
-from tests import factories
-
-ROLES: list[Role | None] = [None, *Role]
-STAFF = {Role.secretariat, Role.admin}
-ADMIN = {Role.admin}
-
-
-def _forum(_db: Session) -> dict[str, Any]:
-    return {"kind": "event", "title": {"en": "Grid forum"}}
-
-
-def _org(_db: Session) -> dict[str, Any]:
-    return {"name": "Huairou Commission", "type": "civil_society"}
-
-
-def _speaker(_db: Session) -> dict[str, Any]:
-    return {"name": "Sri Sofjan"}
-
-
-def _caucus(_db: Session) -> dict[str, Any]:
-    return {"code": "migrants", "name": {"en": "Migrants caucus"}}
-
-
-def _session(db: Session) -> dict[str, Any]:
-    forum = factories.forum(db)
-    return {
-        "forum_id": forum.id,
-        "title": {"en": "S"},
-        "type": "workshop",
-        "format": "online",
-        "starts_at": "2025-05-03T15:00:00",
-        "timezone": "UTC",
-        "duration_minutes": 60,
-        "online_url": "https://meet.example.org/s",
-    }
-
-
-# method, path, body builder, roles allowed, success status
-API_GRID: list[tuple[str, str, Callable[[Session], dict[str, Any]] | None, set[Role], int]] = [
-    ("POST", "/api/v1/forums", _forum, STAFF, 201),
-    ("POST", "/api/v1/organisations", _org, STAFF, 201),
-    ("POST", "/api/v1/speakers", _speaker, STAFF, 201),
-    ("POST", "/api/v1/caucuses", _caucus, STAFF, 201),
-    ("POST", "/api/v1/sessions", _session, STAFF, 201),
-    ("GET", "/api/v1/users", None, STAFF, 200),
-    ("GET", "/api/v1/invitations", None, STAFF, 200),
-    ("GET", "/api/v1/audit", None, ADMIN, 200),
-    ("GET", "/api/v1/forums", None, set(Role), 200),
-]
-
-
-@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
-@pytest.mark.parametrize(
-    ("method", "path", "body", "allowed", "ok"), API_GRID, ids=[f"{m} {p}" for m, p, *_ in API_GRID]
+from app.web.errors import all_routes
+from tests import factories, grids
+from tests.conftest import PASSWORD
+from tests.grids import (
+    ADMIN,
+    ANYONE,
+    GRID_USER_EMAIL,
+    LOGGED_IN,
+    STAFF,
+    SUPPLY,
+    Case,
+    grid,
+    parametrize,
+    roles,
 )
-def test_api_grid(
+
+# -- the grid: every state-changing route, and the pages that are not for everyone -----------
+
+FORUM = {"kind": "event", "title": {"en": "Grid forum"}}
+FORUM_FORM = {"kind": "event", "title.en": "Grid forum", "timezone": "UTC"}
+SESSION = {
+    "forum_id": "{forum_id}",
+    "title": {"en": "S"},
+    "type": "workshop",
+    "format": "online",
+    "starts_at": "2025-05-03T15:00:00",
+    "timezone": "UTC",
+    "duration_minutes": 60,
+    "online_url": "https://meet.example.org/s",
+}
+SESSION_FORM = {
+    "title.en": "S",
+    "type": "workshop",
+    "format": "online",
+    "starts_at": "2025-05-03T15:00",
+    "timezone": "UTC",
+    "duration_minutes": "60",
+    "online_url": "https://meet.example.org/s",
+}
+SEGMENT = {"title": {"en": "Closing"}, "planned_minutes": 10}
+SEGMENT_FORM = {"title.en": "Closing", "planned_minutes": "10"}
+THEME = {"kind": "theme", "code": "9", "title": {"en": "Care"}}
+THEME_FORM = {"kind": "theme", "code": "9", "title.en": "Care"}
+MILESTONE = {"title": {"en": "World Congress"}, "starts_on": "2026-10-01"}
+MILESTONE_FORM = {"title.en": "World Congress", "starts_on": "2026-10-01"}
+CAUCUS = {"code": "migrants", "name": {"en": "Migrants caucus"}}
+CAUCUS_FORM = {"code": "migrants", "name.en": "Migrants caucus"}
+PROPOSAL = {
+    "forum_id": "{forum_id}",
+    "title": "Care in the budget",
+    "body": "Count community care in municipal budgets.",
+    "language": "en",
+}
+PROPOSAL_FORM = PROPOSAL | {
+    "author_name": "Ana",
+    "author_email": "ana@example.org",
+    "consent": "true",
+}
+TERRITORY_FORM = {"name.en": "Rosario"}
+CROWD = {"kind": "need", "care_group": "older_persons", "lon": -56.2, "lat": -34.85}
+PIN = {
+    "run_id": "{run_id}",
+    "care_group": "older_persons",
+    "target_kind": "session",
+    "target_id": "{session_id}",
+}
+EML = (
+    b"From: Ana <ana@example.org>\r\nTo: townhall@example.org\r\nSubject: Care\r\n"
+    b"Message-ID: <grid@example.org>\r\nDate: Tue, 1 Feb 2022 10:00:00 +0000\r\n\r\n"
+    b"Community kitchens need support from the city.\r\n"
+)
+
+C = Case
+ACCOUNTS = grid(
+    [
+        C("POST", "/login", ANYONE, 303, form={"email": GRID_USER_EMAIL, "password": PASSWORD}),
+        C("POST", "/logout", ANYONE, 303),
+        C(
+            "POST",
+            "/register",
+            ANYONE,
+            303,
+            form={"email": "new@example.org", "display_name": "New", "password": PASSWORD},
+        ),
+        C(
+            "POST",
+            "/invitations/{token}",
+            ANYONE,
+            303,
+            form={"display_name": "Invited", "password": PASSWORD},
+        ),
+        C(
+            "POST",
+            "/api/v1/auth/login",
+            ANYONE,
+            200,
+            json={"email": GRID_USER_EMAIL, "password": PASSWORD},
+        ),
+        C(
+            "POST",
+            "/api/v1/auth/register",
+            ANYONE,
+            201,
+            json={"email": "new@example.org", "display_name": "New", "password": PASSWORD},
+        ),
+        C("POST", "/api/v1/auth/logout", ANYONE, 204),
+        C(
+            "POST",
+            "/users/invite",
+            STAFF,
+            303,
+            form={"email": "x@example.org", "role": "participant"},
+        ),
+        C("POST", "/users/{user_id}", STAFF, 303, form={"role": "caucus_rep"}),
+        C(
+            "POST",
+            "/api/v1/users",
+            STAFF,
+            201,
+            json={"email": "y@example.org", "display_name": "Y", "password": PASSWORD},
+        ),
+        C("PUT", "/api/v1/users/{user_id}/role", STAFF, 200, json={"role": "caucus_rep"}),
+        C("POST", "/api/v1/invitations", STAFF, 201, json={"email": "z@example.org"}),
+        C("GET", "/users", STAFF, 200),
+        C("GET", "/api/v1/users", STAFF, 200),
+        C("GET", "/api/v1/invitations", STAFF, 200),
+        C("GET", "/audit", ADMIN, 200),
+        C("GET", "/api/v1/audit", ADMIN, 200),
+    ]
+)
+
+PROGRAMME = grid(
+    [
+        C("POST", "/forums/new", STAFF, 303, form=FORUM_FORM),
+        C("POST", "/forums/{forum_id}/edit", STAFF, 303, form=FORUM_FORM),
+        C("POST", "/forums/{forum_id}/delete", STAFF, 303),
+        C("POST", "/forums/{forum_id}/themes", STAFF, 303, form=THEME_FORM),
+        C("POST", "/forums/{forum_id}/themes/{theme_id}/delete", STAFF, 303),
+        C("POST", "/forums/{forum_id}/milestones", STAFF, 303, form=MILESTONE_FORM),
+        C("POST", "/forums/{forum_id}/milestones/{milestone_id}/delete", STAFF, 303),
+        C("POST", "/api/v1/forums", STAFF, 201, json=FORUM),
+        C("PUT", "/api/v1/forums/{forum_id}", STAFF, 200, json=FORUM),
+        C("DELETE", "/api/v1/forums/{forum_id}", STAFF, 204),
+        C("POST", "/api/v1/forums/{forum_id}/themes", STAFF, 201, json=THEME),
+        C("DELETE", "/api/v1/forums/{forum_id}/themes/{theme_id}", STAFF, 204),
+        C("POST", "/api/v1/forums/{forum_id}/milestones", STAFF, 201, json=MILESTONE),
+        C("DELETE", "/api/v1/forums/{forum_id}/milestones/{milestone_id}", STAFF, 204),
+        C("POST", "/forums/{forum_id}/sessions/new", STAFF, 303, form=SESSION_FORM),
+        C("POST", "/sessions/{session_id}/edit", STAFF, 303, form=SESSION_FORM),
+        C("POST", "/sessions/{session_id}/delete", STAFF, 303),
+        C("POST", "/sessions/{session_id}/segments/new", STAFF, 303, form=SEGMENT_FORM),
+        C(
+            "POST",
+            "/sessions/{session_id}/segments/{segment_id}/edit",
+            STAFF,
+            303,
+            form=SEGMENT_FORM,
+        ),
+        C(
+            "POST",
+            "/sessions/{session_id}/segments/{segment_id}/move",
+            STAFF,
+            303,
+            form={"step": "1"},
+        ),
+        C("POST", "/sessions/{session_id}/segments/{segment_id}/delete", STAFF, 303),
+        C("POST", "/api/v1/sessions", STAFF, 201, json=SESSION),
+        C("PUT", "/api/v1/sessions/{session_id}", STAFF, 200, json=SESSION),
+        C("DELETE", "/api/v1/sessions/{session_id}", STAFF, 204),
+        C("POST", "/api/v1/sessions/{session_id}/segments", STAFF, 201, json=SEGMENT),
+        C("PUT", "/api/v1/sessions/{session_id}/segments/{segment_id}", STAFF, 200, json=SEGMENT),
+        C("DELETE", "/api/v1/sessions/{session_id}/segments/{segment_id}", STAFF, 204),
+        C("POST", "/speakers/new", STAFF, 303, form={"name": "Sri Sofjan"}),
+        C("POST", "/speakers/{speaker_id}/edit", STAFF, 303, form={"name": "Sri Sofjan"}),
+        C("POST", "/speakers/{speaker_id}/delete", STAFF, 303),
+        C(
+            "POST",
+            "/organisations/new",
+            STAFF,
+            303,
+            form={"name": "Huairou Commission", "type": "civil_society"},
+        ),
+        C(
+            "POST",
+            "/organisations/{org_id}/edit",
+            STAFF,
+            303,
+            form={"name": "Huairou Commission", "type": "civil_society"},
+        ),
+        C("POST", "/organisations/{org_id}/delete", STAFF, 303),
+        C("POST", "/api/v1/speakers", STAFF, 201, json={"name": "Sri Sofjan"}),
+        C("PUT", "/api/v1/speakers/{speaker_id}", STAFF, 200, json={"name": "Sri Sofjan"}),
+        C("DELETE", "/api/v1/speakers/{speaker_id}", STAFF, 204),
+        C(
+            "POST",
+            "/api/v1/organisations",
+            STAFF,
+            201,
+            json={"name": "Huairou Commission", "type": "civil_society"},
+        ),
+        C(
+            "PUT",
+            "/api/v1/organisations/{org_id}",
+            STAFF,
+            200,
+            json={"name": "Huairou Commission", "type": "civil_society"},
+        ),
+        C("DELETE", "/api/v1/organisations/{org_id}", STAFF, 204),
+        C("POST", "/caucuses/new", STAFF, 303, form=CAUCUS_FORM),
+        C("POST", "/caucuses/{caucus_id}/edit", STAFF, 303, form=CAUCUS_FORM),
+        C("POST", "/caucuses/{caucus_id}/delete", STAFF, 303),
+        C("POST", "/caucuses/{caucus_id}/members", STAFF, 303, form={"speaker_id": "{speaker_id}"}),
+        C("POST", "/caucuses/{caucus_id}/members/{speaker_id}/delete", STAFF, 303),
+        C("POST", "/api/v1/caucuses", STAFF, 201, json=CAUCUS),
+        C("PUT", "/api/v1/caucuses/{caucus_id}", STAFF, 200, json=CAUCUS),
+        C("DELETE", "/api/v1/caucuses/{caucus_id}", STAFF, 204),
+        C(
+            "PUT",
+            "/api/v1/caucuses/{caucus_id}/members",
+            STAFF,
+            200,
+            json={"speaker_id": "{speaker_id}"},
+        ),
+        C("DELETE", "/api/v1/caucuses/{caucus_id}/members/{speaker_id}", STAFF, 204),
+        C("GET", "/forums/new", STAFF, 200),
+        C("GET", "/speakers/new", STAFF, 200),
+        C("GET", "/caucuses/new", STAFF, 200),
+        C("GET", "/organisations/new", STAFF, 200),
+        C("GET", "/api/v1/forums", ANYONE, 200),
+    ]
+)
+
+CONTRIBUTIONS = grid(
+    [
+        C("POST", "/contributions/new", ANYONE, 303, form=PROPOSAL_FORM),
+        C(
+            "POST",
+            "/contributions/{contribution_id:int}/endorse",
+            LOGGED_IN,
+            303,
+            state="published",
+        ),
+        C(
+            "POST",
+            "/contributions/{contribution_id:int}/report",
+            LOGGED_IN,
+            303,
+            form={"reason": "spam"},
+            state="published",
+        ),
+        C(
+            "POST",
+            "/api/v1/contributions",
+            ANYONE,
+            201,
+            json=PROPOSAL
+            | {"author_name": "Ana", "author_email": "ana@example.org", "consent": True},
+        ),
+        C(
+            "PUT",
+            "/api/v1/contributions/{contribution_id}/endorsement",
+            LOGGED_IN,
+            200,
+            state="published",
+        ),
+        C(
+            "DELETE",
+            "/api/v1/contributions/{contribution_id}/endorsement",
+            LOGGED_IN,
+            200,
+            state="published",
+        ),
+        C(
+            "POST",
+            "/api/v1/contributions/{contribution_id}/reports",
+            LOGGED_IN,
+            204,
+            json={"reason": "spam"},
+            state="published",
+        ),
+        # A contribution one may not see is, to them, one that does not exist.
+        C(
+            "PUT",
+            "/api/v1/contributions/{contribution_id}/endorsement",
+            STAFF,
+            409,
+            path="/api/v1/contributions/{pending_id}/endorsement",
+            state="pending",
+            refused=404,
+            anonymous=401,
+        ),
+        C(
+            "POST",
+            "/contributions/{contribution_id:int}/moderate",
+            STAFF,
+            303,
+            path="/contributions/{pending_id}/moderate",
+            form={"action": "accept"},
+            state="pending",
+        ),
+        C(
+            "POST",
+            "/api/v1/contributions/{contribution_id}/moderation",
+            STAFF,
+            200,
+            path="/api/v1/contributions/{pending_id}/moderation",
+            json={"action": "accept"},
+            state="pending",
+        ),
+        C(
+            "POST",
+            "/api/v1/contributions/{contribution_id}/moderation",
+            STAFF,
+            200,
+            path="/api/v1/contributions/{hidden_id}/moderation",
+            json={"action": "restore"},
+            state="hidden",
+        ),
+        C(
+            "POST",
+            "/forums/{forum_id}/import-mail",
+            STAFF,
+            200,
+            files={"files": ("a.eml", EML, "message/rfc822")},
+        ),
+        C("POST", "/sessions/{session_id}/live/open", STAFF, 303),
+        C("POST", "/sessions/{session_id}/live/close", STAFF, 303),
+        C("PUT", "/api/v1/sessions/{session_id}/live", STAFF, 200, json={"is_open": True}),
+        C("GET", "/api/v1/contributions/{contribution_id}", ANYONE, 200, state="published"),
+        C(
+            "GET",
+            "/api/v1/contributions/{contribution_id}",
+            STAFF,
+            200,
+            path="/api/v1/contributions/{pending_id}",
+            state="pending",
+            refused=404,
+            anonymous=404,
+        ),
+        C(
+            "GET",
+            "/api/v1/contributions/{contribution_id}",
+            STAFF,
+            200,
+            path="/api/v1/contributions/{hidden_id}",
+            state="hidden",
+            refused=404,
+            anonymous=404,
+        ),
+        C("GET", "/moderation", STAFF, 200),
+        C("GET", "/api/v1/moderation/queue", STAFF, 200),
+    ]
+)
+
+CAREMAP = grid(
+    [
+        C("POST", "/caremap/territories", STAFF, 303, form=TERRITORY_FORM),
+        C("POST", "/caremap/territories/{territory_id}/edit", STAFF, 303, form=TERRITORY_FORM),
+        C(
+            "POST",
+            "/caremap/territories/{territory_id}/datasets",
+            STAFF,
+            303,
+            form={"kind": "supply", "source": "Test", "licence": "CC0"},
+            files={"file": ("supply.csv", SUPPLY, "text/csv")},
+        ),
+        C("POST", "/caremap/territories/{territory_id}/runs", STAFF, 303),
+        C(
+            "POST",
+            "/caremap/territories/{territory_id}/reports",
+            LOGGED_IN,
+            303,
+            form={k: str(v) for k, v in CROWD.items()},
+        ),
+        C("POST", "/caremap/reports/{report_id}/verify", STAFF, 303, state="pending"),
+        C(
+            "POST",
+            "/caremap/reports/{report_id}/reject",
+            STAFF,
+            303,
+            form={"reason": "Duplicate"},
+            state="pending",
+        ),
+        C("POST", "/caremap/pins", STAFF, 303, form=PIN),
+        C("POST", "/caremap/pins/{pin_id}/delete", STAFF, 303),
+        C("POST", "/api/v1/caremap/territories", STAFF, 201, json={"name": {"en": "Bogotá"}}),
+        C(
+            "PUT",
+            "/api/v1/caremap/territories/{territory_id}",
+            STAFF,
+            200,
+            json={"name": {"en": "Montevideo"}},
+        ),
+        C(
+            "POST",
+            "/api/v1/caremap/territories/{territory_id}/datasets",
+            STAFF,
+            201,
+            params={"kind": "supply", "source": "Test", "licence": "CC0"},
+        ),
+        C("POST", "/api/v1/caremap/territories/{territory_id}/runs", STAFF, 201, json={}),
+        C("POST", "/api/v1/caremap/pins", STAFF, 201, json=PIN),
+        C("DELETE", "/api/v1/caremap/pins/{pin_id}", STAFF, 204),
+        C("POST", "/api/v1/caremap/territories/{territory_id}/reports", LOGGED_IN, 201, json=CROWD),
+        C("POST", "/api/v1/caremap/reports/{report_id}/verify", STAFF, 200, state="pending"),
+        C(
+            "POST",
+            "/api/v1/caremap/reports/{report_id}/reject",
+            STAFF,
+            200,
+            json={"reason": "Duplicate"},
+            state="pending",
+        ),
+        C("GET", "/api/v1/caremap/territories", ANYONE, 200),
+        C("GET", "/api/v1/caremap/territories/{territory_id}/reports", LOGGED_IN, 200),
+        C("GET", "/caremap/territories/{territory_id}/edit", STAFF, 200),
+        C("GET", "/caremap/territories/{territory_id}/reports/new", LOGGED_IN, 200),
+        C("GET", "/caremap/pins/new", STAFF, 200),
+        C("GET", "/caremap/runs/{run_id}/panel", ANYONE, 200),
+    ]
+)
+
+
+@roles
+@parametrize([*ACCOUNTS, *PROGRAMME, *CONTRIBUTIONS, *CAREMAP])
+def test_grid(
     client: TestClient,
     db: Session,
     login_as: Callable[..., Any],
     role: Role | None,
-    method: str,
-    path: str,
-    body: Callable[[Session], dict[str, Any]] | None,
-    allowed: set[Role],
-    ok: int,
+    case: Case,
 ) -> None:
-    payload = body(db) if body else None
-    if role is not None:
-        login_as(role)
-    else:
-        from tests.conftest import csrf_header
-
-        client.headers.update(csrf_header(client))
-    response = client.request(method, path, json=payload)
-    public = path == "/api/v1/forums" and method == "GET"
-    if public or role in allowed:
-        assert response.status_code == ok, response.text
-    elif role is None:
-        assert response.status_code == 401, response.text
-    else:
-        assert response.status_code == 403, response.text
-        assert response.json()["detail"] == "You do not have permission to do that."
+    grids.run(client, db, login_as, role, case)
 
 
-PAGE_GRID = [
-    ("/forums/new", STAFF),
-    ("/speakers/new", STAFF),
-    ("/caucuses/new", STAFF),
-    ("/organisations/new", STAFF),
-    ("/users", STAFF),
-    ("/audit", ADMIN),
-    ("/moderation", STAFF),
-]
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
-@pytest.mark.parametrize(("path", "allowed"), PAGE_GRID, ids=[p for p, _ in PAGE_GRID])
-def test_page_grid(
-    client: TestClient,
-    login_as: Callable[..., Any],
-    role: Role | None,
-    path: str,
-    allowed: set[Role],
-) -> None:
-    if role is not None:
-        login_as(role)
-    response = client.get(path, follow_redirects=False)
-    if role is None:
-        assert response.status_code == 303
-        assert response.headers["location"] == f"/login?next={path}"
-    elif role in allowed:
-        assert response.status_code == 200
-    else:
-        assert response.status_code == 403
-        assert "You do not have permission to do that." in response.text
+def test_every_state_changing_route_is_in_a_grid(app: Any) -> None:
+    declared = {
+        (method, route.path)
+        for route in all_routes(app.routes)
+        for method in (getattr(route, "methods", None) or set()) & WRITE_METHODS
+    }
+    missing = sorted(declared - grids.covered())
+    assert not missing, f"routes no grid covers: {missing}"
 
 
 def test_edit_links_only_show_to_staff(
@@ -136,7 +467,7 @@ def test_edit_links_only_show_to_staff(
     assert "Edit forum" in client.get(f"/forums/{forum.id}").text
 
 
-@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
+@roles
 def test_speaker_contact_details_are_for_the_secretariat_only(
     client: TestClient, db: Session, login_as: Callable[..., Any], role: Role | None
 ) -> None:
@@ -152,75 +483,6 @@ def test_speaker_contact_details_are_for_the_secretariat_only(
         assert ("23 45 67 89" in body) is visible
 
 
-# Contributions: (action, state of the contribution, who may) -> the status a person gets.
-LOGGED_IN = set(Role)
-
-
-def _act(client: TestClient, action: str, cid: int, session_id: int) -> Any:
-    if action == "endorse":
-        return client.put(f"/api/v1/contributions/{cid}/endorsement")
-    if action == "report":
-        return client.post(f"/api/v1/contributions/{cid}/reports", json={"reason": "spam"})
-    if action == "accept":
-        return client.post(f"/api/v1/contributions/{cid}/moderation", json={"action": "accept"})
-    if action == "read":
-        return client.get(f"/api/v1/contributions/{cid}")
-    if action == "queue":
-        return client.get("/api/v1/moderation/queue")
-    if action == "open_live":
-        return client.put(f"/api/v1/sessions/{session_id}/live", json={"is_open": True})
-    raise AssertionError(action)
-
-
-CONTRIBUTION_GRID = [
-    # action, status of the contribution, roles allowed, success, status when refused logged in
-    ("read", "published", None, 200, 200),
-    ("read", "pending", STAFF, 200, 404),
-    ("read", "hidden", STAFF, 200, 404),
-    ("endorse", "published", LOGGED_IN, 200, 403),
-    ("report", "published", LOGGED_IN, 204, 403),
-    ("accept", "pending", STAFF, 200, 403),
-    ("queue", "pending", STAFF, 200, 403),
-    ("open_live", "published", STAFF, 200, 403),
-]
-
-
-@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
-@pytest.mark.parametrize(
-    ("action", "state", "allowed", "ok", "refused"),
-    CONTRIBUTION_GRID,
-    ids=[f"{a}-{s}" for a, s, *_ in CONTRIBUTION_GRID],
-)
-def test_contribution_grid(
-    client: TestClient,
-    db: Session,
-    login_as: Callable[..., Any],
-    role: Role | None,
-    action: str,
-    state: str,
-    allowed: set[Role] | None,
-    ok: int,
-    refused: int,
-) -> None:
-    forum = factories.forum(db)
-    session = factories.session(db, forum)
-    item = factories.contribution(db, forum, status=state)
-    if role is not None:
-        login_as(role)
-    else:
-        from tests.conftest import csrf_header
-
-        client.headers.update(csrf_header(client))
-    response = _act(client, action, item.id, session.id)
-    if allowed is None or (role is not None and role in allowed):
-        assert response.status_code == ok, response.text
-    elif role is None:
-        # Reading a hidden one is a 404 for anyone not allowed: its existence must not leak.
-        assert response.status_code == (404 if action == "read" else 401), response.text
-    else:
-        assert response.status_code == refused, response.text
-
-
 def test_authors_see_their_own_pending_contribution_and_not_others(
     client: TestClient, db: Session, login_as: Callable[..., Any]
 ) -> None:
@@ -232,7 +494,7 @@ def test_authors_see_their_own_pending_contribution_and_not_others(
     assert client.get(f"/contributions/{theirs.id}").status_code == 404
 
 
-@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
+@roles
 def test_contributors_email_is_for_the_secretariat_only(
     client: TestClient, db: Session, login_as: Callable[..., Any], role: Role | None
 ) -> None:

@@ -134,17 +134,17 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     )
 
 
-def _routes(routes: list[Any]) -> Iterator[Any]:
+def all_routes(routes: list[Any]) -> Iterator[Any]:
     for route in routes:
         included = getattr(route, "original_router", None)
-        yield from _routes(included.routes) if included is not None else (route,)
+        yield from all_routes(included.routes) if included is not None else (route,)
 
 
 def _allowed_methods(request: Request) -> str:
     """Every method any route accepts at this path; Starlette reports only the first route's."""
     path = request.url.path
     methods: set[str] = set()
-    for route in _routes(request.app.routes):
+    for route in all_routes(request.app.routes):
         regex = getattr(route, "path_regex", None)
         if regex is not None and regex.match(path):
             methods |= getattr(route, "methods", None) or set()

@@ -18,7 +18,7 @@ from app.models.forums import (
 )
 from app.models.speakers import Organisation, OrganisationCreate, Speaker, SpeakerCreate
 from app.models.users import Role, User
-from app.services import caucuses, forums, speakers
+from app.services import caucuses, forums, sessions, speakers
 
 STAFF_EMAIL = "factory-staff@example.org"
 
@@ -66,7 +66,7 @@ def session(db: Session, parent: Forum, **overrides: Any) -> ForumSession:
         "languages": ["es", "pt"],
         "background": {"en": "Care policies at the local level."},
     } | overrides
-    return forums.create_session(db, actor=staff(db), data=SessionCreate.model_validate(data))
+    return sessions.create_session(db, actor=staff(db), data=SessionCreate.model_validate(data))
 
 
 def organisation(db: Session, name: str = "Mercociudades", kind: str = "network") -> Organisation:
@@ -98,7 +98,7 @@ def segment(
             "speakers": [{"speaker_id": sid, "role": "panelist"} for sid in speaker_ids or []],
         }
     )
-    return forums.add_segment(db, actor=staff(db), session=parent, data=data)
+    return sessions.add_segment(db, actor=staff(db), session=parent, data=data)
 
 
 def caucus(db: Session, code: str) -> Caucus:

@@ -72,6 +72,31 @@ class SpeakerRole(StrEnum):
     rapporteur = "rapporteur"
 
 
+FORUM_KIND_LABELS = {ForumKind.event: N_("Event"), ForumKind.process: N_("Consultation process")}
+THEME_KIND_LABELS = {ThemeKind.theme: N_("Theme"), ThemeKind.axis: N_("Transversal axis")}
+SESSION_TYPE_LABELS = {
+    SessionType.plenary: N_("Plenary"),
+    SessionType.town_hall: N_("Town Hall"),
+    SessionType.parallel_alliance: N_("Parallel alliance session"),
+    SessionType.dialogue: N_("Dialogue"),
+    SessionType.workshop: N_("Workshop"),
+    SessionType.retreat: N_("Retreat"),
+    SessionType.side_event: N_("Side event"),
+}
+SESSION_FORMAT_LABELS = {
+    SessionFormat.in_person: N_("In person"),
+    SessionFormat.online: N_("Online"),
+    SessionFormat.hybrid: N_("Hybrid (in person and online)"),
+}
+SPEAKER_ROLE_LABELS = {
+    SpeakerRole.host: N_("Host"),
+    SpeakerRole.moderator: N_("Moderator"),
+    SpeakerRole.keynote: N_("Keynote"),
+    SpeakerRole.panelist: N_("Panellist"),
+    SpeakerRole.rapporteur: N_("Rapporteur"),
+}
+
+
 class Forum(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: ForumKind = Field(sa_column=Column(String(20), nullable=False))

@@ -7,6 +7,7 @@ from pydantic import EmailStr
 from sqlalchemy import Column, String
 from sqlmodel import Field, SQLModel
 
+from app.i18n import N_
 from app.models.types import (
     CountryCode,
     DbId,
@@ -27,6 +28,17 @@ class OrganisationType(StrEnum):
     academia = "academia"
     private_sector = "private_sector"
     other = "other"
+
+
+ORG_TYPE_LABELS = {
+    OrganisationType.local_government: N_("Local or regional government"),
+    OrganisationType.international_organisation: N_("International organisation"),
+    OrganisationType.civil_society: N_("Civil society"),
+    OrganisationType.network: N_("Network"),
+    OrganisationType.academia: N_("Academia and research"),
+    OrganisationType.private_sector: N_("Private sector"),
+    OrganisationType.other: N_("Other"),
+}
 
 
 class Organisation(SQLModel, table=True):

@@ -7,6 +7,7 @@ from pydantic import EmailStr
 from sqlalchemy import Column, String
 from sqlmodel import Field, SQLModel
 
+from app.i18n import N_
 from app.models.types import DbId, Input, LocaleCode, UTCDateTime, utcnow
 
 
@@ -18,6 +19,12 @@ class Role(StrEnum):
 
 
 STAFF_ROLES = frozenset({Role.secretariat, Role.admin})
+ROLE_LABELS = {
+    Role.participant: N_("Participant"),
+    Role.caucus_rep: N_("Caucus representative"),
+    Role.secretariat: N_("Secretariat"),
+    Role.admin: N_("Administrator"),
+}
 
 
 class User(SQLModel, table=True):

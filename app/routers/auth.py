@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from app import i18n
 from app.db import SessionDep
 from app.deps import SESSION_USER_KEY, CurrentUser, OptionalUser
-from app.i18n import N_
+from app.i18n import N_, Message
 from app.models.users import (
     InvitationAccept,
     LoginForm,
@@ -57,7 +57,8 @@ def login(request: Request, db: SessionDep, form: FormDep) -> Response:
             db, email=data.email, password=data.password, ip=client_ip(request)
         )
     except (InvalidInput, InvalidCredentials) as exc:
-        message = i18n.gettext(exc.message, **exc.params)
+        # Above the form, not beside a field: the one message render() does not translate.
+        message = i18n.translate(Message(exc.message, **exc.params))
         errors = exc.errors if isinstance(exc, InvalidInput) else None
         return render(
             request,
@@ -93,7 +94,7 @@ def register(request: Request, db: SessionDep, form: FormDep) -> Response:
             request, "auth/register.html", {"values": values, "errors": exc.errors}, status_code=422
         )
     except Conflict as exc:
-        errors = {"email": [i18n.gettext(exc.message)]}
+        errors = {"email": [Message(exc.message, **exc.params)]}
         return render(
             request, "auth/register.html", {"values": values, "errors": errors}, status_code=409
         )
@@ -117,7 +118,7 @@ def invitation_accept(request: Request, db: SessionDep, form: FormDep, token: st
         data = parse_form(InvitationAccept, form)
         user = user_service.accept_invitation(db, token=token, data=data)
     except (InvalidInput, Conflict) as exc:
-        errors = getattr(exc, "errors", None) or {"__all__": [i18n.gettext(exc.message)]}
+        errors = getattr(exc, "errors", None) or {"__all__": [Message(exc.message, **exc.params)]}
         return render(
             request,
             "auth/accept.html",

@@ -6,17 +6,15 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from app import permissions
 from app.db import SessionDep
 from app.deps import OptionalUser, StaffUser
 from app.i18n import N_
 from app.models.caucuses import Caucus, CaucusCreate, CaucusMemberIn, CaucusPublic
 from app.models.types import DbId
+from app.models.users import User
 from app.routers.apiutil import api_router, pages_router
-from app.routers.forms import FormDep, form_values, parse_form, see_other
+from app.routers.forms import FormDep, form_action, parse_form, see_other
 from app.services import caucuses as service
-from app.services import speakers as speaker_service
-from app.services.errors import InvalidInput
 from app.templating import flash, render
 
 pages = pages_router()
@@ -41,13 +39,11 @@ def _form(
     values: dict[str, Any],
     errors: dict[str, list[str]] | None,
     caucus: Caucus | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
     return render(
         request,
         "caucuses/form.html",
         {"values": values, "errors": errors, "caucus": caucus, "nav": "caucuses"},
-        status_code=status_code,
     )
 
 
@@ -58,25 +54,23 @@ def caucus_new(request: Request, user: StaffUser) -> HTMLResponse:
 
 @pages.post("/caucuses/new", response_class=HTMLResponse)
 def caucus_create(request: Request, db: SessionDep, user: StaffUser, form: FormDep) -> Response:
-    try:
-        caucus = service.create_caucus(db, actor=user, data=parse_form(CaucusCreate, form))
-    except InvalidInput as exc:
-        return _form(request, form_values(form), exc.errors, status_code=422)
-    flash(request, N_("Saved."))
-    return see_other(f"/caucuses/{caucus.id}")
+    return form_action(
+        request,
+        form,
+        lambda: service.create_caucus(db, actor=user, data=parse_form(CaucusCreate, form)),
+        done=lambda caucus: f"/caucuses/{caucus.id}",
+        again=lambda values, errors: _form(request, values, errors),
+    )
 
 
 def _detail(
     request: Request,
     db: SessionDep,
+    viewer: User | None,
     caucus_id: DbId,
     errors: dict[str, list[str]] | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
     caucus = service.get_caucus(db, caucus_id)
-    # The add-member form is for staff; readers need not pay for the list of every speaker.
-    staff = permissions.can_manage_content(getattr(request.state, "user", None))
-    speakers = [(s.id, s.name) for s in speaker_service.all_speakers(db)] if staff else []
     return render(
         request,
         "caucuses/detail.html",
@@ -84,11 +78,10 @@ def _detail(
             "caucus": caucus,
             "members": service.members(db, caucus_id),
             "sessions": service.sessions_where_spoke(db, caucus_id),
-            "speakers": speakers,
+            "speakers": service.speaker_choices(db, viewer=viewer),
             "errors": errors,
             "nav": "caucuses",
         },
-        status_code=status_code,
     )
 
 
@@ -96,7 +89,7 @@ def _detail(
 def caucus_page(
     request: Request, db: SessionDep, user: OptionalUser, caucus_id: DbId
 ) -> HTMLResponse:
-    return _detail(request, db, caucus_id)
+    return _detail(request, db, user, caucus_id)
 
 
 @pages.get("/caucuses/{caucus_id}/edit", response_class=HTMLResponse)
@@ -110,12 +103,15 @@ def caucus_update(
     request: Request, db: SessionDep, user: StaffUser, form: FormDep, caucus_id: DbId
 ) -> Response:
     caucus = service.get_caucus(db, caucus_id)
-    try:
-        service.update_caucus(db, actor=user, caucus=caucus, data=parse_form(CaucusCreate, form))
-    except InvalidInput as exc:
-        return _form(request, form_values(form), exc.errors, caucus, 422)
-    flash(request, N_("Saved."))
-    return see_other(f"/caucuses/{caucus_id}")
+    return form_action(
+        request,
+        form,
+        lambda: service.update_caucus(
+            db, actor=user, caucus=caucus, data=parse_form(CaucusCreate, form)
+        ),
+        done=f"/caucuses/{caucus_id}",
+        again=lambda values, errors: _form(request, values, errors, caucus),
+    )
 
 
 @pages.post("/caucuses/{caucus_id}/delete")
@@ -130,7 +126,8 @@ def member_set(
     request: Request, db: SessionDep, user: StaffUser, form: FormDep, caucus_id: DbId
 ) -> Response:
     caucus = service.get_caucus(db, caucus_id)
-    try:
+
+    def add() -> None:
         data = parse_form(CaucusMemberIn, form)
         service.set_member(
             db,
@@ -139,10 +136,14 @@ def member_set(
             speaker_id=data.speaker_id,
             is_representative=data.is_representative,
         )
-    except InvalidInput as exc:
-        return _detail(request, db, caucus_id, exc.errors, 422)
-    flash(request, N_("Saved."))
-    return see_other(f"/caucuses/{caucus_id}#members")
+
+    return form_action(
+        request,
+        form,
+        add,
+        done=f"/caucuses/{caucus_id}#members",
+        again=lambda values, errors: _detail(request, db, user, caucus_id, errors),
+    )
 
 
 @pages.post("/caucuses/{caucus_id}/members/{speaker_id}/delete")

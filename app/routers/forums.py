@@ -10,28 +10,24 @@ from app.db import SessionDep
 from app.deps import OptionalUser, StaffUser
 from app.i18n import N_
 from app.models.forums import (
+    FORUM_KIND_LABELS,
+    THEME_KIND_LABELS,
     TIMEZONE_CHOICES,
     ForumCreate,
-    ForumKind,
     ForumPublic,
     MilestoneCreate,
     MilestonePublic,
     ThemeCreate,
-    ThemeKind,
     ThemePublic,
 )
 from app.models.types import DbId
 from app.routers.apiutil import Cursor, Limit, Page, api_router, pages_router
-from app.routers.forms import FormDep, form_values, parse_form, see_other
+from app.routers.forms import FormDep, form_action, parse_form, see_other
 from app.services import forums as service
-from app.services.errors import InvalidInput
 from app.templating import flash, render
 
 pages = pages_router()
 api = api_router("forums")
-
-KIND_LABELS = {ForumKind.event: N_("Event"), ForumKind.process: N_("Consultation process")}
-THEME_KIND_LABELS = {ThemeKind.theme: N_("Theme"), ThemeKind.axis: N_("Transversal axis")}
 
 
 def _form_context(
@@ -40,7 +36,7 @@ def _form_context(
     return {
         "values": values,
         "errors": errors,
-        "kinds": i18n.label_choices(KIND_LABELS),
+        "kinds": i18n.label_choices(FORUM_KIND_LABELS),
         "countries": i18n.country_choices(),
         "timezones": TIMEZONE_CHOICES,
         "nav": "forums",
@@ -54,7 +50,7 @@ def forums_page(request: Request, db: SessionDep, user: OptionalUser) -> HTMLRes
         "forums/list.html",
         {
             "forums": service.all_forums_with_counts(db),
-            "kind_labels": KIND_LABELS,
+            "kind_labels": FORUM_KIND_LABELS,
             "nav": "forums",
         },
     )
@@ -67,17 +63,15 @@ def forum_new(request: Request, user: StaffUser) -> HTMLResponse:
 
 @pages.post("/forums/new", response_class=HTMLResponse)
 def forum_create(request: Request, db: SessionDep, user: StaffUser, form: FormDep) -> Response:
-    try:
-        forum = service.create_forum(db, actor=user, data=parse_form(ForumCreate, form))
-    except InvalidInput as exc:
-        return render(
-            request,
-            "forums/form.html",
-            _form_context(form_values(form), exc.errors),
-            status_code=422,
-        )
-    flash(request, N_("Saved."))
-    return see_other(f"/forums/{forum.id}")
+    return form_action(
+        request,
+        form,
+        lambda: service.create_forum(db, actor=user, data=parse_form(ForumCreate, form)),
+        done=lambda forum: f"/forums/{forum.id}",
+        again=lambda values, errors: render(
+            request, "forums/form.html", _form_context(values, errors)
+        ),
+    )
 
 
 @pages.get("/forums/{forum_id}", response_class=HTMLResponse)
@@ -99,13 +93,17 @@ def forum_update(
     request: Request, db: SessionDep, user: StaffUser, form: FormDep, forum_id: DbId
 ) -> Response:
     forum = service.get_forum(db, forum_id)
-    try:
-        service.update_forum(db, actor=user, forum=forum, data=parse_form(ForumCreate, form))
-    except InvalidInput as exc:
-        ctx = _form_context(form_values(form), exc.errors)
-        return render(request, "forums/form.html", {**ctx, "forum": forum}, status_code=422)
-    flash(request, N_("Saved."))
-    return see_other(f"/forums/{forum_id}")
+    return form_action(
+        request,
+        form,
+        lambda: service.update_forum(
+            db, actor=user, forum=forum, data=parse_form(ForumCreate, form)
+        ),
+        done=f"/forums/{forum_id}",
+        again=lambda values, errors: render(
+            request, "forums/form.html", {**_form_context(values, errors), "forum": forum}
+        ),
+    )
 
 
 @pages.post("/forums/{forum_id}/delete")
@@ -121,7 +119,6 @@ def _forum_detail(
     forum_id: DbId,
     values: dict[str, Any],
     errors: dict[str, list[str]] | None,
-    status_code: int = 200,
 ) -> HTMLResponse:
     """The forum page; with `errors`, its add-theme or add-step form shown again."""
     return render(
@@ -129,14 +126,13 @@ def _forum_detail(
         "forums/detail.html",
         {
             "view": service.forum_view(db, forum_id),
-            "kind_labels": KIND_LABELS,
+            "kind_labels": FORUM_KIND_LABELS,
             "theme_kind_labels": THEME_KIND_LABELS,
             "theme_kinds": i18n.label_choices(THEME_KIND_LABELS),
             "nav": "forums",
             "values": values,
             "errors": errors,
         },
-        status_code=status_code,
     )
 
 
@@ -145,12 +141,13 @@ def theme_add(
     request: Request, db: SessionDep, user: StaffUser, form: FormDep, forum_id: DbId
 ) -> Response:
     forum = service.get_forum(db, forum_id)
-    try:
-        service.add_theme(db, actor=user, forum=forum, data=parse_form(ThemeCreate, form))
-    except InvalidInput as exc:
-        return _forum_detail(request, db, forum_id, form_values(form), exc.errors, 422)
-    flash(request, N_("Saved."))
-    return see_other(f"/forums/{forum_id}#themes")
+    return form_action(
+        request,
+        form,
+        lambda: service.add_theme(db, actor=user, forum=forum, data=parse_form(ThemeCreate, form)),
+        done=f"/forums/{forum_id}#themes",
+        again=lambda values, errors: _forum_detail(request, db, forum_id, values, errors),
+    )
 
 
 @pages.post("/forums/{forum_id}/themes/{theme_id}/delete")
@@ -167,13 +164,15 @@ def milestone_add(
     request: Request, db: SessionDep, user: StaffUser, form: FormDep, forum_id: DbId
 ) -> Response:
     forum = service.get_forum(db, forum_id)
-    try:
-        data = parse_form(MilestoneCreate, form)
-        service.add_milestone(db, actor=user, forum=forum, data=data)
-    except InvalidInput as exc:
-        return _forum_detail(request, db, forum_id, form_values(form), exc.errors, 422)
-    flash(request, N_("Saved."))
-    return see_other(f"/forums/{forum_id}#timeline")
+    return form_action(
+        request,
+        form,
+        lambda: service.add_milestone(
+            db, actor=user, forum=forum, data=parse_form(MilestoneCreate, form)
+        ),
+        done=f"/forums/{forum_id}#timeline",
+        again=lambda values, errors: _forum_detail(request, db, forum_id, values, errors),
+    )
 
 
 @pages.post("/forums/{forum_id}/milestones/{milestone_id}/delete")

@@ -7,6 +7,7 @@ from app.db import SessionDep
 from app.deps import OptionalUser
 from app.routers.apiutil import pages_router
 from app.services import forums as forum_service
+from app.services import sessions as session_service
 from app.templating import render
 
 pages = pages_router()
@@ -19,6 +20,6 @@ def home(request: Request, db: SessionDep, user: OptionalUser) -> HTMLResponse:
         "home/index.html",
         {
             "forums": forum_service.all_forums_with_counts(db),
-            "upcoming": forum_service.upcoming_sessions(db),
+            "upcoming": session_service.upcoming_sessions(db),
         },
     )

@@ -13,6 +13,9 @@ from app.db import SessionDep
 from app.deps import OptionalUser, StaffUser
 from app.i18n import N_
 from app.models.forums import (
+    SESSION_FORMAT_LABELS,
+    SESSION_TYPE_LABELS,
+    SPEAKER_ROLE_LABELS,
     TIMEZONE_CHOICES,
     TIMEZONES,
     ForumSession,
@@ -20,48 +23,29 @@ from app.models.forums import (
     SegmentPublic,
     SegmentSpeakerIn,
     SessionCreate,
-    SessionFormat,
     SessionPublic,
-    SessionType,
-    SpeakerRole,
 )
 from app.models.types import DbId
 from app.routers.apiutil import Cursor, Limit, Page, api_router, pages_router
-from app.routers.forms import FormDep, form_values, parse_form, see_other
+from app.routers.forms import FormDep, form_action, parse_form, see_other
 from app.services import caremap as caremap_service
-from app.services import forums as service
+from app.services import forums as forum_service
 from app.services import live as live_service
+from app.services import sessions as service
 from app.services import speakers as speaker_service
-from app.services.errors import Conflict, InvalidInput
+from app.services.errors import Conflict
 from app.templating import flash, render
 
 pages = pages_router()
 api = api_router("sessions")
 
 TZ_COOKIE = "th_tz"
-TYPE_LABELS = {
-    SessionType.plenary: N_("Plenary"),
-    SessionType.town_hall: N_("Town Hall"),
-    SessionType.parallel_alliance: N_("Parallel alliance session"),
-    SessionType.dialogue: N_("Dialogue"),
-    SessionType.workshop: N_("Workshop"),
-    SessionType.retreat: N_("Retreat"),
-    SessionType.side_event: N_("Side event"),
-}
-FORMAT_LABELS = {
-    SessionFormat.in_person: N_("In person"),
-    SessionFormat.online: N_("Online"),
-    SessionFormat.hybrid: N_("Hybrid (in person and online)"),
-}
-ROLE_LABELS = {
-    SpeakerRole.host: N_("Host"),
-    SpeakerRole.moderator: N_("Moderator"),
-    SpeakerRole.keynote: N_("Keynote"),
-    SpeakerRole.panelist: N_("Panellist"),
-    SpeakerRole.rapporteur: N_("Rapporteur"),
-}
 LANGUAGE_CHOICES = ("es", "pt", "en", "fr", "ar", "ko")
-LABELS = {"type_labels": TYPE_LABELS, "format_labels": FORMAT_LABELS, "role_labels": ROLE_LABELS}
+LABELS = {
+    "type_labels": SESSION_TYPE_LABELS,
+    "format_labels": SESSION_FORMAT_LABELS,
+    "role_labels": SPEAKER_ROLE_LABELS,
+}
 
 
 def reader_timezone(request: Request) -> str | None:
@@ -72,16 +56,16 @@ def reader_timezone(request: Request) -> str | None:
 def _session_form_context(
     db: SessionDep, forum_id: DbId, values: dict[str, Any], errors: dict[str, list[str]] | None
 ) -> dict[str, Any]:
-    forum = service.get_forum(db, forum_id)
-    themes = service.themes_of(db, forum_id)
+    forum = forum_service.get_forum(db, forum_id)
+    themes = forum_service.themes_of(db, forum_id)
     return {
         "forum": forum,
         "themes": themes,
         "theme_options": [(t.id, f"{t.code} · {i18n.localized(t.title)[0]}") for t in themes],
         "values": values,
         "errors": errors,
-        "types": i18n.label_choices(TYPE_LABELS),
-        "formats": i18n.label_choices(FORMAT_LABELS),
+        "types": i18n.label_choices(SESSION_TYPE_LABELS),
+        "formats": i18n.label_choices(SESSION_FORMAT_LABELS),
         "language_choices": [(c, i18n.language_name(c)) for c in LANGUAGE_CHOICES],
         "timezones": TIMEZONE_CHOICES,
         "nav": "forums",
@@ -98,7 +82,7 @@ def _session_values(session: ForumSession, theme_ids: list[int]) -> dict[str, An
 
 @pages.get("/forums/{forum_id}/sessions/new", response_class=HTMLResponse)
 def session_new(request: Request, db: SessionDep, user: StaffUser, forum_id: DbId) -> HTMLResponse:
-    forum = service.get_forum(db, forum_id)
+    forum = forum_service.get_forum(db, forum_id)
     values = {"timezone": forum.timezone, "duration_minutes": 90, "languages": ["es", "pt"]}
     return render(
         request, "forums/session_form.html", _session_form_context(db, forum_id, values, None)
@@ -109,14 +93,17 @@ def session_new(request: Request, db: SessionDep, user: StaffUser, forum_id: DbI
 def session_create(
     request: Request, db: SessionDep, user: StaffUser, form: FormDep, forum_id: DbId
 ) -> Response:
-    try:
-        data = parse_form(SessionCreate, form, forum_id=forum_id)
-        session = service.create_session(db, actor=user, data=data)
-    except InvalidInput as exc:
-        ctx = _session_form_context(db, forum_id, form_values(form), exc.errors)
-        return render(request, "forums/session_form.html", ctx, status_code=422)
-    flash(request, N_("Saved."))
-    return see_other(f"/sessions/{session.id}")
+    return form_action(
+        request,
+        form,
+        lambda: service.create_session(
+            db, actor=user, data=parse_form(SessionCreate, form, forum_id=forum_id)
+        ),
+        done=lambda session: f"/sessions/{session.id}",
+        again=lambda values, errors: render(
+            request, "forums/session_form.html", _session_form_context(db, forum_id, values, errors)
+        ),
+    )
 
 
 @pages.get("/sessions/{session_id}", response_class=HTMLResponse)
@@ -151,16 +138,23 @@ def session_update(
     request: Request, db: SessionDep, user: StaffUser, form: FormDep, session_id: DbId
 ) -> Response:
     session = service.get_session(db, session_id)
-    try:
-        data = parse_form(SessionCreate, form, forum_id=session.forum_id)
-        service.update_session(db, actor=user, session=session, data=data)
-    except InvalidInput as exc:
-        ctx = _session_form_context(db, session.forum_id, form_values(form), exc.errors)
-        return render(
-            request, "forums/session_form.html", {**ctx, "session": session}, status_code=422
-        )
-    flash(request, N_("Saved."))
-    return see_other(f"/sessions/{session_id}")
+    forum_id = session.forum_id
+    return form_action(
+        request,
+        form,
+        lambda: service.update_session(
+            db,
+            actor=user,
+            session=session,
+            data=parse_form(SessionCreate, form, forum_id=forum_id),
+        ),
+        done=f"/sessions/{session_id}",
+        again=lambda values, errors: render(
+            request,
+            "forums/session_form.html",
+            {**_session_form_context(db, forum_id, values, errors), "session": session},
+        ),
+    )
 
 
 @pages.post("/sessions/{session_id}/delete")
@@ -195,10 +189,9 @@ def _segment_form(
     values: dict[str, Any],
     errors: dict[str, list[str]] | None,
     segment_id: int | None,
-    status_code: int = 200,
 ) -> HTMLResponse:
     speakers = [(s.id, s.name) for s in speaker_service.all_speakers(db)]
-    roles = i18n.label_choices(ROLE_LABELS)
+    roles = i18n.label_choices(SPEAKER_ROLE_LABELS)
     rows = list(values.get("speakers") or [])
     rows += [{"speaker_id": "", "role": "panelist"}] * (SPEAKER_ROWS - len(rows))
     return render(
@@ -214,7 +207,6 @@ def _segment_form(
             "rows": rows[:SPEAKER_ROWS],
             "nav": "forums",
         },
-        status_code=status_code,
     )
 
 
@@ -230,14 +222,17 @@ def segment_create(
 ) -> Response:
     session = service.get_session(db, session_id)
     rows = _segment_speakers(form)
-    try:
-        data = parse_form(SegmentCreate, form, speakers=rows)
-        service.add_segment(db, actor=user, session=session, data=data)
-    except InvalidInput as exc:
-        values = form_values(form) | {"speakers": rows}
-        return _segment_form(request, db, session, values, exc.errors, None, 422)
-    flash(request, N_("Saved."))
-    return see_other(f"/sessions/{session_id}#agenda")
+    return form_action(
+        request,
+        form,
+        lambda: service.add_segment(
+            db, actor=user, session=session, data=parse_form(SegmentCreate, form, speakers=rows)
+        ),
+        done=f"/sessions/{session_id}#agenda",
+        again=lambda values, errors: _segment_form(
+            request, db, session, values | {"speakers": rows}, errors, None
+        ),
+    )
 
 
 @pages.get("/sessions/{session_id}/segments/{segment_id}/edit", response_class=HTMLResponse)
@@ -265,14 +260,17 @@ def segment_update(
     session = service.get_session(db, session_id)
     segment = service.get_segment(db, session, segment_id)
     rows = _segment_speakers(form)
-    try:
-        data = parse_form(SegmentCreate, form, speakers=rows)
-        service.update_segment(db, actor=user, segment=segment, data=data)
-    except InvalidInput as exc:
-        values = form_values(form) | {"speakers": rows}
-        return _segment_form(request, db, session, values, exc.errors, segment_id, 422)
-    flash(request, N_("Saved."))
-    return see_other(f"/sessions/{session_id}#agenda")
+    return form_action(
+        request,
+        form,
+        lambda: service.update_segment(
+            db, actor=user, segment=segment, data=parse_form(SegmentCreate, form, speakers=rows)
+        ),
+        done=f"/sessions/{session_id}#agenda",
+        again=lambda values, errors: _segment_form(
+            request, db, session, values | {"speakers": rows}, errors, segment_id
+        ),
+    )
 
 
 @pages.post("/sessions/{session_id}/segments/{segment_id}/move")

@@ -5,45 +5,29 @@ from typing import Any
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app import i18n, permissions
+from app import i18n
 from app.db import SessionDep
 from app.deps import OptionalUser, StaffUser
 from app.i18n import N_
 from app.models.speakers import (
+    ORG_TYPE_LABELS,
     OrganisationCreate,
     OrganisationPublic,
-    OrganisationType,
     Speaker,
     SpeakerCreate,
     SpeakerPublic,
     SpeakerStaffView,
 )
 from app.models.types import DbId
-from app.models.users import User
 from app.routers.apiutil import Cursor, Limit, Page, api_router, pages_router
-from app.routers.forms import FormDep, form_values, parse_form, see_other
+from app.routers.forms import FormDep, form_action, parse_form, see_other
 from app.services import speakers as service
-from app.services.errors import InvalidInput
 from app.templating import flash, render
 
 pages = pages_router()
 api = api_router("speakers")
 
-ORG_TYPE_LABELS = {
-    OrganisationType.local_government: N_("Local or regional government"),
-    OrganisationType.international_organisation: N_("International organisation"),
-    OrganisationType.civil_society: N_("Civil society"),
-    OrganisationType.network: N_("Network"),
-    OrganisationType.academia: N_("Academia and research"),
-    OrganisationType.private_sector: N_("Private sector"),
-    OrganisationType.other: N_("Other"),
-}
 Search = Query(default=None, max_length=100, pattern=r"^[^\x00]*$")
-
-
-def _speaker_out(speaker: Speaker, user: User | None) -> SpeakerPublic:
-    model = SpeakerStaffView if permissions.can_see_contact(user) else SpeakerPublic
-    return model.model_validate(speaker)
 
 
 # -- speakers (HTML) --------------------------------------------------------------------------
@@ -69,7 +53,6 @@ def _speaker_form(
     values: dict[str, Any],
     errors: dict[str, list[str]] | None,
     speaker: Speaker | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
     orgs = [(o.id, o.name) for o in service.all_organisations(db)]
     return render(
@@ -83,7 +66,6 @@ def _speaker_form(
             "countries": i18n.country_choices(),
             "nav": "speakers",
         },
-        status_code=status_code,
     )
 
 
@@ -94,12 +76,13 @@ def speaker_new(request: Request, db: SessionDep, user: StaffUser) -> HTMLRespon
 
 @pages.post("/speakers/new", response_class=HTMLResponse)
 def speaker_create(request: Request, db: SessionDep, user: StaffUser, form: FormDep) -> Response:
-    try:
-        speaker = service.create_speaker(db, actor=user, data=parse_form(SpeakerCreate, form))
-    except InvalidInput as exc:
-        return _speaker_form(request, db, form_values(form), exc.errors, status_code=422)
-    flash(request, N_("Saved."))
-    return see_other(f"/speakers/{speaker.id}")
+    return form_action(
+        request,
+        form,
+        lambda: service.create_speaker(db, actor=user, data=parse_form(SpeakerCreate, form)),
+        done=lambda speaker: f"/speakers/{speaker.id}",
+        again=lambda values, errors: _speaker_form(request, db, values, errors),
+    )
 
 
 @pages.get("/speakers/{speaker_id}", response_class=HTMLResponse)
@@ -133,13 +116,15 @@ def speaker_update(
     request: Request, db: SessionDep, user: StaffUser, form: FormDep, speaker_id: DbId
 ) -> Response:
     speaker = service.get_speaker(db, speaker_id)
-    try:
-        data = parse_form(SpeakerCreate, form)
-        service.update_speaker(db, actor=user, speaker=speaker, data=data)
-    except InvalidInput as exc:
-        return _speaker_form(request, db, form_values(form), exc.errors, speaker, 422)
-    flash(request, N_("Saved."))
-    return see_other(f"/speakers/{speaker_id}")
+    return form_action(
+        request,
+        form,
+        lambda: service.update_speaker(
+            db, actor=user, speaker=speaker, data=parse_form(SpeakerCreate, form)
+        ),
+        done=f"/speakers/{speaker_id}",
+        again=lambda values, errors: _speaker_form(request, db, values, errors, speaker),
+    )
 
 
 @pages.post("/speakers/{speaker_id}/delete")
@@ -170,7 +155,6 @@ def _org_form(
     values: dict[str, Any],
     errors: dict[str, list[str]] | None,
     org_id: int | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
     return render(
         request,
@@ -183,7 +167,6 @@ def _org_form(
             "countries": i18n.country_choices(),
             "nav": "organisations",
         },
-        status_code=status_code,
     )
 
 
@@ -196,12 +179,15 @@ def organisation_new(request: Request, user: StaffUser) -> HTMLResponse:
 def organisation_create(
     request: Request, db: SessionDep, user: StaffUser, form: FormDep
 ) -> Response:
-    try:
-        org = service.create_organisation(db, actor=user, data=parse_form(OrganisationCreate, form))
-    except InvalidInput as exc:
-        return _org_form(request, form_values(form), exc.errors, status_code=422)
-    flash(request, N_("Saved."))
-    return see_other(f"/organisations/{org.id}")
+    return form_action(
+        request,
+        form,
+        lambda: service.create_organisation(
+            db, actor=user, data=parse_form(OrganisationCreate, form)
+        ),
+        done=lambda org: f"/organisations/{org.id}",
+        again=lambda values, errors: _org_form(request, values, errors),
+    )
 
 
 @pages.get("/organisations/{org_id}", response_class=HTMLResponse)
@@ -233,13 +219,15 @@ def organisation_update(
     request: Request, db: SessionDep, user: StaffUser, form: FormDep, org_id: DbId
 ) -> Response:
     org = service.get_organisation(db, org_id)
-    try:
-        data = parse_form(OrganisationCreate, form)
-        service.update_organisation(db, actor=user, org=org, data=data)
-    except InvalidInput as exc:
-        return _org_form(request, form_values(form), exc.errors, org_id, 422)
-    flash(request, N_("Saved."))
-    return see_other(f"/organisations/{org_id}")
+    return form_action(
+        request,
+        form,
+        lambda: service.update_organisation(
+            db, actor=user, org=org, data=parse_form(OrganisationCreate, form)
+        ),
+        done=f"/organisations/{org_id}",
+        again=lambda values, errors: _org_form(request, values, errors, org_id),
+    )
 
 
 @pages.post("/organisations/{org_id}/delete")
@@ -263,7 +251,9 @@ def api_speakers(
     cursor: Cursor = None,
 ) -> Any:
     items, next_cursor = service.list_speakers(db, q=q, limit=limit, cursor=cursor)
-    return Page(items=[_speaker_out(s, user) for s in items], next_cursor=next_cursor)
+    return Page(
+        items=[service.speaker_public(s, viewer=user) for s in items], next_cursor=next_cursor
+    )
 
 
 @api.post("/speakers", response_model=SpeakerStaffView, status_code=201)
@@ -273,7 +263,7 @@ def api_speaker_create(db: SessionDep, user: StaffUser, data: SpeakerCreate) -> 
 
 @api.get("/speakers/{speaker_id}", response_model=SpeakerStaffView | SpeakerPublic)
 def api_speaker(db: SessionDep, user: OptionalUser, speaker_id: DbId) -> Any:
-    return _speaker_out(service.get_speaker(db, speaker_id), user)
+    return service.speaker_public(service.get_speaker(db, speaker_id), viewer=user)
 
 
 @api.put("/speakers/{speaker_id}", response_model=SpeakerStaffView)

@@ -9,35 +9,28 @@ from fastapi.responses import HTMLResponse, Response
 from app import i18n
 from app.db import SessionDep
 from app.deps import AdminUser, StaffUser
-from app.i18n import N_
+from app.i18n import Message
 from app.models.audit import AuditEventPublic
 from app.models.types import DbId
 from app.models.users import (
+    ROLE_LABELS,
     InvitationCreate,
     InvitationPublic,
-    Role,
     User,
     UserCreate,
     UserRoleUpdate,
     UserStaffView,
 )
 from app.routers.apiutil import Cursor, Limit, Page, api_router, pages_router
-from app.routers.forms import FormDep, form_values, parse_form, see_other
+from app.routers.forms import FormDep, form_action, form_values, parse_form
 from app.services import audit as audit_service
 from app.services import caucuses as caucus_service
 from app.services import users as user_service
 from app.services.errors import Conflict, InvalidInput
-from app.templating import flash, render
+from app.templating import render
 
 pages = pages_router()
 api = api_router("users")
-
-ROLE_LABELS = {
-    Role.participant: N_("Participant"),
-    Role.caucus_rep: N_("Caucus representative"),
-    Role.secretariat: N_("Secretariat"),
-    Role.admin: N_("Administrator"),
-}
 
 
 def _accept_url(request: Request, token: str) -> str:
@@ -57,13 +50,7 @@ def _staff_view(db: SessionDep, user: User) -> UserStaffView:
 
 
 def _role_context(db: SessionDep, actor: User) -> dict[str, Any]:
-    from app import permissions
-
-    roles = [
-        (r.value, i18n.gettext(ROLE_LABELS[r]))
-        for r in Role
-        if permissions.can_grant_role(actor, r)
-    ]
+    roles = i18n.label_choices({r: ROLE_LABELS[r] for r in user_service.grantable_roles(actor)})
     caucuses = [(c.id, i18n.localized(c.name)[0]) for c in caucus_service.list_caucuses(db)]
     return {"roles": roles, "caucuses": caucuses, "role_labels": ROLE_LABELS}
 
@@ -94,7 +81,7 @@ def invite(request: Request, db: SessionDep, user: StaffUser, form: FormDep) -> 
         data = parse_form(InvitationCreate, form)
         invitation, token = user_service.invite(db, actor=user, data=data)
     except (InvalidInput, Conflict) as exc:
-        errors = getattr(exc, "errors", None) or {"email": [i18n.gettext(exc.message)]}
+        errors = getattr(exc, "errors", None) or {"email": [Message(exc.message, **exc.params)]}
         people, next_cursor = user_service.list_users(db, limit=50, cursor=None)
         return render(
             request,
@@ -142,12 +129,14 @@ def user_update(
     request: Request, db: SessionDep, user: StaffUser, form: FormDep, user_id: DbId
 ) -> Response:
     person = user_service.get_user(db, user_id)
-    try:
-        data = parse_form(UserRoleUpdate, form)
-        user_service.set_role(db, actor=user, user=person, data=data)
-    except (InvalidInput, Conflict) as exc:
-        errors = getattr(exc, "errors", None) or {"__all__": [i18n.gettext(exc.message)]}
-        return render(
+    return form_action(
+        request,
+        form,
+        lambda: user_service.set_role(
+            db, actor=user, user=person, data=parse_form(UserRoleUpdate, form)
+        ),
+        done="/users",
+        again=lambda values, errors: render(
             request,
             "users/edit.html",
             {
@@ -156,10 +145,9 @@ def user_update(
                 "errors": errors,
                 **_role_context(db, user),
             },
-            status_code=422,
-        )
-    flash(request, N_("Saved."))
-    return see_other("/users")
+        ),
+        conflicts=True,
+    )
 
 
 @pages.get("/audit", response_class=HTMLResponse)

@@ -11,6 +11,11 @@ from app.models.users import User
 from app.services.pagination import page_by_id
 
 
+def first_text(value: dict[str, str]) -> str:
+    """A summary of organiser text given in several languages: the first one, cut short."""
+    return next(iter(value.values()), "")[:200]
+
+
 def record(
     db: Session,
     *,

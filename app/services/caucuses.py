@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
 
+from app import permissions
 from app.i18n import N_
 from app.models.caucuses import (
     DEFAULT_CAUCUS_CODES,
@@ -16,7 +17,7 @@ from app.models.caucuses import (
 from app.models.forums import AgendaSegment, ForumSession, SegmentSpeaker
 from app.models.speakers import Organisation, Speaker
 from app.models.users import User
-from app.services import audit
+from app.services import audit, speakers
 from app.services.errors import InvalidInput, NotFound
 
 # Names and descriptions of the built-in caucuses in the three interface languages.
@@ -142,6 +143,14 @@ def members(db: Session, caucus_id: int) -> list[tuple[Speaker, Organisation | N
         .order_by(col(CaucusMember.is_representative).desc(), col(Speaker.name))
     ).all()
     return [(s, o, bool(rep)) for s, o, rep in rows]
+
+
+def speaker_choices(db: Session, *, viewer: User | None) -> list[tuple[int | None, str]]:
+    """The add-member form's options, for those who may manage caucuses: other readers need
+    not pay for the list of every speaker."""
+    if not permissions.can_manage_content(viewer):
+        return []
+    return [(s.id, s.name) for s in speakers.all_speakers(db)]
 
 
 def member_links(db: Session, caucus_ids: Sequence[int]) -> dict[int, list[CaucusMemberIn]]:

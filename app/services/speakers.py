@@ -6,10 +6,18 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from app import permissions
 from app.i18n import N_
 from app.models.caucuses import Caucus, CaucusMember
 from app.models.forums import AgendaSegment, ForumSession, SegmentSpeaker
-from app.models.speakers import Organisation, OrganisationCreate, Speaker, SpeakerCreate
+from app.models.speakers import (
+    Organisation,
+    OrganisationCreate,
+    Speaker,
+    SpeakerCreate,
+    SpeakerPublic,
+    SpeakerStaffView,
+)
 from app.models.users import User
 from app.services import audit
 from app.services.errors import InvalidInput, NotFound
@@ -138,6 +146,12 @@ def get_speaker(db: Session, speaker_id: int) -> Speaker:
     if speaker is None:
         raise NotFound()
     return speaker
+
+
+def speaker_public(speaker: Speaker, *, viewer: User | None) -> SpeakerPublic:
+    """A speaker as this reader may see them: contact details for those who may see them."""
+    shape = SpeakerStaffView if permissions.can_see_contact(viewer, speaker) else SpeakerPublic
+    return shape.model_validate(speaker)
 
 
 def _check_org(db: Session, org_id: int | None) -> None:

@@ -65,6 +65,23 @@ def _set_caucuses(db: Session, user: User, caucus_ids: list[int]) -> None:
         db.add(UserCaucusLink(user_id=user.id, caucus_id=cid))
 
 
+def grantable_roles(actor: User | None) -> list[Role]:
+    """The roles this person may give (the options of the invitation and role forms)."""
+    return [role for role in Role if permissions.can_grant_role(actor, role)]
+
+
+def represented_caucuses(db: Session, user: User | None) -> frozenset[int]:
+    """The caucuses a user is linked to as their representative (what
+    `permissions.represents(user, caucus_id, represented)` takes as `represented`)."""
+    if user is None or user.id is None:
+        return frozenset()
+    return frozenset(
+        db.execute(
+            select(col(UserCaucusLink.caucus_id)).where(col(UserCaucusLink.user_id) == user.id)
+        ).scalars()
+    )
+
+
 def caucus_ids_by_user(db: Session, user_ids: Sequence[int]) -> dict[int, list[int]]:
     """The caucuses each of several caucus representatives speaks for, in one query."""
     out: dict[int, list[int]] = {uid: [] for uid in user_ids}

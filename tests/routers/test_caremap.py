@@ -27,7 +27,7 @@ from app.models.caremap import (
 )
 from app.models.users import Role
 from app.services import caremap as service
-from app.services import forums as forum_service
+from app.services import sessions as session_service
 from tests import factories
 from tests.conftest import csrf_header, form_token, logout
 
@@ -542,7 +542,7 @@ def test_a_deleted_session_takes_its_pins_with_it(db: Session, client: TestClien
             run_id=run.id, care_group="children_0_5", target_kind="session", target_id=session.id
         ),
     )
-    forum_service.delete_session(db, actor=factories.staff(db), session=session)
+    session_service.delete_session(db, actor=factories.staff(db), session=session)
     assert db.execute(select(EvidencePin)).scalars().all() == []
 
 

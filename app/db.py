@@ -9,7 +9,7 @@ queues behind the current writer. Reads keep plain BEGIN so they never queue.
 """
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
@@ -124,3 +124,14 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+T = TypeVar("T")
+
+
+def released(db: Session, result: T) -> T:
+    """Hands the database connection back before FastAPI validates the result, which for a sync
+    endpoint waits for a worker thread: a burst of writes would otherwise hold every pooled
+    connection while waiting for threads, and every thread wait for a connection."""
+    db.close()
+    return result

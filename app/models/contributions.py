@@ -10,7 +10,9 @@ from pydantic import Field as PydField
 from sqlalchemy import Column, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.i18n import N_
 from app.models.types import DbId, Input, JSONType, LocaleCode, UTCDateTime, WebAddress, utcnow
+from app.services.workflow import EventFields
 
 TITLE_MAX = 200
 BODY_MAX = 20000
@@ -55,6 +57,58 @@ class ModerationAction(StrEnum):
     unpin = "unpin"
     for_minutes = "for_minutes"
     not_for_minutes = "not_for_minutes"
+
+
+class Sort(StrEnum):
+    newest = "newest"
+    endorsed = "endorsed"
+
+
+# -- labels, beside their enums (msgids; translated where they are shown) ----------------------
+
+KIND_LABELS = {
+    Kind.proposal: N_("Proposal"),
+    Kind.remark: N_("Live remark"),
+    Kind.question: N_("Question"),
+}
+CHANNEL_LABELS = {
+    Channel.web: N_("Submitted online"),
+    Channel.live: N_("Posted during the session"),
+    Channel.email: N_("Received by e-mail"),
+    Channel.transcribed: N_("Transcribed by the secretariat"),
+}
+STATUS_LABELS: dict[str, str] = {
+    Status.pending: N_("Waiting for moderation"),
+    Status.published: N_("Published"),
+    Status.hidden: N_("Hidden pending review"),
+    Status.rejected: N_("Rejected"),
+}
+REASON_LABELS = {
+    ReportReason.spam: N_("Spam or advertising"),
+    ReportReason.offensive: N_("Offensive or abusive"),
+    ReportReason.off_topic: N_("Off topic"),
+    ReportReason.personal_data: N_("Reveals someone's personal data"),
+}
+ACTION_LABELS: dict[str, str] = {
+    ModerationAction.accept: N_("Accept"),
+    ModerationAction.hide: N_("Hide"),
+    ModerationAction.reject: N_("Reject"),
+    ModerationAction.restore: N_("Restore"),
+    ModerationAction.auto_hide: N_("Hidden after reports"),
+    ModerationAction.pin: N_("Pin"),
+    ModerationAction.unpin: N_("Unpin"),
+    ModerationAction.for_minutes: N_("Mark for the minutes"),
+    ModerationAction.not_for_minutes: N_("Unmark for the minutes"),
+}
+SORT_LABELS = {Sort.newest: N_("Newest first"), Sort.endorsed: N_("Most endorsed")}
+# What the pages show beside contributions, passed to their templates as one set.
+LABELS = {
+    "kind_labels": KIND_LABELS,
+    "channel_labels": CHANNEL_LABELS,
+    "status_labels": STATUS_LABELS,
+    "reason_labels": REASON_LABELS,
+    "action_labels": ACTION_LABELS,
+}
 
 
 class Contribution(SQLModel, table=True):
@@ -133,16 +187,13 @@ class Report(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class ModerationEvent(SQLModel, table=True):
+class ModerationEvent(EventFields, table=True):
+    """One row per moderation decision (services/moderation.py, a workflow): who, when, from,
+    to, action (a ModerationAction), why."""
+
     __tablename__ = "moderation_event"
     id: int | None = Field(default=None, primary_key=True)
     contribution_id: int = Field(foreign_key="contribution.id", index=True, ondelete="CASCADE")
-    actor_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
-    action: ModerationAction = Field(sa_column=Column(String(20), nullable=False))
-    from_status: str = Field(max_length=20)
-    to_status: str = Field(max_length=20)
-    reason: str = Field(default="", max_length=1000)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Attachment(SQLModel, table=True):

@@ -8,18 +8,26 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app import i18n
-from app.db import SessionDep
-from app.deps import CurrentUser, OptionalUser, StaffUser
+from app.db import SessionDep, released
+from app.deps import OptionalUser, Participant, StaffUser
 from app.i18n import N_
-from app.models.contributions import ContributionPublic, Kind, LiveState, LiveSwitch, RemarkCreate
+from app.models.contributions import (
+    LABELS,
+    ContributionPublic,
+    Kind,
+    LiveState,
+    LiveSwitch,
+    RemarkCreate,
+)
 from app.models.types import DbId
+from app.models.users import User
 from app.routers.apiutil import api_router, pages_router
-from app.routers.contributions import LABELS, public_list, released, to_public
-from app.routers.forms import FormDep, form_values, parse_form, see_other
+from app.routers.forms import FormDep, form_action, parse_form, see_other
 from app.security import client_ip
+from app.services import contributions as contribution_service
 from app.services import forums as forum_service
 from app.services import live as service
-from app.services.errors import InvalidInput
+from app.services import sessions as session_service
 from app.templating import flash, render
 
 pages = pages_router()
@@ -32,13 +40,12 @@ POLL_SECONDS = 3
 def _page(
     request: Request,
     db: SessionDep,
-    user: OptionalUser,
+    user: User | None,
     session_id: int,
     values: dict[str, Any] | None = None,
     errors: dict[str, list[str]] | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
-    session = forum_service.get_session(db, session_id)
+    session = session_service.get_session(db, session_id)
     forum = forum_service.get_forum(db, session.forum_id)
     feed = service.feed(db, session_id=session_id, viewer=user)
     values = values or {}
@@ -63,7 +70,6 @@ def _page(
             "nav": "forums",
             **LABELS,
         },
-        status_code=status_code,
     )
 
 
@@ -78,7 +84,7 @@ def live_feed(
 ) -> HTMLResponse:
     """What htmx polls: the new items (appended out of band) and the poller itself, carrying
     the new `after`. Anonymous readers get it from the page cache until something changes."""
-    forum_service.get_session(db, session_id)
+    session_service.get_session(db, session_id)
     feed = service.feed(db, session_id=session_id, after=after, viewer=user)
     return render(
         request,
@@ -96,34 +102,40 @@ def live_feed(
 
 @pages.post("/sessions/{session_id}/live/remarks", response_class=HTMLResponse)
 def live_post(
-    request: Request, db: SessionDep, user: CurrentUser, form: FormDep, session_id: DbId
+    request: Request, db: SessionDep, user: Participant, form: FormDep, session_id: DbId
 ) -> Response:
-    session = forum_service.get_session(db, session_id)
-    try:
-        service.post_remark(
+    session = session_service.get_session(db, session_id)
+    return form_action(
+        request,
+        form,
+        lambda: service.post_remark(
             db,
             actor=user,
             session=session,
             data=parse_form(RemarkCreate, form),
             ip=client_ip(request),
             locale=i18n.get_locale(),
-        )
-    except InvalidInput as exc:
-        return _page(request, db, user, session_id, form_values(form), exc.errors, 422)
-    flash(request, N_("Your remark is posted."))
-    return see_other(f"/sessions/{session_id}/live#live-form")
+        ),
+        done=f"/sessions/{session_id}/live#live-form",
+        again=lambda values, errors: _page(request, db, user, session_id, values, errors),
+        saved=N_("Your remark is posted."),
+    )
 
 
 @pages.post("/sessions/{session_id}/live/open")
 def live_open(request: Request, db: SessionDep, user: StaffUser, session_id: DbId) -> Response:
-    service.set_open(db, actor=user, session=forum_service.get_session(db, session_id), open_=True)
+    service.set_open(
+        db, actor=user, session=session_service.get_session(db, session_id), open_=True
+    )
     flash(request, N_("The live window is open: participants can post remarks."))
     return see_other(f"/sessions/{session_id}/live")
 
 
 @pages.post("/sessions/{session_id}/live/close")
 def live_close(request: Request, db: SessionDep, user: StaffUser, session_id: DbId) -> Response:
-    service.set_open(db, actor=user, session=forum_service.get_session(db, session_id), open_=False)
+    service.set_open(
+        db, actor=user, session=session_service.get_session(db, session_id), open_=False
+    )
     flash(request, N_("The live window is closed."))
     return see_other(f"/sessions/{session_id}/live")
 
@@ -143,23 +155,23 @@ def _state(db: SessionDep, session_id: int) -> LiveState:
 
 @api.get("/sessions/{session_id}/live", response_model=LiveState)
 def api_live(db: SessionDep, session_id: DbId) -> Any:
-    forum_service.get_session(db, session_id)
+    session_service.get_session(db, session_id)
     return _state(db, session_id)
 
 
 @api.put("/sessions/{session_id}/live", response_model=LiveState)
 def api_live_set(db: SessionDep, user: StaffUser, session_id: DbId, data: LiveSwitch) -> Any:
     service.set_open(
-        db, actor=user, session=forum_service.get_session(db, session_id), open_=data.is_open
+        db, actor=user, session=session_service.get_session(db, session_id), open_=data.is_open
     )
     return _state(db, session_id)
 
 
 @api.get("/sessions/{session_id}/live/remarks", response_model=list[ContributionPublic])
 def api_remarks(db: SessionDep, user: OptionalUser, session_id: DbId, after: After = 0) -> Any:
-    forum_service.get_session(db, session_id)
+    session_service.get_session(db, session_id)
     feed = service.feed(db, session_id=session_id, after=after, viewer=user)
-    return public_list(db, feed.rows)
+    return contribution_service.public_list(db, feed.rows)
 
 
 @api.post("/sessions/{session_id}/live/remarks", response_model=ContributionPublic, status_code=201)
@@ -167,18 +179,19 @@ def api_remark_post(
     request: Request,
     response: Response,
     db: SessionDep,
-    user: CurrentUser,
+    user: Participant,
     session_id: DbId,
     data: RemarkCreate,
 ) -> Any:
     submitted = service.post_remark(
         db,
         actor=user,
-        session=forum_service.get_session(db, session_id),
+        session=session_service.get_session(db, session_id),
         data=data,
         ip=client_ip(request),
         locale=i18n.get_locale(),
     )
     if submitted.replayed:
         response.status_code = 200
-    return released(db, to_public(db, submitted.contribution, author=user.display_name))
+    contribution = submitted.contribution
+    return released(db, contribution_service.to_public(db, contribution, author=user.display_name))

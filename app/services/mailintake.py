@@ -11,23 +11,41 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from app.db import write_again
-from app.i18n import N_, gettext
-from app.lib.mailparse import ParsedMail
+from app.i18n import N_, Message, translations
+from app.lib.mailparse import MailError, ParsedMail
 from app.models.contributions import EXCERPT_MAX, Channel, Contribution, Kind, Status
-from app.models.forums import Forum
+from app.models.forums import Forum, ForumSession
 from app.models.users import User
 from app.services import audit
 from app.services.contributions import make_excerpt, store
 from app.services.errors import InvalidInput
 
 TITLE_MAX = 200
+NO_TEXT = N_("(The message had no text.)")
 
 
 @dataclass
 class ImportReport:
     created: list[int] = field(default_factory=list)
     duplicates: int = 0
+    # Message ids (i18n.Message), translated where they are shown; as text, English.
     problems: list[str] = field(default_factory=list)
+
+
+def problem(filename: str, error: MailError) -> MailError:
+    """A file's reading problem, named by the file (for a caller that reads several files)."""
+    notice = Message(N_("%(filename)s: %(problem)s"), filename=filename, problem=notice_of(error))
+    return MailError(notice, detail=error.detail)
+
+
+def notice_of(error: Exception) -> str:
+    if isinstance(error, MailError):
+        return (
+            error.msgid
+            if isinstance(error.msgid, Message)
+            else Message(error.msgid, **error.params)
+        )
+    return str(error)
 
 
 def source_key(message_id: str) -> str:
@@ -46,15 +64,13 @@ def import_messages(
     """Imports messages one transaction at a time, so an interrupted import keeps what it did
     and a second run picks up the rest."""
     if session_id is not None:
-        from app.models.forums import ForumSession
-
         session = db.get(ForumSession, session_id)
         if session is None or session.forum_id != forum.id:
-            raise InvalidInput({"session_id": [gettext(N_("Choose a session of this forum."))]})
+            raise InvalidInput({"session_id": [N_("Choose a session of this forum.")]})
     report = ImportReport()
     for position, message in enumerate(messages, start=1):
         if isinstance(message, Exception):
-            report.problems.append(str(message))
+            report.problems.append(notice_of(message))
         else:
             _import_one(db, actor, forum, session_id, message, report)
         if progress is not None:
@@ -88,7 +104,9 @@ def _import_one(
     if exists is not None:
         report.duplicates += 1
         return
-    body = mail.body_text.strip() or gettext(N_("(The message had no text.)"))
+    language = mail.language or _forum_language(forum)
+    # Stored text, so in the message's language rather than the importing person's.
+    body = mail.body_text.strip() or translations(language).gettext(NO_TEXT)
     subject = (mail.subject or "").strip()
     title = subject[:TITLE_MAX] if subject else make_excerpt(body)[:80]
     assert forum.id is not None
@@ -101,7 +119,7 @@ def _import_one(
         title=title,
         body=body,
         excerpt=make_excerpt(body)[:EXCERPT_MAX],
-        language=mail.language or _forum_language(forum),
+        language=language,
         author_name=(mail.sender_name or "")[:120],
         author_email=(mail.sender_email or "")[:254] or None,
         source_key=key,
@@ -109,11 +127,11 @@ def _import_one(
     )
     for filename, rejection in mail.rejected_attachments:
         report.problems.append(
-            gettext(
+            Message(
                 N_("“%(subject)s”: attachment %(filename)s was left out: %(reason)s"),
                 subject=title,
                 filename=filename,
-                reason=gettext(rejection.message, **rejection.params),
+                reason=Message(rejection.message, **rejection.params),
             )
         )
     try:

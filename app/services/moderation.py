@@ -1,18 +1,27 @@
-"""Moderation: reports from participants, and the moderators' decisions as a state machine.
+"""Moderation: reports from participants, and the moderators' decisions as a workflow
+(services/workflow.py): from-state × action → to-state, reason or not, who may.
 
-Every transition is an event (who, when, from, to, why); an action that does not apply to the
-contribution's state is refused with a message saying so, never half-applied.
+Every decision is one compare-and-set on the status and one event (who, when, from, to, why):
+of two moderators deciding at once one wins and the other is told (409); an action that does
+not apply to the contribution's state is refused with a message saying so, never half-applied.
+Pinning and marking for the minutes keep the state (the event is still written). Enough reports
+hide a contribution: the system takes that action, with no actor, through the same path.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from app.i18n import N_, gettext
+from app import permissions
+from app.db import write_again
+from app.i18n import N_, Message
 from app.models.contributions import (
+    ACTION_LABELS,
+    STATUS_LABELS,
     Contribution,
     ModerationAction,
     ModerationEvent,
@@ -25,78 +34,147 @@ from app.models.users import User
 from app.services import ratelimit
 from app.services.errors import Conflict, InvalidInput
 from app.services.pagination import page_by_id
+from app.services.workflow import Transition, Workflow, nobody
 
 # Reports from this many different accounts hide a published contribution until reviewed.
 HIDE_AFTER_REPORTS = 3
 REPORT_LIMIT_ACCOUNT = 20
 REPORT_LIMIT_IP = 60
 HOUR = 3600
+AUTO_HIDE_REASON = N_("Reported by several participants; a moderator will review it.")
 
 A = ModerationAction
 S = Status
-# action -> (states it applies to, state it leads to)
-TRANSITIONS: dict[ModerationAction, tuple[frozenset[Status], Status]] = {
-    A.accept: (frozenset({S.pending}), S.published),
-    A.hide: (frozenset({S.pending, S.published}), S.hidden),
-    A.reject: (frozenset({S.pending, S.published, S.hidden}), S.rejected),
-    A.restore: (frozenset({S.hidden, S.rejected}), S.published),
+
+
+def _moderator(user: User | None, contribution: Any) -> bool:
+    return permissions.can_moderate(user, contribution)
+
+
+def _decided(target: Status) -> Any:
+    """A decision on the state: the reason is kept for the author, the open reports are settled,
+    and a contribution that leaves the published state is no longer pinned."""
+
+    def values(contribution: Any, reason: str, actor: User | None) -> Mapping[str, Any]:
+        out: dict[str, Any] = {
+            "moderation_note": reason or None,
+            "open_reports": 0,
+            "updated_at": utcnow(),
+        }
+        if target != S.published:
+            out["pinned"] = False
+        return out
+
+    return values
+
+
+def _flag(name: str, value: bool) -> Any:
+    def values(contribution: Any, reason: str, actor: User | None) -> Mapping[str, Any]:
+        return {name: value, "updated_at": utcnow()}
+
+    return values
+
+
+def _auto_hidden(contribution: Any, reason: str, actor: User | None) -> Mapping[str, Any]:
+    return {"pinned": False, "moderation_note": None, "updated_at": utcnow()}
+
+
+def _decision(action: A, sources: set[S], target: S, reason: bool = False) -> Transition:
+    return Transition(
+        action,
+        frozenset(sources),
+        target,
+        who=_moderator,
+        reason_required=reason,
+        values=_decided(target),
+    )
+
+
+def _marking(action: A, name: str, value: bool) -> Transition:
+    return Transition(
+        action, frozenset({S.published}), None, who=_moderator, values=_flag(name, value)
+    )
+
+
+class _Moderation(Workflow):
+    """The moderation workflow keeps the wording moderators know: a reason is asked for first,
+    and a decision that does not apply names the action and the contribution's state. Its
+    system action (`who=nobody`: the automatic hide) is taken with no actor."""
+
+    def check(self, user: User | None, record: Any, action: str, reason: str = "") -> Transition:
+        found = self.transition(action)
+        if found.who is nobody:
+            if user is not None:
+                raise InvalidInput(
+                    {"action": [N_("This action is taken by the system, not by a person.")]}
+                )
+            if str(record.status) not in found.sources:
+                raise Conflict(
+                    N_("Someone else changed this meanwhile. Reload the page to see its new state.")
+                )
+            return found
+        if found.who(user, record):
+            if found.reason_required and not reason.strip():
+                raise InvalidInput({"reason": [self.reason_message]})
+            status = str(record.status)
+            if status not in found.sources and found.target is None:
+                raise Conflict(N_("Only published contributions can be pinned or marked."))
+            if status not in found.sources:
+                raise Conflict(
+                    N_("“%(action)s” does not apply to a contribution that is “%(status)s”."),
+                    action=Message(self.label(found.action)),
+                    status=Message(self.status_labels.get(status, status)),
+                )
+        return super().check(user, record, action, reason)
+
+
+MODERATION = _Moderation(
+    name="moderation",
+    model=Contribution,
+    event_model=ModerationEvent,
+    record_key="contribution_id",
+    transitions=[
+        _decision(A.accept, {S.pending}, S.published),
+        _decision(A.hide, {S.pending, S.published}, S.hidden, reason=True),
+        _decision(A.reject, {S.pending, S.published, S.hidden}, S.rejected, reason=True),
+        _decision(A.restore, {S.hidden, S.rejected}, S.published),
+        _marking(A.pin, "pinned", True),
+        _marking(A.unpin, "pinned", False),
+        _marking(A.for_minutes, "for_minutes", True),
+        _marking(A.not_for_minutes, "for_minutes", False),
+        Transition(
+            A.auto_hide, frozenset({S.published}), S.hidden, who=nobody, values=_auto_hidden
+        ),
+    ],
+    action_labels=ACTION_LABELS,
+    status_labels=STATUS_LABELS,
+    # Shown to the author with the outcome, so a reason is required where it matters to them.
+    reason_message=N_("Give a reason: the author will see it."),
+)
+
+# A flag already set: offering to set it again would only confuse (applying it is harmless).
+_REDUNDANT = {
+    A.pin: lambda c: c.pinned,
+    A.unpin: lambda c: not c.pinned,
+    A.for_minutes: lambda c: c.for_minutes,
+    A.not_for_minutes: lambda c: not c.for_minutes,
 }
-FLAGS: dict[ModerationAction, tuple[str, bool]] = {
-    A.pin: ("pinned", True),
-    A.unpin: ("pinned", False),
-    A.for_minutes: ("for_minutes", True),
-    A.not_for_minutes: ("for_minutes", False),
-}
-# Shown to the author with the outcome, so a reason is required where it matters to them.
-NEEDS_REASON = frozenset({A.reject, A.hide})
-
-ACTION_LABELS = {
-    A.accept: N_("Accept"),
-    A.hide: N_("Hide"),
-    A.reject: N_("Reject"),
-    A.restore: N_("Restore"),
-    A.auto_hide: N_("Hidden after reports"),
-    A.pin: N_("Pin"),
-    A.unpin: N_("Unpin"),
-    A.for_minutes: N_("Mark for the minutes"),
-    A.not_for_minutes: N_("Unmark for the minutes"),
-}
-STATUS_LABELS = {
-    S.pending: N_("Waiting for moderation"),
-    S.published: N_("Published"),
-    S.hidden: N_("Hidden pending review"),
-    S.rejected: N_("Rejected"),
-}
 
 
-def allowed_actions(contribution: Contribution) -> list[ModerationAction]:
-    status = Status(contribution.status)
-    actions = [a for a, (sources, _) in TRANSITIONS.items() if status in sources]
-    if status == S.published:
-        actions.append(A.unpin if contribution.pinned else A.pin)
-        actions.append(A.not_for_minutes if contribution.for_minutes else A.for_minutes)
-    return actions
+def allowed_actions(user: User | None, contribution: Contribution) -> list[ModerationAction]:
+    """The decisions this user may take on the contribution now, in the order they are shown."""
+    return [
+        A(action)
+        for action in MODERATION.allowed(user, contribution)
+        if not _REDUNDANT.get(A(action), lambda c: False)(contribution)
+    ]
 
 
-def _event(
-    db: Session,
-    contribution: Contribution,
-    *,
-    actor: User | None,
-    action: ModerationAction,
-    to_status: Status,
-    reason: str,
-) -> None:
-    assert contribution.id is not None
-    db.add(
-        ModerationEvent(
-            contribution_id=contribution.id,
-            actor_id=actor.id if actor else None,
-            action=action,
-            from_status=contribution.status,
-            to_status=to_status,
-            reason=reason,
-        )
+def _settle_reports(db: Session, contribution_id: int) -> None:
+    db.execute(
+        update(Report)
+        .where(col(Report.contribution_id) == contribution_id, col(Report.resolved).is_(False))
+        .values(resolved=True)
     )
 
 
@@ -108,42 +186,11 @@ def moderate(
     action: ModerationAction,
     reason: str = "",
 ) -> Contribution:
-    reason = reason.strip()
-    if action == A.auto_hide:
-        raise InvalidInput(
-            {"action": [gettext(N_("This action is taken by the system, not by a person."))]}
-        )
-    if action in NEEDS_REASON and not reason:
-        raise InvalidInput({"reason": [gettext(N_("Give a reason: the author will see it."))]})
-    status = Status(contribution.status)
-    if action in FLAGS:
-        if status != S.published:
-            raise Conflict(N_("Only published contributions can be pinned or marked."))
-        attribute, value = FLAGS[action]
-        setattr(contribution, attribute, value)
-        _event(db, contribution, actor=actor, action=action, to_status=status, reason=reason)
-    else:
-        sources, target = TRANSITIONS[action]
-        if status not in sources:
-            raise Conflict(
-                N_("“%(action)s” does not apply to a contribution that is “%(status)s”."),
-                action=gettext(ACTION_LABELS[action]),
-                status=gettext(STATUS_LABELS[status]),
-            )
-        _event(db, contribution, actor=actor, action=action, to_status=target, reason=reason)
-        contribution.status = target
-        contribution.moderation_note = reason or None
-        if target != S.published:
-            contribution.pinned = False
+    MODERATION.apply(db, record=contribution, action=action, actor=actor, reason=reason)
+    assert contribution.id is not None
+    if MODERATION.transition(action).target is not None:
         # A decision settles the reports that led to it.
-        db.execute(
-            update(Report)
-            .where(col(Report.contribution_id) == contribution.id, col(Report.resolved).is_(False))
-            .values(resolved=True)
-        )
-        contribution.open_reports = 0
-    contribution.updated_at = utcnow()
-    db.add(contribution)
+        _settle_reports(db, contribution.id)
     db.commit()
     db.refresh(contribution)
     return contribution
@@ -181,20 +228,17 @@ def report(
         .where(col(Report.contribution_id) == contribution.id, col(Report.resolved).is_(False))
     ).scalar_one()
     contribution.open_reports = int(open_reports)
-    if contribution.open_reports >= HIDE_AFTER_REPORTS:
-        _event(
-            db,
-            contribution,
-            actor=None,
-            action=A.auto_hide,
-            to_status=S.hidden,
-            reason=N_("Reported by several participants; a moderator will review it."),
-        )
-        contribution.status = S.hidden
-        contribution.pinned = False
-        contribution.moderation_note = None
     db.add(contribution)
-    db.commit()
+    db.commit()  # the report counts whatever happens next
+    if contribution.open_reports >= HIDE_AFTER_REPORTS and contribution.status == S.published:
+        write_again(db)
+        try:
+            MODERATION.apply(
+                db, record=contribution, action=A.auto_hide, actor=None, reason=AUTO_HIDE_REASON
+            )
+            db.commit()
+        except Conflict:
+            pass  # a moderator (or another report) changed its state meanwhile: theirs stands
     db.refresh(contribution)
     return contribution
 

@@ -397,9 +397,9 @@ def test_secretariat_transcribes_a_proposal_in_someone_elses_name(
 def test_submissions_are_rate_limited_per_account(
     client: TestClient, db: Session, login_as, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from app.services import contributions as service
+    from app.services.contributions import submit
 
-    monkeypatch.setattr(service, "SUBMIT_LIMIT_ACCOUNT", 2)
+    monkeypatch.setattr(submit, "SUBMIT_LIMIT_ACCOUNT", 2)
     forum = factories.forum(db)
     login_as(Role.participant)
     body = {

@@ -1,0 +1,162 @@
+"""Contributions: submitting, reading, listing, searching, endorsing, exporting, counting.
+
+One module per concern (submit, reading, listing, endorse, export, stats, views); this package
+re-exports what other code calls, and registers the contribution as a target others may point
+to (care-map pins, later minutes and policy paragraphs).
+"""
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from app import permissions
+from app.i18n import N_
+from app.models.contributions import Contribution
+from app.services import targets
+from app.services.contributions.endorse import (
+    ENDORSE_LIMIT_ACCOUNT,
+    ENDORSE_LIMIT_IP,
+    set_endorsement,
+)
+from app.services.contributions.export import (
+    EXPORT_FIELDS,
+    export_csv,
+    export_json,
+    export_rows,
+)
+from app.services.contributions.listing import (
+    CURSOR_PATTERN,
+    SORTS,
+    Filters,
+    decode_cursor,
+    list_contributions,
+    similar,
+)
+from app.services.contributions.reading import (
+    ATTACHMENT_META,
+    ContributionView,
+    ListRow,
+    attachments_by_contribution,
+    attachments_of,
+    author_of,
+    contribution_view,
+    find_contribution,
+    get_attachment,
+    get_contribution,
+    get_visible,
+    public_author,
+    theme_ids_of,
+    token_hash,
+    user_names,
+)
+from app.services.contributions.stats import Statistics, statistics
+from app.services.contributions.submit import (
+    SUBMIT_LIMIT_ACCOUNT,
+    SUBMIT_LIMIT_IP,
+    Submitted,
+    author_errors,
+    check_uploads,
+    limit_rate,
+    make_excerpt,
+    replay,
+    store,
+    submit_proposal,
+)
+from app.services.contributions.views import (
+    Chart,
+    charts,
+    filter_options,
+    public_events,
+    public_list,
+    reference_options,
+    to_public,
+)
+
+__all__ = [
+    "ATTACHMENT_META",
+    "CURSOR_PATTERN",
+    "ENDORSE_LIMIT_ACCOUNT",
+    "ENDORSE_LIMIT_IP",
+    "EXPORT_FIELDS",
+    "SORTS",
+    "SUBMIT_LIMIT_ACCOUNT",
+    "SUBMIT_LIMIT_IP",
+    "Chart",
+    "ContributionView",
+    "Filters",
+    "ListRow",
+    "Statistics",
+    "Submitted",
+    "attachments_by_contribution",
+    "attachments_of",
+    "author_errors",
+    "author_of",
+    "charts",
+    "check_uploads",
+    "contribution_view",
+    "decode_cursor",
+    "deleted",
+    "export_csv",
+    "export_json",
+    "export_rows",
+    "filter_options",
+    "find_contribution",
+    "forget_forum",
+    "get_attachment",
+    "get_contribution",
+    "get_visible",
+    "limit_rate",
+    "list_contributions",
+    "make_excerpt",
+    "public_author",
+    "public_events",
+    "public_list",
+    "reference_options",
+    "replay",
+    "set_endorsement",
+    "similar",
+    "statistics",
+    "store",
+    "submit_proposal",
+    "theme_ids_of",
+    "to_public",
+    "token_hash",
+    "user_names",
+]
+
+KIND = "contribution"
+
+
+def short_title(contribution: Contribution) -> str:
+    """For links: the title, or (a live remark has none) the start of its text."""
+    text = contribution.title or contribution.excerpt
+    return text if len(text) <= 80 else text[:79].rstrip() + "…"
+
+
+targets.register(
+    targets.TargetKind(
+        kind=KIND,
+        label=N_("Contribution"),
+        load=find_contribution,
+        visible=permissions.can_view_contribution,
+        url=lambda contribution: f"/contributions/{contribution.id}",
+        title=short_title,
+        on_delete=targets.OnDelete.remove,
+    )
+)
+
+
+def deleted(db: Session, *, contribution_id: int) -> int:
+    """What pointed at a contribution that is being deleted goes with it (in the caller's
+    transaction); contributions are deleted with their forum only, see forget_forum()."""
+    return targets.deleted(db, kind=KIND, target_id=contribution_id)
+
+
+def forget_forum(db: Session, *, forum_id: int) -> int:
+    """Before a forum is deleted (its contributions go with it, by the foreign key's cascade):
+    removes what points at those contributions. Returns how many pointers went."""
+    ids = list(
+        db.execute(
+            select(col(Contribution.id)).where(col(Contribution.forum_id) == forum_id)
+        ).scalars()
+    )
+    return sum(deleted(db, contribution_id=cid) for cid in ids)

@@ -4,26 +4,33 @@ the seed minutes record them), and illustrative proposals for the 2025 "Caring C
 The chat remarks are quoted from the seed document. The proposals, their authors and the e-mail
 are invented for the demo, and their text says so; nothing here is presented as something a real
 person or organisation submitted.
+
+Everything goes through the contribution services, as the people concerned: each participant
+submits and endorses as themselves, the demo administrator opens and closes the Town Hall's live
+window and marks remarks for the minutes, and the e-mailed proposal comes in through the mail
+import. An idempotency key (or, for the e-mail, its Message-ID) recognises each one on a second
+load.
 """
 
-import hashlib
-from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from app.lib.markup import plain_text
-from app.models.caucuses import Caucus
-from app.models.contributions import (
-    EXCERPT_MAX,
-    Contribution,
-    ContributionTheme,
-    Endorsement,
-    LiveWindow,
-)
-from app.models.forums import Forum, ForumSession, Theme
-from app.models.users import Role, User
+from app.demo.forums import theme_ids
+from app.demo.users import participants
+from app.lib.mailparse import ParsedMail
+from app.models.contributions import ContributionCreate, Kind, ModerationAction, RemarkCreate
+from app.models.forums import Forum, ForumSession
+from app.models.users import User
+from app.services import caucuses as caucus_service
+from app.services import contributions as contribution_service
+from app.services import forums as forum_service
+from app.services import live as live_service
+from app.services import mailintake
+from app.services import moderation as moderation_service
+
+# Where the demo's submissions come from, for the rate limits: no person's address.
+DEMO_IP = "demo-loader"
 
 DEMO_NOTE = {
     "en": "\n\n*(Example written for the demo; not a real submission.)*",
@@ -86,131 +93,101 @@ PROPOSALS: list[dict[str, Any]] = [
     },
 ]
 
-
-def _key(name: str) -> str:
-    return hashlib.sha256(f"demo:{name}".encode()).hexdigest()
-
-
-def _exists(db: Session, name: str) -> bool:
-    found = db.execute(
-        select(col(Contribution.id)).where(col(Contribution.source_key) == _key(name))
-    ).first()
-    return found is not None
-
-
-def _add(db: Session, name: str, theme_ids: list[int], **values: Any) -> Contribution:
-    item = Contribution(
-        source_key=_key(name), excerpt=plain_text(values["body"], limit=EXCERPT_MAX), **values
-    )
-    db.add(item)
-    db.flush()
-    assert item.id is not None
-    for theme_id in theme_ids:
-        db.add(ContributionTheme(contribution_id=item.id, theme_id=theme_id))
-    return item
+# Recognised on a second load by its Message-ID, as any imported message is.
+EMAIL = ParsedMail(
+    message_id="demo:email-0",
+    sender_name="Red de cuidadoras (ejemplo)",
+    sender_email="red@demo.example.org",
+    sent_at=None,
+    subject="Contribución de la red de cuidadoras",
+    body_text="Enviamos por correo nuestra propuesta: reconocer el trabajo de cuidado "
+    "comunitario en los presupuestos municipales." + DEMO_NOTE["es"],
+    language="es",
+)
 
 
-def _participants(db: Session, count: int) -> list[User]:
-    """Demo participants without passwords: they exist to endorse, and cannot log in."""
-    users = []
-    for n in range(1, count + 1):
-        email = f"participant{n}@demo.example.org"
-        user = db.execute(select(User).where(col(User.email) == email)).scalar_one_or_none()
-        if user is None:
-            user = User(email=email, display_name=f"Demo participant {n}", role=Role.participant)
-            db.add(user)
-            db.flush()
-        users.append(user)
-    return users
+def _first_session(db: Session, forum: Forum) -> ForumSession | None:
+    assert forum.id is not None
+    sessions = forum_service.forum_view(db, forum.id).sessions
+    return sessions[0] if sessions else None
 
 
-def load(db: Session, *, wfctp: Forum, uclg: Forum) -> None:
-    caucuses = {c.code: c.id for c in db.execute(select(Caucus)).scalars()}
-    people = _participants(db, 5)
-    town_hall = (
-        db.execute(
-            select(ForumSession)
-            .where(col(ForumSession.forum_id) == uclg.id)
-            .order_by(col(ForumSession.starts_at))
+def _chat(db: Session, *, actor: User, town_hall: ForumSession, people: list[User]) -> None:
+    """The chat remarks, posted in a live window the administrator opens for them and closes
+    again (unless it was open already); the first two are marked for the minutes."""
+    assert town_hall.id is not None
+    missing = [
+        n
+        for n in range(len(CHAT))
+        if contribution_service.replay(db, f"demo-chat-{n}", people[n % len(people)]) is None
+    ]
+    if not missing:
+        return
+    was_open = live_service.is_open(db, town_hall.id)
+    if not was_open:
+        live_service.set_open(db, actor=actor, session=town_hall, open_=True)
+    for n in missing:
+        data = RemarkCreate(
+            body=CHAT[n], kind=Kind.remark, language="en", idempotency_key=f"demo-chat-{n}"
         )
-        .scalars()
-        .first()
-    )
-    if town_hall is not None and town_hall.id is not None:
-        for n, text in enumerate(CHAT):
-            name = f"chat-{n}"
-            if not _exists(db, name):
-                _add(
-                    db,
-                    name,
-                    [],
-                    forum_id=uclg.id,
-                    session_id=town_hall.id,
-                    kind="remark",
-                    channel="live",
-                    status="published",
-                    body=text,
-                    language="en",
-                    author_id=people[n % len(people)].id,
-                    created_at=town_hall.starts_at + timedelta(minutes=20 + 9 * n),
-                    for_minutes=n < 2,
-                )
-        if db.get(LiveWindow, town_hall.id) is None:
-            db.add(
-                LiveWindow(
-                    session_id=town_hall.id,
-                    is_open=False,
-                    opened_at=town_hall.starts_at,
-                    closed_at=town_hall.starts_at + timedelta(hours=2),
-                )
+        posted = live_service.post_remark(
+            db,
+            actor=people[n % len(people)],
+            session=town_hall,
+            data=data,
+            ip=DEMO_IP,
+            locale="en",
+        )
+        if n < 2:
+            moderation_service.moderate(
+                db,
+                actor=actor,
+                contribution=posted.contribution,
+                action=ModerationAction.for_minutes,
             )
-    caring = (
-        db.execute(select(ForumSession).where(col(ForumSession.forum_id) == wfctp.id))
-        .scalars()
-        .first()
-    )
-    themes = {
-        t.code: t.id
-        for t in db.execute(select(Theme).where(col(Theme.forum_id) == wfctp.id)).scalars()
-    }
+    if not was_open:
+        live_service.set_open(db, actor=actor, session=town_hall, open_=False)
+
+
+def _proposals(
+    db: Session, *, forum: Forum, session: ForumSession | None, people: list[User]
+) -> None:
+    """Each proposal from its participant; the last participants endorse it once, when it is
+    new."""
+    themes = theme_ids(db, forum)
+    caucuses = {c.code: c.id for c in caucus_service.list_caucuses(db)}
     for n, proposal in enumerate(PROPOSALS):
-        name = f"proposal-{n}"
-        if _exists(db, name):
+        data = ContributionCreate.model_validate(
+            {
+                "forum_id": forum.id,
+                "session_id": session.id if session else None,
+                "title": proposal["title"],
+                "body": proposal["body"] + DEMO_NOTE[proposal["language"]],
+                "language": proposal["language"],
+                "theme_ids": [themes[c] for c in proposal["themes"] if c in themes],
+                "caucus_id": caucuses.get(proposal["caucus"]) if proposal["caucus"] else None,
+                "idempotency_key": f"demo-proposal-{n}",
+            }
+        )
+        submitted = contribution_service.submit_proposal(db, actor=people[n], data=data, ip=DEMO_IP)
+        if submitted.replayed:
             continue
-        item = _add(
-            db,
-            name,
-            [themes[c] for c in proposal["themes"] if c in themes],
-            forum_id=wfctp.id,
-            session_id=caring.id if caring else None,
-            kind="proposal",
-            channel="web",
-            status="published",
-            title=proposal["title"],
-            body=proposal["body"] + DEMO_NOTE[proposal["language"]],
-            language=proposal["language"],
-            author_id=people[n].id,
-            caucus_id=caucuses.get(proposal["caucus"]) if proposal["caucus"] else None,
-            endorsement_count=proposal["endorsers"],
-        )
         for person in people[-proposal["endorsers"] :]:
-            assert item.id is not None
-            assert person.id is not None
-            db.add(Endorsement(contribution_id=item.id, user_id=person.id))
-    if not _exists(db, "email-0"):
-        _add(
-            db,
-            "email-0",
-            [],
-            forum_id=wfctp.id,
-            kind="proposal",
-            channel="email",
-            status="pending",
-            title="Contribución de la red de cuidadoras",
-            body="Enviamos por correo nuestra propuesta: reconocer el trabajo de cuidado "
-            "comunitario en los presupuestos municipales." + DEMO_NOTE["es"],
-            language="es",
-            author_name="Red de cuidadoras (ejemplo)",
-            author_email="red@demo.example.org",
-        )
-    db.commit()
+            contribution_service.set_endorsement(
+                db, actor=person, contribution=submitted.contribution, endorse=True, ip=DEMO_IP
+            )
+
+
+def load(db: Session, *, actor: User, wfctp: Forum, uclg: Forum) -> None:
+    people = participants(db, actor=actor, count=5)
+    town_hall = _first_session(db, uclg)
+    if town_hall is not None:
+        _chat(db, actor=actor, town_hall=town_hall, people=people)
+    _proposals(db, forum=wfctp, session=_first_session(db, wfctp), people=people)
+    mailintake.import_messages(
+        db,
+        actor=actor,
+        forum=wfctp,
+        session_id=None,
+        messages=[EMAIL],
+    )

@@ -26,7 +26,7 @@ from app.models.forums import Milestone
 from app.models.types import utcnow
 from app.models.users import Invitation, Role
 from app.security import token_digest
-from app.services import caremap
+from app.services import caremap, live
 from tests import factories
 from tests.conftest import PASSWORD, csrf_header, form_token, make_user
 
@@ -50,6 +50,7 @@ class Case:
     form: dict[str, Any] | None = None  # an HTML form post; the CSRF field is added
     files: dict[str, tuple[str, bytes, str]] | None = None
     params: dict[str, Any] | None = None
+    content: bytes | None = None  # a raw request body (file uploads to the API)
     state: str = ""  # what the object is in, for the test id (e.g. "pending")
     refused: int = 403
     anonymous: int | None = None  # default: 401, or 303 to the login page for a page GET
@@ -167,6 +168,7 @@ def build_world(db: Session) -> dict[str, Any]:
             }
         ),
     )
+    live.set_open(db, actor=staff, session=session, open_=True)
     milestone = Milestone(forum_id=forum.id, title={"en": "Retreat"}, starts_on=date(2025, 5, 3))
     db.add(milestone)
     db.commit()
@@ -210,6 +212,13 @@ def _url(case: Case, world: dict[str, Any]) -> str:
     return fill(path.replace(":int}", "}"), world)
 
 
+def _said(response: Any) -> str:
+    """What the page or problem says, for a failure message (the page's main part)."""
+    text = response.text
+    start = text.find("<main")
+    return text[start : start + 1500] if start >= 0 else text[:1500]
+
+
 def run(
     client: TestClient,
     db: Session,
@@ -232,23 +241,25 @@ def run(
             kwargs["files"] = case.files
     elif case.json is not None:
         kwargs["json"] = fill(case.json, world)
+    elif case.content is not None:
+        kwargs["content"] = case.content
     response = client.request(case.method, url, **kwargs)
     if role in case.who:
-        assert response.status_code == case.ok, (role, response.status_code, response.text[:600])
+        assert response.status_code == case.ok, (role, response.status_code, _said(response))
         if case.check is not None:
             case.check(response)
     elif role is None:
         expected = case.anonymous
         if expected is None:
             expected = 303 if (not case.is_api and case.method == "GET") else 401
-        assert response.status_code == expected, (response.status_code, response.text[:600])
+        assert response.status_code == expected, (response.status_code, _said(response))
         if expected == 303:
             assert response.headers["location"].startswith("/login?next=")
     else:
         assert response.status_code == case.refused, (
             role,
             response.status_code,
-            response.text[:600],
+            _said(response),
         )
     return response
 

@@ -80,6 +80,13 @@ EML = (
     b"Community kitchens need support from the city.\r\n"
 )
 
+RUN_FORM = {
+    f"{name}.{group}": value
+    for group in ("children_0_5", "older_persons", "persons_with_disabilities")
+    for name, value in (("catchment_m", "1000"), ("targets_per_1000", "10"))
+} | {"method": "2sfca", "spheres": ["public", "private", "community", "family"]}
+REP_FORM = {"role": "caucus_rep", "caucus_ids": "{caucus_id}"}
+
 C = Case
 ACCOUNTS = grid(
     [
@@ -118,10 +125,10 @@ ACCOUNTS = grid(
             "POST",
             "/users/invite",
             STAFF,
-            303,
+            201,
             form={"email": "x@example.org", "role": "participant"},
         ),
-        C("POST", "/users/{user_id}", STAFF, 303, form={"role": "caucus_rep"}),
+        C("POST", "/users/{user_id}", STAFF, 303, form=REP_FORM),
         C(
             "POST",
             "/api/v1/users",
@@ -129,7 +136,13 @@ ACCOUNTS = grid(
             201,
             json={"email": "y@example.org", "display_name": "Y", "password": PASSWORD},
         ),
-        C("PUT", "/api/v1/users/{user_id}/role", STAFF, 200, json={"role": "caucus_rep"}),
+        C(
+            "PUT",
+            "/api/v1/users/{user_id}/role",
+            STAFF,
+            200,
+            json={"role": "caucus_rep", "caucus_ids": ["{caucus_id}"]},
+        ),
         C("POST", "/api/v1/invitations", STAFF, 201, json={"email": "z@example.org"}),
         C("GET", "/users", STAFF, 200),
         C("GET", "/api/v1/users", STAFF, 200),
@@ -171,7 +184,7 @@ PROGRAMME = grid(
             "/sessions/{session_id}/segments/{segment_id}/move",
             STAFF,
             303,
-            form={"step": "1"},
+            params={"step": 1},
         ),
         C("POST", "/sessions/{session_id}/segments/{segment_id}/delete", STAFF, 303),
         C("POST", "/api/v1/sessions", STAFF, 201, json=SESSION),
@@ -242,7 +255,8 @@ PROGRAMME = grid(
 
 CONTRIBUTIONS = grid(
     [
-        C("POST", "/contributions/new", ANYONE, 303, form=PROPOSAL_FORM),
+        # Without an account the proposal waits for moderation and the receipt page says so.
+        C("POST", "/contributions/new", LOGGED_IN, 303, form=PROPOSAL_FORM, anonymous=201),
         C(
             "POST",
             "/contributions/{contribution_id:int}/endorse",
@@ -336,6 +350,22 @@ CONTRIBUTIONS = grid(
         C("POST", "/sessions/{session_id}/live/open", STAFF, 303),
         C("POST", "/sessions/{session_id}/live/close", STAFF, 303),
         C("PUT", "/api/v1/sessions/{session_id}/live", STAFF, 200, json={"is_open": True}),
+        C(
+            "POST",
+            "/sessions/{session_id}/live/remarks",
+            LOGGED_IN,
+            303,
+            state="open",
+            form={"body": "Libraries can be care hubs.", "kind": "remark"},
+        ),
+        C(
+            "POST",
+            "/api/v1/sessions/{session_id}/live/remarks",
+            LOGGED_IN,
+            201,
+            state="open",
+            json={"body": "Libraries can be care hubs.", "kind": "remark"},
+        ),
         C("GET", "/api/v1/contributions/{contribution_id}", ANYONE, 200, state="published"),
         C(
             "GET",
@@ -374,7 +404,7 @@ CAREMAP = grid(
             form={"kind": "supply", "source": "Test", "licence": "CC0"},
             files={"file": ("supply.csv", SUPPLY, "text/csv")},
         ),
-        C("POST", "/caremap/territories/{territory_id}/runs", STAFF, 303),
+        C("POST", "/caremap/territories/{territory_id}/runs", STAFF, 303, form=RUN_FORM),
         C(
             "POST",
             "/caremap/territories/{territory_id}/reports",
@@ -407,6 +437,7 @@ CAREMAP = grid(
             STAFF,
             201,
             params={"kind": "supply", "source": "Test", "licence": "CC0"},
+            content=SUPPLY,
         ),
         C("POST", "/api/v1/caremap/territories/{territory_id}/runs", STAFF, 201, json={}),
         C("POST", "/api/v1/caremap/pins", STAFF, 201, json=PIN),

@@ -4,7 +4,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models.users import Role
-from app.services import caucuses
+from app.services import caucuses, users
 from tests import factories
 from tests.conftest import form_token
 
@@ -63,3 +63,37 @@ def test_caucus_codes_are_unique(client: TestClient, login_as) -> None:  # type:
     response = client.post("/api/v1/caucuses", json={"code": "youth", "name": {"en": "Again"}})
     assert response.status_code == 422
     assert response.json()["errors"] == {"code": ["Another caucus already uses this code."]}
+
+
+def test_the_caucuses_a_representative_speaks_for(
+    client: TestClient, db: Session, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    youth, feminism = factories.caucus(db, "youth"), factories.caucus(db, "feminism")
+    login_as(Role.secretariat)
+    made = client.post(
+        "/api/v1/users",
+        json={
+            "email": "rep@example.org",
+            "display_name": "Rep",
+            "password": "long enough password",
+            "role": "caucus_rep",
+            "caucus_ids": [youth.id, feminism.id],
+        },
+    )
+    assert made.status_code == 201, made.text
+    rep = users.get_user(db, made.json()["id"])
+    assert users.represented_caucuses(db, rep) == {youth.id, feminism.id}
+    assert users.represented_caucuses(db, None) == frozenset()
+    db.commit()
+
+
+def test_only_the_secretariat_gets_the_list_of_speakers_to_add(
+    client: TestClient, db: Session, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    youth = factories.caucus(db, "youth")
+    factories.speaker(db, "Elana Wong")
+    assert "Elana Wong" not in client.get(f"/caucuses/{youth.id}").text
+    login_as(Role.participant)
+    assert "Elana Wong" not in client.get(f"/caucuses/{youth.id}").text
+    login_as(Role.secretariat)
+    assert "Elana Wong" in client.get(f"/caucuses/{youth.id}").text

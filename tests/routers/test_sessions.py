@@ -1,11 +1,16 @@
 """The session page participants read, and the secretariat's session and agenda forms."""
 
 import re
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app import i18n
 from app.models.users import Role
+from app.services import targets
+from app.services.errors import NotFound
 from tests import factories
 from tests.conftest import form_token
 
@@ -263,3 +268,61 @@ def test_a_single_ticked_language_survives_a_form_error(
     assert response.status_code == 422
     assert re.search(r'value="pt" checked', response.text)
     assert re.search(rf'value="{theme.id}" checked', response.text)
+
+
+# -- a session as a target others point to ----------------------------------------------------
+
+
+@pytest.fixture
+def pointers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """A pointing domain of the test's own: records what the registry tells it is deleted."""
+    told: list[tuple[str, int]] = []
+
+    def remover(db: Any, kind: str, target_id: int) -> int:
+        told.append((kind, target_id))
+        return 0
+
+    monkeypatch.setitem(targets._removers, "test_pointer", remover)
+    return told
+
+
+def test_a_session_is_a_target_with_its_address_and_title_in_the_readers_language(
+    client: TestClient, db: Session
+) -> None:
+    session = factories.session(db, factories.forum(db))
+    i18n.set_locale("es")
+    try:
+        found = targets.resolve(db, kind="session", target_id=session.id, viewer=None)
+    finally:
+        i18n.set_locale(i18n.DEFAULT_LOCALE)
+    assert (found.url, found.title) == (f"/sessions/{session.id}", "Ciudades que cuidan")
+    with pytest.raises(NotFound):
+        targets.resolve(db, kind="session", target_id=session.id + 1, viewer=None)
+
+
+def test_deleting_a_session_tells_what_points_at_it(
+    client: TestClient, db: Session, login_as: Any, pointers: list[tuple[str, int]]
+) -> None:
+    forum = factories.forum(db)
+    kept, gone = factories.session(db, forum), factories.session(db, forum)
+    login_as(Role.secretariat)
+    assert client.delete(f"/api/v1/sessions/{gone.id}").status_code == 204
+    assert pointers == [("session", gone.id)]
+    token = form_token(client, f"/sessions/{kept.id}")
+    deleted = client.post(
+        f"/sessions/{kept.id}/delete", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert deleted.status_code == 303
+    assert pointers == [("session", gone.id), ("session", kept.id)]
+
+
+def test_deleting_a_forum_tells_what_points_at_its_sessions(
+    client: TestClient, db: Session, login_as: Any, pointers: list[tuple[str, int]]
+) -> None:
+    forum = factories.forum(db)
+    first, second = factories.session(db, forum), factories.session(db, forum)
+    other = factories.session(db, factories.forum(db))
+    login_as(Role.secretariat)
+    assert client.delete(f"/api/v1/forums/{forum.id}").status_code == 204
+    assert sorted(pointers) == sorted([("session", first.id), ("session", second.id)])
+    assert client.get(f"/api/v1/sessions/{other.id}").status_code == 200

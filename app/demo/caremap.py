@@ -12,7 +12,6 @@ from app.models.caremap import (
     DatasetOrigin,
     PinCreate,
     PinMetric,
-    PinTargetKind,
     RunCreate,
     TerritoryCreate,
 )
@@ -101,7 +100,7 @@ def load(
                     run_id=run.id,
                     care_group=group,
                     metric=metric,
-                    target_kind=PinTargetKind.session,
+                    target_kind="session",
                     target_id=session.id,
                 ),
             )

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
 from app.caremap.demo import demo_files
@@ -22,14 +22,17 @@ from app.models.caremap import (
     DatasetKind,
     DatasetMeta,
     EvidencePin,
+    PinCreate,
     RunCreate,
     TerritoryCreate,
 )
 from app.models.users import Role
 from app.services import caremap as service
 from app.services import sessions as session_service
+from app.services import targets
+from app.services.errors import NotFound
 from tests import factories
-from tests.conftest import csrf_header, form_token, logout
+from tests.conftest import csrf_header, form_token, logout, make_user
 
 FILES = {
     DatasetKind.units: "units.geojson",
@@ -507,34 +510,95 @@ def test_secretariat_pins_a_run_to_a_session_and_readers_see_it(
     assert service.pins_for(db, kind="session", target_id=session.id or 0) == []
 
 
-def test_pins_for_contributions_accept_any_positive_id_but_sessions_must_exist(
+def test_pins_go_to_records_that_exist_and_kinds_that_are_registered(
     client: TestClient, db: Session, login_as: Callable[..., Any]
 ) -> None:
     run = stored_run(db, territory(db))
+    proposal = factories.contribution(db, factories.forum(db))
     login_as(Role.secretariat)
     base = {"run_id": run.id, "care_group": "older_persons", "metric": "coverage"}
     contribution = client.post(
-        "/api/v1/caremap/pins", json={**base, "target_kind": "contribution", "target_id": 4242}
+        "/api/v1/caremap/pins",
+        json={**base, "target_kind": "contribution", "target_id": proposal.id},
     )
     assert contribution.status_code == 201, contribution.text
     assert contribution.json()["panel_url"].startswith(f"/caremap/runs/{run.id}/panel?")
-    missing = client.post(
-        "/api/v1/caremap/pins", json={**base, "target_kind": "session", "target_id": 4242}
-    )
-    assert missing.status_code == 422
-    assert "target_id" in missing.json()["errors"]
-    listed = client.get("/api/v1/caremap/pins?target_kind=contribution&target_id=4242").json()
-    assert [p["target_id"] for p in listed["items"]] == [4242]
-    pins = service.pins_for(db, kind="contribution", target_id=4242)
+    listed = client.get(
+        f"/api/v1/caremap/pins?target_kind=contribution&target_id={proposal.id}"
+    ).json()
+    assert [p["target_id"] for p in listed["items"]] == [proposal.id]
+    pins = service.pins_for(db, kind="contribution", target_id=proposal.id)
     assert len(pins) == 1
     assert pins.kind == "contribution"
+    # The run's page names and links what it is pinned to, from the registry.
+    run_page = client.get(f"/caremap/runs/{run.id}").text
+    assert f'<a href="/contributions/{proposal.id}#evidence">{proposal.title}</a>' in run_page
+
+
+@pytest.mark.parametrize("kind", ["contribution", "session"])
+def test_a_pin_to_a_record_that_does_not_exist_is_not_found(
+    client: TestClient, db: Session, login_as: Callable[..., Any], kind: str
+) -> None:
+    run = stored_run(db, small_territory(db))
+    login_as(Role.secretariat)
+    base = {"run_id": run.id, "care_group": "older_persons", "metric": "coverage"}
+    missing = client.post(
+        "/api/v1/caremap/pins", json={**base, "target_kind": kind, "target_id": 4242}
+    )
+    assert missing.status_code == 404, missing.text
+    assert client.get(f"/api/v1/caremap/pins?target_kind={kind}").json()["items"] == []
+    # The form says so beside the number, keeping what was typed.
+    token = form_token(client, "/caremap/pins/new")
+    page = client.post(
+        "/caremap/pins",
+        data={"csrf_token": token, **base, "target_kind": kind, "target_id": "4242"},
+    )
+    assert page.status_code == 404
+    assert "There is nothing with this number to pin to." in page.text
+    assert 'value="4242"' in page.text
+
+
+def test_a_pin_to_a_kind_nobody_registered_is_refused(
+    client: TestClient, db: Session, login_as: Callable[..., Any]
+) -> None:
+    run = stored_run(db, small_territory(db))
+    login_as(Role.secretariat)
+    body = {"run_id": run.id, "care_group": "older_persons", "target_kind": "section"}
+    refused = client.post("/api/v1/caremap/pins", json={**body, "target_id": 1})
+    assert refused.status_code == 422
+    assert "target_kind" in refused.json()["errors"]
+    assert client.get("/api/v1/caremap/pins?target_kind=section").status_code == 422
+    # The form offers only registered kinds.
+    form = client.get("/caremap/pins/new").text
+    assert '<option value="session"' in form
+    assert '<option value="contribution"' in form
+    assert '<option value="section"' not in form
+
+
+def test_a_pin_resolves_its_target_as_the_person_pinning_sees_it(
+    db: Session, engine: Engine
+) -> None:
+    """The service asks the registry with the actor as viewer: someone who may not see a record
+    cannot pin to it (today only the secretariat pins, and it sees every contribution)."""
+    run = stored_run(db, small_territory(db))
+    pending = factories.contribution(db, factories.forum(db), status="pending")
+    someone = make_user(engine, Role.participant)
+    with pytest.raises(NotFound):
+        service.create_pin(
+            db,
+            actor=someone,
+            data=PinCreate(
+                run_id=run.id,
+                care_group="older_persons",
+                target_kind="contribution",
+                target_id=pending.id,
+            ),
+        )
 
 
 def test_a_deleted_session_takes_its_pins_with_it(db: Session, client: TestClient) -> None:
     run = stored_run(db, territory(db))
     session = factories.session(db, factories.forum(db))
-    from app.models.caremap import PinCreate
-
     service.create_pin(
         db,
         actor=factories.staff(db),
@@ -574,7 +638,7 @@ def test_participant_reports_a_facility_and_the_secretariat_verifies_it(
     assert "Waiting for verification" in mine
 
     login_as(Role.secretariat)
-    [report] = service.reports_of(db, place.id or 0, viewer=factories.staff(db), staff=True)
+    [report] = service.reports_of(db, place.id or 0, viewer=factories.staff(db))
     db.commit()
     token = form_token(client, f"/caremap/territories/{place.id}")
     verified = client.post(
@@ -884,16 +948,19 @@ def test_uploading_and_verifying_are_for_the_secretariat(
 def test_pins_of_a_deleted_contribution_can_be_removed_with_it(
     client: TestClient, db: Session
 ) -> None:
-    from app.models.caremap import PinCreate
-
     run = stored_run(db, small_territory(db))
+    proposal = factories.contribution(db, factories.forum(db))
     service.create_pin(
         db,
         actor=factories.staff(db),
         data=PinCreate(
-            run_id=run.id, care_group="older_persons", target_kind="contribution", target_id=7
+            run_id=run.id,
+            care_group="older_persons",
+            target_kind="contribution",
+            target_id=proposal.id,
         ),
     )
-    assert service.delete_pins_for(db, kind="contribution", target_id=7) == 1
+    # What the owner of a record calls from its delete service, in its transaction:
+    assert targets.deleted(db, kind="contribution", target_id=proposal.id) == 1
     db.commit()
-    assert service.pins_for(db, kind="contribution", target_id=7) == []
+    assert service.pins_for(db, kind="contribution", target_id=proposal.id) == []

@@ -55,24 +55,39 @@ def _role_context(db: SessionDep, actor: User) -> dict[str, Any]:
     return {"roles": roles, "caucuses": caucuses, "role_labels": ROLE_LABELS}
 
 
-@pages.get("/users", response_class=HTMLResponse)
-def users_page(
-    request: Request, db: SessionDep, user: StaffUser, cursor: Cursor = None
+def _people_page(
+    request: Request,
+    db: SessionDep,
+    actor: User,
+    *,
+    cursor: str | None = None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    status_code: int = 200,
 ) -> HTMLResponse:
+    """The people and invitations page; with `errors`, its invitation form shown again."""
     people, next_cursor = user_service.list_users(db, limit=50, cursor=cursor)
-    invitations = user_service.list_invitations(db)
     return render(
         request,
         "users/list.html",
         {
             "people": people,
             "next_cursor": next_cursor,
-            "invitations": invitations,
+            "invitations": user_service.list_invitations(db),
             "nav": "users",
-            "values": {},
-            **_role_context(db, user),
+            "values": values or {},
+            "errors": errors,
+            **_role_context(db, actor),
         },
+        status_code=status_code,
     )
+
+
+@pages.get("/users", response_class=HTMLResponse)
+def users_page(
+    request: Request, db: SessionDep, user: StaffUser, cursor: Cursor = None
+) -> HTMLResponse:
+    return _people_page(request, db, user, cursor=cursor)
 
 
 @pages.post("/users/invite", response_class=HTMLResponse)
@@ -81,22 +96,10 @@ def invite(request: Request, db: SessionDep, user: StaffUser, form: FormDep) -> 
         data = parse_form(InvitationCreate, form)
         invitation, token = user_service.invite(db, actor=user, data=data)
     except (InvalidInput, Conflict) as exc:
+        # An address already in use is said beside the address (a conflict, shown as a field error).
         errors = getattr(exc, "errors", None) or {"email": [Message(exc.message, **exc.params)]}
-        people, next_cursor = user_service.list_users(db, limit=50, cursor=None)
-        return render(
-            request,
-            "users/list.html",
-            {
-                "people": people,
-                "next_cursor": next_cursor,
-                "invitations": user_service.list_invitations(db),
-                "nav": "users",
-                "values": form_values(form),
-                "errors": errors,
-                **_role_context(db, user),
-            },
-            status_code=422,
-        )
+        values = form_values(form)
+        return _people_page(request, db, user, values=values, errors=errors, status_code=422)
     return render(
         request,
         "users/invited.html",

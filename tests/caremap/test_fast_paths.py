@@ -19,6 +19,7 @@ import pytest
 from app.caremap import (
     CareDataError,
     Params,
+    fastcsv,
     load_cost_table,
     load_demand,
     load_supply,
@@ -70,7 +71,7 @@ SUPPLY = (
 
 @pytest.fixture
 def slow(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("_fast_demand", "_fast_supply", "_fast_cost_table"):
+    for name in ("fast_demand", "fast_supply", "fast_cost_table"):
         monkeypatch.setattr(loaders, name, lambda *a, **k: None)
 
 
@@ -93,7 +94,7 @@ def _load(kind: str, text: str, name: str = "in.csv") -> object:
 def _both(kind: str, text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
     fast = _load(kind, text)
     with monkeypatch.context() as m:
-        for name in ("_fast_demand", "_fast_supply", "_fast_cost_table"):
+        for name in ("fast_demand", "fast_supply", "fast_cost_table"):
             m.setattr(loaders, name, lambda *a, **k: None)
         slow = _load(kind, text)
     return fast, slow
@@ -110,7 +111,7 @@ def test_demand_fast_equals_row_by_row(case: str, monkeypatch: pytest.MonkeyPatc
 def test_bad_demand_keeps_the_row_by_row_messages(
     case: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert loaders._fast_demand(DEMAND_BAD[case].encode(), "in.csv") is None
+    assert fastcsv.fast_demand(DEMAND_BAD[case].encode(), "in.csv") is None
     fast, slow = _both("demand", DEMAND_BAD[case], monkeypatch)
     assert isinstance(fast, list)
     assert fast
@@ -118,7 +119,7 @@ def test_bad_demand_keeps_the_row_by_row_messages(
 
 
 def test_supply_and_cost_table_fast_equal_row_by_row(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert loaders._fast_supply(SUPPLY.encode(), "in.csv") is not None
+    assert fastcsv.fast_supply(SUPPLY.encode(), "in.csv") is not None
     fast, slow = _both("supply", SUPPLY, monkeypatch)
     assert fast == slow
     cost = "origin_id,destination_id,cost\nd1,s1,10\n d2 ,s1,0\r\n"
@@ -139,7 +140,7 @@ def test_sources_path_file_object_and_geojson(tmp_path: Path) -> None:
     b = _fields(load_demand(io.StringIO(text), filename="d.csv"))
     c = _fields(load_demand(io.BytesIO(text.encode()), filename="d.csv"))
     assert a == b == c
-    assert loaders._fast_demand(b'{"type": "FeatureCollection"}', "upload") is None
+    assert fastcsv.fast_demand(b'{"type": "FeatureCollection"}', "upload") is None
 
 
 def test_random_large_demand_fast_equals_row_by_row(monkeypatch: pytest.MonkeyPatch) -> None:

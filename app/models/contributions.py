@@ -3,7 +3,7 @@ moderation events, attachments and the live window of a session."""
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import EmailStr
 from pydantic import Field as PydField
@@ -71,6 +71,8 @@ KIND_LABELS = {
     Kind.remark: N_("Live remark"),
     Kind.question: N_("Question"),
 }
+# The choice on the live form, where every item is a remark of some kind.
+REMARK_KIND_LABELS = {Kind.remark: N_("Remark"), Kind.question: N_("Question")}
 CHANNEL_LABELS = {
     Channel.web: N_("Submitted online"),
     Channel.live: N_("Posted during the session"),
@@ -258,8 +260,14 @@ class ReportCreate(Input):
     note: str = Field(default="", max_length=1000)
 
 
+# What a person may ask for: every moderation action but the system's (auto_hide).
+Decision = Literal[
+    "accept", "hide", "reject", "restore", "pin", "unpin", "for_minutes", "not_for_minutes"
+]
+
+
 class ModerationIn(Input):
-    action: ModerationAction
+    action: Decision
     reason: str = Field(default="", max_length=1000)
 
 

@@ -13,6 +13,7 @@ from app.deps import OptionalUser, Participant, StaffUser
 from app.i18n import N_
 from app.models.contributions import (
     LABELS,
+    REMARK_KIND_LABELS,
     ContributionPublic,
     Kind,
     LiveState,
@@ -63,10 +64,7 @@ def _page(
             "errors": errors,
             "poll_seconds": POLL_SECONDS,
             "share_url": f"{str(request.base_url).rstrip('/')}/sessions/{session_id}/live",
-            "kind_options": [
-                (Kind.remark.value, i18n.gettext(N_("Remark"))),
-                (Kind.question.value, i18n.gettext(N_("Question"))),
-            ],
+            "kind_options": i18n.label_choices(REMARK_KIND_LABELS),
             "nav": "forums",
             **LABELS,
         },

@@ -16,6 +16,7 @@ from app.models.contributions import (
     LABELS,
     STATUS_LABELS,
     ContributionPublic,
+    ModerationAction,
     ModerationEventPublic,
     ModerationIn,
     Status,
@@ -70,7 +71,11 @@ def moderate_page(
     try:
         data = parse_form(ModerationIn, form)
         service.moderate(
-            db, actor=user, contribution=contribution, action=data.action, reason=data.reason
+            db,
+            actor=user,
+            contribution=contribution,
+            action=ModerationAction(data.action),
+            reason=data.reason,
         )
     except InvalidInput as exc:
         # The decision is not applied; say why on the page the moderator came from.
@@ -103,7 +108,11 @@ def api_moderate(
     db: SessionDep, user: Moderator, contribution: ModeratedContribution, data: ModerationIn
 ) -> Any:
     contribution = service.moderate(
-        db, actor=user, contribution=contribution, action=data.action, reason=data.reason
+        db,
+        actor=user,
+        contribution=contribution,
+        action=ModerationAction(data.action),
+        reason=data.reason,
     )
     return contribution_service.to_public(db, contribution, author=None)
 

@@ -19,7 +19,7 @@ from app.models.contributions import (
 from app.models.forums import ForumSession
 from app.models.types import utcnow
 from app.models.users import User
-from app.permissions import can_moderate
+from app.permissions import can_filter_by_status
 from app.services import audit
 from app.services.contributions import (
     ListRow,
@@ -114,7 +114,7 @@ def feed(db: Session, *, session_id: int, after: int = 0, viewer: User | None = 
     """Live remarks and questions, oldest first, newer than `after`; the pinned ones apart.
     Moderators also see hidden ones, marked, so they can restore them."""
     visible = [Status.published]
-    if can_moderate(viewer):
+    if can_filter_by_status(viewer):
         visible.append(Status.hidden)
     base = select(Contribution).where(
         col(Contribution.session_id) == session_id,

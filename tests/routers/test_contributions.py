@@ -343,6 +343,22 @@ def test_export_leaves_personal_data_out(client: TestClient, db: Session) -> Non
     assert "author_email" not in data["contributions"][0]
 
 
+def test_export_csv_neutralises_formulas(client: TestClient, db: Session) -> None:
+    """A title typed as a spreadsheet formula must not run on the computer that opens the
+    export: it arrives as text."""
+    forum = factories.forum(db)
+    factories.contribution(db, forum, title='=HYPERLINK("http://evil.example","Click")')
+    factories.contribution(db, forum, title="@SUM(1+1)", body="- a list item first\n- then more")
+    text = client.get(f"/contributions/export.csv?forum_id={forum.id}").content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["title"] for r in rows] == [
+        "'@SUM(1+1)",
+        '\'=HYPERLINK("http://evil.example","Click")',
+    ]
+    assert rows[0]["body"].startswith("'- a list item")
+    assert rows[0]["id"].isdigit()
+
+
 def test_statistics_page_has_a_chart_and_a_table_for_each_count(
     client: TestClient, db: Session
 ) -> None:

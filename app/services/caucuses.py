@@ -14,10 +14,10 @@ from app.models.caucuses import (
     CaucusMember,
     CaucusMemberIn,
 )
-from app.models.forums import AgendaSegment, ForumSession, SegmentSpeaker
+from app.models.forums import ForumSession
 from app.models.speakers import Organisation, Speaker
 from app.models.users import User
-from app.services import audit, speakers
+from app.services import audit, sessions, speakers
 from app.services.errors import InvalidInput, NotFound
 
 # Names and descriptions of the built-in caucuses in the three interface languages.
@@ -213,18 +213,5 @@ def remove_member(db: Session, *, actor: User, caucus: Caucus, speaker_id: int) 
 
 def sessions_where_spoke(db: Session, caucus_id: int) -> Sequence[ForumSession]:
     """Sessions with at least one of the caucus's members on the agenda."""
-    speakers = select(col(CaucusMember.speaker_id)).where(col(CaucusMember.caucus_id) == caucus_id)
-    sessions = (
-        select(col(AgendaSegment.session_id))
-        .join(SegmentSpeaker, col(SegmentSpeaker.segment_id) == col(AgendaSegment.id))
-        .where(col(SegmentSpeaker.speaker_id).in_(speakers))
-    )
-    return (
-        db.execute(
-            select(ForumSession)
-            .where(col(ForumSession.id).in_(sessions))
-            .order_by(col(ForumSession.starts_at))
-        )
-        .scalars()
-        .all()
-    )
+    members = select(col(CaucusMember.speaker_id)).where(col(CaucusMember.caucus_id) == caucus_id)
+    return sessions.sessions_with_speakers(db, members)

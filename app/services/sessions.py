@@ -57,6 +57,25 @@ def upcoming_sessions(db: Session, *, limit: int = 5) -> list[tuple[ForumSession
     return [(s, f) for s, f in rows]
 
 
+def sessions_with_speakers(db: Session, speaker_ids: Any) -> Sequence[ForumSession]:
+    """Sessions with at least one of these speakers on the agenda, by start; `speaker_ids` is
+    a list of ids or a subquery selecting them."""
+    on_agenda = (
+        select(col(AgendaSegment.session_id))
+        .join(SegmentSpeaker, col(SegmentSpeaker.segment_id) == col(AgendaSegment.id))
+        .where(col(SegmentSpeaker.speaker_id).in_(speaker_ids))
+    )
+    return (
+        db.execute(
+            select(ForumSession)
+            .where(col(ForumSession.id).in_(on_agenda))
+            .order_by(col(ForumSession.starts_at))
+        )
+        .scalars()
+        .all()
+    )
+
+
 def get_session(db: Session, session_id: int) -> ForumSession:
     found = db.get(ForumSession, session_id)
     if found is None:

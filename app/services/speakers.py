@@ -9,7 +9,7 @@ from sqlmodel import Session, col
 from app import permissions
 from app.i18n import N_
 from app.models.caucuses import Caucus, CaucusMember
-from app.models.forums import AgendaSegment, ForumSession, SegmentSpeaker
+from app.models.forums import ForumSession
 from app.models.speakers import (
     Organisation,
     OrganisationCreate,
@@ -19,7 +19,7 @@ from app.models.speakers import (
     SpeakerStaffView,
 )
 from app.models.users import User
-from app.services import audit
+from app.services import audit, sessions
 from app.services.errors import InvalidInput, NotFound
 from app.services.pagination import page_by_id
 
@@ -197,21 +197,7 @@ def delete_speaker(db: Session, *, actor: User, speaker: Speaker) -> None:
 
 
 def sessions_of_speaker(db: Session, speaker_id: int) -> Sequence[ForumSession]:
-    return (
-        db.execute(
-            select(ForumSession)
-            .where(
-                col(ForumSession.id).in_(
-                    select(col(AgendaSegment.session_id))
-                    .join(SegmentSpeaker, col(SegmentSpeaker.segment_id) == col(AgendaSegment.id))
-                    .where(col(SegmentSpeaker.speaker_id) == speaker_id)
-                )
-            )
-            .order_by(col(ForumSession.starts_at))
-        )
-        .scalars()
-        .all()
-    )
+    return sessions.sessions_with_speakers(db, [speaker_id])
 
 
 def caucuses_of_speaker(db: Session, speaker_id: int) -> list[tuple[Caucus, bool]]:

@@ -206,7 +206,7 @@ class Attachment(SQLModel, table=True):
     size: int
     sha256: str = Field(max_length=64)
     # In the database, not on a local disk, so every app instance can serve it. Queries for
-    # lists and pages leave it out (services/contributions.py, ATTACHMENT_META).
+    # lists and pages leave it out (services/contributions/reading.py, ATTACHMENT_META).
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

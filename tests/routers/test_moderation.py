@@ -158,6 +158,12 @@ def test_a_moderator_gets_the_outcome_in_the_table(
         assert events == []
 
 
+def test_the_api_offers_every_action_but_the_systems(client: TestClient) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    action = schemas["ModerationIn"]["properties"]["action"]
+    assert set(action["enum"]) == set(ACTIONS) - {"auto_hide"}
+
+
 @pytest.mark.parametrize("role", [None, Role.participant, Role.caucus_rep])
 @pytest.mark.parametrize("action", ACTIONS)
 def test_nobody_but_a_moderator_may_decide(

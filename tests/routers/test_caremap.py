@@ -566,7 +566,7 @@ def test_a_pin_to_a_kind_nobody_registered_is_refused(
     body = {"run_id": run.id, "care_group": "older_persons", "target_kind": "section"}
     refused = client.post("/api/v1/caremap/pins", json={**body, "target_id": 1})
     assert refused.status_code == 422
-    assert "target_kind" in refused.json()["errors"]
+    assert "body.target_kind" in refused.json()["errors"]
     assert client.get("/api/v1/caremap/pins?target_kind=section").status_code == 422
     # The form offers only registered kinds.
     form = client.get("/caremap/pins/new").text

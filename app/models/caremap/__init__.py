@@ -23,6 +23,7 @@ from app.models.caremap.pins import (
     EvidencePin,
     PinCreate,
     PinPublic,
+    TargetKindName,
 )
 from app.models.caremap.runs import (
     CareRun,
@@ -116,6 +117,7 @@ __all__ = [
     "RunParams",
     "RunPublic",
     "Sphere",
+    "TargetKindName",
     "TerritoryCreate",
     "TerritoryPublic",
     "UnitResultPublic",

@@ -4,12 +4,47 @@ The target is (kind, id): a kind registered with `app.services.targets` by the d
 it, so the column is a plain string and there is no foreign key (targets vary)."""
 
 from datetime import datetime
+from typing import Annotated, Any
 
+from pydantic import AfterValidator, GetJsonSchemaHandler, StringConstraints
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 from sqlalchemy import Column, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.i18n import N_
 from app.models.caremap.vocabulary import CareGroup, PinMetric
 from app.models.types import DbId, Input, UTCDateTime, utcnow
+from app.services import targets
+from app.services.errors import InvalidInput
+
+
+def _registered(kind: str) -> str:
+    try:
+        return targets.kind_of(kind).kind
+    except InvalidInput:
+        raise ValueError(N_("Choose one of the options.")) from None
+
+
+class _RegisteredKinds:
+    """The schema lists the kinds registered when it is generated (every domain has registered
+    its own by then), so that the API documents what it accepts."""
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema: dict[str, Any] = handler(core_schema)
+        schema["enum"] = list(targets.kinds())
+        return schema
+
+
+# A kind of record another domain registered with `app.services.targets` ("session"…).
+TargetKindName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=20),
+    AfterValidator(_registered),
+    _RegisteredKinds(),
+]
 
 # -- evidence pins ----------------------------------------------------------------------------
 
@@ -36,8 +71,7 @@ class PinCreate(Input):
     run_id: DbId
     care_group: CareGroup
     metric: PinMetric = PinMetric.gap
-    # A registered target kind; checked against the registry when the pin is made.
-    target_kind: str = Field(min_length=1, max_length=20)
+    target_kind: TargetKindName
     target_id: DbId
 
 

@@ -35,6 +35,7 @@ from app.models.caremap import (
     PointResultPublic,
     RunCreate,
     RunPublic,
+    TargetKindName,
     TerritoryCreate,
     TerritoryPublic,
     UnitResultPublic,
@@ -201,7 +202,7 @@ def api_map(
 @api.get("/caremap/pins", response_model=Page[PinPublic])
 def api_pins(
     db: SessionDep,
-    target_kind: Annotated[str | None, Query(max_length=20)] = None,
+    target_kind: TargetKindName | None = None,
     target_id: DbId | None = None,
     run_id: DbId | None = None,
     limit: Limit = 20,

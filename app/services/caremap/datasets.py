@@ -38,7 +38,6 @@ from app.models.caremap import (
 from app.models.users import User
 from app.services import audit
 from app.services.caremap.messages import data_error_messages
-from app.services.caremap.territories import title
 from app.services.errors import InvalidInput, NotFound
 
 # -- datasets: parsing, with a cache of parsed versions -----------------------------------------
@@ -209,13 +208,14 @@ def store_dataset(
     db.flush()
     assert dataset.id is not None
     db.add(CareDatasetFile(dataset_id=dataset.id, content=content))
+    place = audit.first_text(territory.name)
     audit.record(
         db,
         actor=actor,
         action="create",
         object_type="care_dataset",
         object_id=dataset.id,
-        summary=f"{title(territory.name)}: {dataset.kind!s} v{dataset.version} {filename}",
+        summary=f"{place}: {dataset.kind!s} v{dataset.version} {filename}",
     )
     return dataset
 

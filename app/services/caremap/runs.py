@@ -54,7 +54,6 @@ from app.services.caremap.datasets import (
     parsed_units,
 )
 from app.services.caremap.messages import data_error_messages
-from app.services.caremap.territories import title
 from app.services.errors import InvalidInput, NotFound
 from app.services.pagination import MAX_LIMIT, decode_cursor, page_by_id
 
@@ -192,13 +191,14 @@ def create_run(
             facilities_csv_gz=_gz_csv(write_facilities_csv, result),
         )
     )
+    place = audit.first_text(territory.name)
     audit.record(
         db,
         actor=actor,
         action="create",
         object_type="care_run",
         object_id=run.id,
-        summary=f"{title(territory.name)}: {data.method.value} {result.params_hash[:12]}",
+        summary=f"{place}: {data.method.value} {result.params_hash[:12]}",
     )
     db.commit()
     return run

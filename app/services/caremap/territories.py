@@ -12,11 +12,6 @@ from app.services.errors import NotFound
 from app.services.pagination import page_by_id
 
 
-def title(value: dict[str, str]) -> str:
-    """A summary of text given in several languages (for the audit log): the first, cut short."""
-    return next(iter(value.values()), "")[:200]
-
-
 def all_territories(db: Session) -> Sequence[CareTerritory]:
     return db.execute(select(CareTerritory).order_by(col(CareTerritory.id))).scalars().all()
 
@@ -46,7 +41,7 @@ def create_territory(db: Session, *, actor: User | None, data: TerritoryCreate) 
         action="create",
         object_type="care_territory",
         object_id=territory.id,
-        summary=title(territory.name),
+        summary=audit.first_text(territory.name),
     )
     db.commit()
     return territory
@@ -78,7 +73,7 @@ def update_territory(
         action="update",
         object_type="care_territory",
         object_id=territory.id,
-        summary=title(territory.name),
+        summary=audit.first_text(territory.name),
     )
     db.commit()
     return territory

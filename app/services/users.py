@@ -75,11 +75,7 @@ def represented_caucuses(db: Session, user: User | None) -> frozenset[int]:
     `permissions.represents(user, caucus_id, represented)` takes as `represented`)."""
     if user is None or user.id is None:
         return frozenset()
-    return frozenset(
-        db.execute(
-            select(col(UserCaucusLink.caucus_id)).where(col(UserCaucusLink.user_id) == user.id)
-        ).scalars()
-    )
+    return frozenset(caucus_ids_by_user(db, [user.id])[user.id])
 
 
 def caucus_ids_by_user(db: Session, user_ids: Sequence[int]) -> dict[int, list[int]]:

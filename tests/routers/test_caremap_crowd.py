@@ -2,6 +2,7 @@
 (not read from the code's table), one event per change and none for a refusal, a second review
 of the same report refused with 409, and the review history on the secretariat's page."""
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -200,3 +201,32 @@ def test_the_secretariat_reads_the_review_history_the_participant_does_not(
     assert "Ya está en el registro." in mine
     assert reviewer.display_name not in mine
     assert "Review history" not in mine
+
+
+@pytest.mark.parametrize("second", ["verify", "reject"])
+def test_two_reviews_sent_at_once_one_wins(
+    client: TestClient, db: Session, login_as: Callable[..., Any], second: str
+) -> None:
+    """Two requests at the same moment (the service-level tests in tests/services hold one of
+    them mid-transaction to show the compare-and-set itself): one 200, one 409, one event."""
+    report, territory_id = _report_in(db, "pending")
+    login_as(Role.secretariat)
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def send(action: str) -> None:
+        body = {"reason": "Not in this territory"} if action == "reject" else None
+        barrier.wait()
+        response = client.post(f"/api/v1/caremap/reports/{report.id}/{action}", json=body)
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=send, args=(a,)) for a in ("verify", second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [200, 409]
+    assert _events(db, report.id) == 1
+    stored = factories.reload(db, report)
+    assert stored.status in ("verified", "rejected")
+    assert _demand_versions(db, territory_id) == (2 if stored.status == "verified" else 1)

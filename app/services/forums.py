@@ -91,13 +91,10 @@ def update_forum(db: Session, *, actor: User, forum: Forum, data: ForumCreate) -
 
 
 def delete_forum(db: Session, *, actor: User, forum: Forum) -> None:
-    """The forum's sessions go with it (a foreign-key cascade), so what points at them goes
-    too, in the same transaction."""
-    session_ids = db.execute(
-        select(col(ForumSession.id)).where(col(ForumSession.forum_id) == forum.id)
-    ).scalars()
-    for session_id in list(session_ids):
-        targets.deleted(db, kind="session", target_id=session_id)
+    """The forum's sessions and contributions go with it (a foreign-key cascade), so what
+    points at them goes too, in the same transaction (see targets.goes_with)."""
+    assert forum.id is not None
+    targets.deleted(db, kind="forum", target_id=forum.id)
     audit.delete(
         db, actor=actor, obj=forum, object_type="forum", summary=audit.first_text(forum.title)
     )

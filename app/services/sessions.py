@@ -395,3 +395,12 @@ targets.register(
         on_delete=targets.OnDelete.remove,
     )
 )
+
+
+targets.goes_with(
+    "forum",
+    "session",
+    lambda db, forum_id: db.execute(
+        select(col(ForumSession.id)).where(col(ForumSession.forum_id) == forum_id)
+    ).scalars(),
+)

@@ -8,7 +8,7 @@ with `on_deleted(...)`; the owning domain calls `deleted()` from its delete serv
 transaction, so nothing listens for another domain's table events.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -46,9 +46,11 @@ class Target:
 
 
 Remover = Callable[[Session, str, int], int]
+Children = Callable[[Session, int], Iterable[int]]
 
 _kinds: dict[str, TargetKind] = {}
 _removers: dict[str, Remover] = {}
+_children: list[tuple[str, str, Children]] = []
 
 
 def register(kind: TargetKind) -> TargetKind:
@@ -60,6 +62,14 @@ def on_deleted(pointer: str, remover: Remover) -> None:
     """`pointer` names the pointing domain (e.g. "evidence_pin"); its remover deletes the rows
     that point at (kind, id) and returns how many."""
     _removers[pointer] = remover
+
+
+def goes_with(parent: str, kind: str, children: Children) -> None:
+    """Records of `kind` are deleted with their `parent` record (a foreign-key cascade the ORM
+    does not see): `children(db, parent_id)` lists them, so that deleting the parent also
+    applies each child's policy. E.g. a forum's sessions and contributions go with the forum;
+    the parent need not be a target kind itself."""
+    _children.append((parent, kind, children))
 
 
 def kinds() -> tuple[str, ...]:
@@ -92,8 +102,15 @@ def find(db: Session, *, kind: str, target_id: int, viewer: User | None) -> Targ
 
 
 def deleted(db: Session, *, kind: str, target_id: int) -> int:
-    """Called by the owning domain when it deletes a record; applies the kind's policy."""
+    """Called by the owning domain, in its transaction, before it deletes a record: applies the
+    kind's policy to what points at it, and at the records that go with it. Returns how many
+    pointers went."""
+    count = 0
+    for parent, child_kind, children in _children:
+        if parent == kind:
+            for child_id in list(children(db, target_id)):
+                count += deleted(db, kind=child_kind, target_id=child_id)
     spec = _kinds.get(str(kind))
     if spec is None or spec.on_delete is not OnDelete.remove:
-        return 0
-    return sum(remover(db, spec.kind, target_id) for remover in _removers.values())
+        return count
+    return count + sum(remover(db, spec.kind, target_id) for remover in _removers.values())

@@ -100,7 +100,6 @@ __all__ = [
     "export_rows",
     "filter_options",
     "find_contribution",
-    "forget_forum",
     "get_attachment",
     "get_contribution",
     "get_visible",
@@ -147,16 +146,14 @@ targets.register(
 
 def deleted(db: Session, *, contribution_id: int) -> int:
     """What pointed at a contribution that is being deleted goes with it (in the caller's
-    transaction); contributions are deleted with their forum only, see forget_forum()."""
+    transaction); contributions are deleted with their forum only (targets.goes_with below)."""
     return targets.deleted(db, kind=KIND, target_id=contribution_id)
 
 
-def forget_forum(db: Session, *, forum_id: int) -> int:
-    """Before a forum is deleted (its contributions go with it, by the foreign key's cascade):
-    removes what points at those contributions. Returns how many pointers went."""
-    ids = list(
-        db.execute(
-            select(col(Contribution.id)).where(col(Contribution.forum_id) == forum_id)
-        ).scalars()
-    )
-    return sum(deleted(db, contribution_id=cid) for cid in ids)
+targets.goes_with(
+    "forum",
+    KIND,
+    lambda db, forum_id: db.execute(
+        select(col(Contribution.id)).where(col(Contribution.forum_id) == forum_id)
+    ).scalars(),
+)

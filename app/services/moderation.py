@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 
 from app import permissions
 from app.db import write_again
-from app.i18n import N_, Message
+from app.i18n import N_
 from app.models.contributions import (
     ACTION_LABELS,
     STATUS_LABELS,
@@ -32,7 +32,7 @@ from app.models.contributions import (
 from app.models.types import utcnow
 from app.models.users import User
 from app.services import ratelimit
-from app.services.errors import Conflict, InvalidInput
+from app.services.errors import Conflict
 from app.services.pagination import page_by_id
 from app.services.workflow import Transition, Workflow, nobody
 
@@ -92,43 +92,16 @@ def _decision(action: A, sources: set[S], target: S, reason: bool = False) -> Tr
 
 def _marking(action: A, name: str, value: bool) -> Transition:
     return Transition(
-        action, frozenset({S.published}), None, who=_moderator, values=_flag(name, value)
+        action,
+        frozenset({S.published}),
+        None,
+        who=_moderator,
+        values=_flag(name, value),
+        conflict=N_("Only published contributions can be pinned or marked."),
     )
 
 
-class _Moderation(Workflow):
-    """The moderation workflow keeps the wording moderators know: a reason is asked for first,
-    and a decision that does not apply names the action and the contribution's state. Its
-    system action (`who=nobody`: the automatic hide) is taken with no actor."""
-
-    def check(self, user: User | None, record: Any, action: str, reason: str = "") -> Transition:
-        found = self.transition(action)
-        if found.who is nobody:
-            if user is not None:
-                raise InvalidInput(
-                    {"action": [N_("This action is taken by the system, not by a person.")]}
-                )
-            if str(record.status) not in found.sources:
-                raise Conflict(
-                    N_("Someone else changed this meanwhile. Reload the page to see its new state.")
-                )
-            return found
-        if found.who(user, record):
-            if found.reason_required and not reason.strip():
-                raise InvalidInput({"reason": [self.reason_message]})
-            status = str(record.status)
-            if status not in found.sources and found.target is None:
-                raise Conflict(N_("Only published contributions can be pinned or marked."))
-            if status not in found.sources:
-                raise Conflict(
-                    N_("“%(action)s” does not apply to a contribution that is “%(status)s”."),
-                    action=Message(self.label(found.action)),
-                    status=Message(self.status_labels.get(status, status)),
-                )
-        return super().check(user, record, action, reason)
-
-
-MODERATION = _Moderation(
+MODERATION = Workflow(
     name="moderation",
     model=Contribution,
     event_model=ModerationEvent,
@@ -150,6 +123,8 @@ MODERATION = _Moderation(
     status_labels=STATUS_LABELS,
     # Shown to the author with the outcome, so a reason is required where it matters to them.
     reason_message=N_("Give a reason: the author will see it."),
+    reason_first=True,
+    conflict_message=N_("“%(action)s” does not apply to a contribution that is “%(status)s”."),
 )
 
 # A flag already set: offering to set it again would only confuse (applying it is harmless).

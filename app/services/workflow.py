@@ -28,6 +28,7 @@ from app.models.users import User
 from app.services.errors import Conflict, InvalidInput, PermissionDenied
 
 Who = Callable[[User | None, Any], bool]
+_CHANGED = N_("Someone else changed this meanwhile. Reload the page to see its new state.")
 
 
 def anyone(user: User | None, record: Any) -> bool:
@@ -55,10 +56,13 @@ class Transition:
     action: str
     sources: frozenset[str]
     target: str | None  # None: the state stays (a flag changes, the event is still written)
-    who: Who = anyone
+    who: Who = anyone  # `nobody`: a system action, taken with actor None only
     reason_required: bool = False
     # Columns set with the status, from the record, the reason and the actor.
     values: Callable[[Any, str, User | None], Mapping[str, Any]] | None = None
+    # What a person is told when the record is not in one of `sources` (default: the
+    # workflow's conflict_message, naming the action and the state).
+    conflict: str | None = None
 
 
 @dataclass
@@ -71,6 +75,10 @@ class Workflow:
     action_labels: Mapping[str, str]
     status_labels: Mapping[str, str]
     reason_message: str = N_("Give a reason for this decision.")
+    conflict_message: str = N_("“%(action)s” does not apply to something that is “%(status)s”.")
+    # Ask for the reason before looking at the state (a moderator's form says what is missing
+    # first); else a decision that does not apply is refused whatever the reason.
+    reason_first: bool = False
     table: dict[str, Transition] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -90,16 +98,29 @@ class Workflow:
     def check(self, user: User | None, record: Any, action: str, reason: str = "") -> Transition:
         """Raises the domain error a person would be shown; returns the transition otherwise."""
         found = self.transition(action)
+        status = str(record.status)
+        if found.who is nobody:
+            if user is not None:
+                raise InvalidInput(
+                    {"action": [N_("This action is taken by the system, not by a person.")]}
+                )
+            if status not in found.sources:  # the state moved on since the system looked
+                raise Conflict(_CHANGED)
+            return found
         if not found.who(user, record):
             raise PermissionDenied()
-        status = str(record.status)
+        missing_reason = found.reason_required and not reason.strip()
+        if missing_reason and self.reason_first:
+            raise InvalidInput({"reason": [self.reason_message]})
         if status not in found.sources:
+            if found.conflict is not None:
+                raise Conflict(found.conflict)
             raise Conflict(
-                N_("“%(action)s” does not apply to something that is “%(status)s”."),
-                action=Message(self.action_labels.get(found.action, found.action)),
+                self.conflict_message,
+                action=Message(self.label(found.action)),
                 status=Message(self.status_labels.get(status, status)),
             )
-        if found.reason_required and not reason.strip():
+        if missing_reason:
             raise InvalidInput({"reason": [self.reason_message]})
         return found
 
@@ -132,9 +153,7 @@ class Workflow:
         )
         if changed.rowcount != 1:  # type: ignore[attr-defined]
             db.rollback()
-            raise Conflict(
-                N_("Someone else changed this meanwhile. Reload the page to see its new state.")
-            )
+            raise Conflict(_CHANGED)
         db.add(
             self.event_model(
                 **{self.record_key: record.id},

@@ -161,6 +161,11 @@ def test_a_file_that_is_not_utf8_or_empty_is_explained(
     empty = client.post(url, content=b"  ")
     assert empty.status_code == 422
     assert empty.json()["errors"]["body"] == ["The file is empty."]
+    # A carriage return inside a field that is not quoted (found by the stateful API tests;
+    # it was a 500).
+    broken = client.post(url, content=b"id,lon\r x,1\n")
+    assert broken.status_code == 422
+    assert "not valid CSV" in broken.json()["errors"]["body"][0]
 
 
 def test_api_upload_takes_the_file_as_the_body(

@@ -3,6 +3,7 @@ territory, and old versions stay readable. A file is parsed by the engine's load
 is stored: a bad file is refused whole, every problem named by file, row and field. Parsed
 versions are cached (versions never change, so every instance may keep its own copy)."""
 
+import csv
 import hashlib
 import threading
 from collections import OrderedDict
@@ -60,6 +61,8 @@ def parse(kind: DatasetKind, content: bytes, filename: str, units: Units | None)
         msg = N_("The file is not UTF-8 text (save it as CSV UTF-8 or GeoJSON)")
     except RecursionError:
         msg = N_("The file nests its data too deeply to be read")
+    except csv.Error:  # e.g. a line break inside a field that is not in quotes
+        msg = N_("The file is not valid CSV: put any field with a line break in quotes")
     raise CareDataError([CareIssue(filename, None, None, msg, {})])
 
 

@@ -34,7 +34,9 @@ class CaucusMember(SQLModel, table=True):
 
 
 class CaucusCreate(Input):
-    code: str = Field(min_length=2, max_length=40, regex=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+    code: str = Field(
+        min_length=2, max_length=40, schema_extra={"pattern": r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"}
+    )
     name: RequiredLocalizedText
     description: LocalizedText = Field(default_factory=dict)
 

@@ -230,8 +230,8 @@ class ContributionCreate(Input):
 
     forum_id: DbId
     session_id: DbId | None = None
-    title: str = Field(min_length=3, max_length=TITLE_MAX, regex=r"\S")
-    body: str = Field(min_length=10, max_length=BODY_MAX, regex=r"\S")
+    title: str = Field(min_length=3, max_length=TITLE_MAX, schema_extra={"pattern": r"\S"})
+    body: str = Field(min_length=10, max_length=BODY_MAX, schema_extra={"pattern": r"\S"})
     language: LocaleCode
     theme_ids: list[DbId] = Field(default_factory=list, max_length=20)
     caucus_id: DbId | None = None
@@ -245,7 +245,7 @@ class ContributionCreate(Input):
 
 
 class RemarkCreate(Input):
-    body: str = Field(min_length=1, max_length=REMARK_MAX, regex=r"\S")
+    body: str = Field(min_length=1, max_length=REMARK_MAX, schema_extra={"pattern": r"\S"})
     kind: Kind = Kind.remark
     language: LocaleCode | None = None
     idempotency_key: IdempotencyKey | None = None

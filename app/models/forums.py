@@ -185,7 +185,7 @@ class Theme(SQLModel, table=True):
 
 class ThemeCreate(Input):
     kind: ThemeKind
-    code: str = Field(min_length=1, max_length=10, regex=r"^[A-Za-z0-9.]+$")
+    code: str = Field(min_length=1, max_length=10, schema_extra={"pattern": r"^[A-Za-z0-9.]+$"})
     title: RequiredLocalizedText
 
 

@@ -52,7 +52,7 @@ class Organisation(SQLModel, table=True):
 
 
 class OrganisationCreate(Input):
-    name: str = Field(min_length=1, max_length=200, regex=r"\S")
+    name: str = Field(min_length=1, max_length=200, schema_extra={"pattern": r"\S"})
     acronym: str | None = Field(default=None, max_length=30)
     type: OrganisationType
     country: CountryCode = None
@@ -84,13 +84,15 @@ class Speaker(SQLModel, table=True):
 
 
 class SpeakerCreate(Input):
-    name: str = Field(min_length=1, max_length=200, regex=r"\S")
+    name: str = Field(min_length=1, max_length=200, schema_extra={"pattern": r"\S"})
     title: str | None = Field(default=None, max_length=300)
     organisation_id: DbId | None = None
     country: CountryCode = None
     bio: LocalizedText = Field(default_factory=dict)
     email: EmailStr | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=50, regex=r"^[0-9 +().-]*$")
+    phone: str | None = Field(
+        default=None, max_length=50, schema_extra={"pattern": r"^[0-9 +().-]*$"}
+    )
 
 
 class SpeakerPublic(SQLModel):

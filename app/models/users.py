@@ -63,7 +63,7 @@ class Invitation(SQLModel, table=True):
 
 class UserRegister(Input):
     email: EmailStr = Field(max_length=254)
-    display_name: str = Field(min_length=1, max_length=120, regex=r"\S")
+    display_name: str = Field(min_length=1, max_length=120, schema_extra={"pattern": r"\S"})
     password: str = Field(min_length=10, max_length=200)
     locale: LocaleCode | None = None
 
@@ -117,5 +117,5 @@ class InvitationPublic(SQLModel):
 
 
 class InvitationAccept(Input):
-    display_name: str = Field(min_length=1, max_length=120, regex=r"\S")
+    display_name: str = Field(min_length=1, max_length=120, schema_extra={"pattern": r"\S"})
     password: str = Field(min_length=10, max_length=200)

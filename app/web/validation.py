@@ -61,6 +61,8 @@ def message_for(error: dict[str, Any]) -> Message:
         return Message(
             N_("Enter at least %(min_length)s characters."), min_length=ctx["min_length"]
         )
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == r"\S":
+        return Message(_REQUIRED)  # only blanks: as good as empty
     template = _MESSAGES.get(kind)
     if template is None:
         return Message(_FALLBACK)

@@ -68,7 +68,7 @@ class CrowdReportCreate(Input):
 
 
 class CrowdReject(Input):
-    reason: str = Field(min_length=1, max_length=1000, regex=r"\S")
+    reason: str = Field(min_length=1, max_length=1000, schema_extra={"pattern": r"\S"})
 
 
 class CrowdReportPublic(SQLModel):

@@ -76,9 +76,9 @@ class DatasetMeta(Input):
     """What the secretariat says about a file; the file itself comes beside it."""
 
     kind: DatasetKind
-    source: str = Field(min_length=1, max_length=300, regex=r"\S")
+    source: str = Field(min_length=1, max_length=300, schema_extra={"pattern": r"\S"})
     year: int | None = Field(default=None, ge=1800, le=2100)
-    licence: str = Field(min_length=1, max_length=200, regex=r"\S")
+    licence: str = Field(min_length=1, max_length=200, schema_extra={"pattern": r"\S"})
     note: str | None = Field(default=None, max_length=1000)
 
 

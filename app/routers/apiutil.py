@@ -29,3 +29,9 @@ def api_router(tag: str) -> APIRouter:
 
 def pages_router() -> APIRouter:
     return APIRouter(include_in_schema=False)
+
+
+def replayed(model: type[BaseModel]) -> dict[int | str, dict[str, object]]:
+    """The documented answer to a retry with an Idempotency-Key already used: 200 and the
+    first result (the first answer was 201)."""
+    return {200: {"model": model, "description": "The earlier result for this idempotency key"}}

@@ -31,7 +31,7 @@ from app.models.contributions import (
 from app.models.forums import Forum
 from app.models.types import DbId
 from app.models.users import User
-from app.routers.apiutil import Limit, Page, api_router, pages_router
+from app.routers.apiutil import Limit, Page, api_router, pages_router, replayed
 from app.routers.forms import (
     FormDep,
     back_to,
@@ -401,7 +401,12 @@ def api_contributions(
     return Page(items=service.public_list(db, rows), next_cursor=next_cursor)
 
 
-@api.post("/contributions", response_model=ContributionPublic, status_code=201)
+@api.post(
+    "/contributions",
+    response_model=ContributionPublic,
+    status_code=201,
+    responses=replayed(ContributionPublic),
+)
 def api_contribution_create(
     request: Request,
     response: Response,

@@ -22,7 +22,7 @@ from app.models.contributions import (
 )
 from app.models.types import DbId
 from app.models.users import User
-from app.routers.apiutil import api_router, pages_router
+from app.routers.apiutil import api_router, pages_router, replayed
 from app.routers.forms import FormDep, form_action, parse_form, see_other
 from app.security import client_ip
 from app.services import contributions as contribution_service
@@ -172,7 +172,12 @@ def api_remarks(db: SessionDep, user: OptionalUser, session_id: DbId, after: Aft
     return contribution_service.public_list(db, feed.rows)
 
 
-@api.post("/sessions/{session_id}/live/remarks", response_model=ContributionPublic, status_code=201)
+@api.post(
+    "/sessions/{session_id}/live/remarks",
+    response_model=ContributionPublic,
+    status_code=201,
+    responses=replayed(ContributionPublic),
+)
 def api_remark_post(
     request: Request,
     response: Response,

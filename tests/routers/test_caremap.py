@@ -32,7 +32,7 @@ from app.services import sessions as session_service
 from app.services import targets
 from app.services.errors import NotFound
 from tests import factories
-from tests.conftest import csrf_header, form_token, logout, make_user
+from tests.conftest import form_token, logout, make_user
 
 FILES = {
     DatasetKind.units: "units.geojson",
@@ -763,12 +763,7 @@ def test_demo_loads_a_synthetic_territory_with_a_run_pinned_to_caring_cities(
     assert "Evidence: where care is missing" in html
 
 
-# -- who may do what --------------------------------------------------------------------------
-
-ROLES: list[Role | None] = [None, *Role]
-STAFF = {Role.secretariat, Role.admin}
-LOGGED_IN = set(Role)
-EVERYONE: set[Role | None] = {None, *Role}
+# -- who may do what: the role grid is in tests/test_permissions.py ----------------------------
 
 
 SMALL_UNITS = json.dumps(
@@ -833,87 +828,6 @@ def _grid_world(db: Session) -> dict[str, Any]:
     run = stored_run(db, place)
     session = factories.session(db, factories.forum(db))
     return {"t": place.id, "r": run.id, "s": session.id}
-
-
-# method, path template, JSON body, roles allowed, success status
-GRID: list[tuple[str, str, dict[str, Any] | None, set[Any], int]] = [
-    ("GET", "/api/v1/caremap/territories", None, EVERYONE, 200),
-    ("POST", "/api/v1/caremap/territories", {"name": {"en": "Bogotá"}}, STAFF, 201),
-    ("PUT", "/api/v1/caremap/territories/{t}", {"name": {"en": "Montevideo"}}, STAFF, 200),
-    ("GET", "/api/v1/caremap/territories/{t}/datasets", None, EVERYONE, 200),
-    ("POST", "/api/v1/caremap/territories/{t}/runs", {}, STAFF, 201),
-    ("GET", "/api/v1/caremap/runs/{r}/units", None, EVERYONE, 200),
-    ("GET", "/api/v1/caremap/territories/{t}/map", None, EVERYONE, 200),
-    (
-        "POST",
-        "/api/v1/caremap/pins",
-        {
-            "run_id": "{r}",
-            "care_group": "children_0_5",
-            "target_kind": "session",
-            "target_id": "{s}",
-        },
-        STAFF,
-        201,
-    ),
-    ("GET", "/api/v1/caremap/pins", None, EVERYONE, 200),
-    (
-        "POST",
-        "/api/v1/caremap/territories/{t}/reports",
-        {"kind": "need", "care_group": "older_persons", "lon": -56.2, "lat": -34.85},
-        LOGGED_IN,
-        201,
-    ),
-    ("GET", "/api/v1/caremap/territories/{t}/reports", None, LOGGED_IN, 200),
-    ("GET", "/caremap", None, EVERYONE, 200),
-    ("GET", "/caremap/territories/{t}", None, EVERYONE, 200),
-    ("GET", "/caremap/territories/{t}/map", None, EVERYONE, 200),
-    ("GET", "/caremap/runs/{r}", None, EVERYONE, 200),
-    ("GET", "/caremap/runs/{r}/panel", None, EVERYONE, 200),
-    ("GET", "/caremap/territories/{t}/edit", None, STAFF, 200),
-    ("GET", "/caremap/territories/{t}/reports/new", None, LOGGED_IN, 200),
-    ("GET", "/caremap/pins/new", None, STAFF, 200),
-]
-
-
-def _fill(value: Any, ids: dict[str, Any]) -> Any:
-    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
-        return ids[value[1:-1]]
-    if isinstance(value, dict):
-        return {k: _fill(v, ids) for k, v in value.items()}
-    return value
-
-
-@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
-@pytest.mark.parametrize(
-    ("method", "path", "body", "allowed", "ok"), GRID, ids=[f"{m} {p}" for m, p, *_ in GRID]
-)
-def test_permission_grid(
-    client: TestClient,
-    db: Session,
-    login_as: Callable[..., Any],
-    role: Role | None,
-    method: str,
-    path: str,
-    body: dict[str, Any] | None,
-    allowed: set[Any],
-    ok: int,
-) -> None:
-    ids = _grid_world(db)
-    if role is not None:
-        login_as(role)
-    else:
-        client.headers.update(csrf_header(client))  # refused as anonymous, not for CSRF
-    url = path.format(**ids)
-    response = client.request(
-        method, url, json=_fill(body, ids) if body is not None else None, follow_redirects=False
-    )
-    if role in allowed:
-        assert response.status_code == ok, response.text
-    elif role is None:
-        assert response.status_code in (401, 303), response.text  # pages go to the login
-    else:
-        assert response.status_code == 403, response.text
 
 
 def test_writes_without_csrf_token_are_refused(

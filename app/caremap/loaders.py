@@ -158,7 +158,7 @@ def _polygons(geom: object, number: int, issues: IssueCollector) -> tuple[Polygo
 def _ring(coords: object, number: int, issues: IssueCollector) -> FloatArray | None:
     try:
         ring = np.array(coords, dtype=np.float64)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):  # OverflowError: a JSON integer beyond float
         ring = np.empty((0, 0))
     if ring.ndim != 2 or ring.shape[1] < 2 or not np.isfinite(ring).all():
         issues.add(number, "geometry", MSG_COORDS)

@@ -249,7 +249,7 @@ def floats(
     try:
         out = np.array(values, dtype=np.float64) if n else np.empty(0)
         suspects = np.flatnonzero(~np.isfinite(out))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):  # OverflowError: a JSON integer beyond float
         out = np.full(n, np.nan)
         suspects = np.arange(n)
     blank = np.zeros(n, dtype=np.bool_)
@@ -262,7 +262,7 @@ def floats(
             continue
         try:
             number = float(raw) if isinstance(raw, (str, int, float)) else float("nan")
-        except ValueError:
+        except (ValueError, OverflowError):
             number = float("nan")
         if np.isfinite(number) and not isinstance(raw, bool):
             out[k] = number

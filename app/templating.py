@@ -143,7 +143,9 @@ def environment() -> Environment:
 def _lang_url(request: Request, code: str) -> str:
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     params.append(("lang", code))
-    return request.url.path + "?" + urlencode(params)
+    # The path only, with its leading slashes collapsed: for `//evil.example/x` the link must
+    # stay on this site, not become a protocol-relative address of another one.
+    return "/" + request.url.path.lstrip("/") + "?" + urlencode(params)
 
 
 def is_htmx_partial(request: Request) -> bool:

@@ -21,8 +21,8 @@ from app import permissions
 from app.caremap import CareDataError, Supply
 from app.caremap.build import DEMAND_CSV_COLUMNS, SUPPLY_CSV_COLUMNS, demand_rows, supply_rows
 from app.caremap.geometry import assign_points, outside_all
-from app.caremap.writers import rows_to_csv
 from app.i18n import N_
+from app.lib.csvout import csv_text
 from app.models.caremap import (
     CROWD_ACTION_LABELS,
     STATUS_LABELS,
@@ -153,6 +153,31 @@ def report_public(report: CrowdReport) -> CrowdReportPublic:
     return CrowdReportPublic.model_validate(report)
 
 
+# A need may be a household: published (in the downloadable demand file and all that reads it)
+# only on a grid of 10^-3 degrees, about 100 m.
+NEED_GRID_DECIMALS = 3
+_NUMERIC = ("lon", "lat", "capacity", "persons")
+
+
+def _coarse(row: dict[str, object]) -> dict[str, object]:
+    """A crowd need's row with its place on the public grid."""
+    out = dict(row)
+    for key in ("lon", "lat"):
+        out[key] = round(float(str(row[key])), NEED_GRID_DECIMALS)
+    return out
+
+
+def _numbers(row: dict[str, object]) -> dict[str, object]:
+    """Numeric cells as numbers (the layers' rows carry them as text), so that the CSV writer
+    writes them as they are (a negative coordinate is not a formula)."""
+    out = dict(row)
+    for key in _NUMERIC:
+        value = out.get(key)
+        if isinstance(value, str) and value != "":
+            out[key] = float(value)
+    return out
+
+
 def _unique_id(existing: set[str], wanted: str) -> str:
     candidate, n = wanted, 1
     while candidate in existing:
@@ -180,29 +205,32 @@ def _add_to_layer(db: Session, *, actor: User, report: CrowdReport) -> CareDatas
         rows.append(
             {
                 "id": new_id,
-                "lon": repr(report.lon),
-                "lat": repr(report.lat),
+                "lon": report.lon,
+                "lat": report.lat,
                 "care_group": str(report.care_group),
                 "sphere": str(report.sphere or Sphere.community),
-                "capacity": None if report.capacity is None else repr(report.capacity),
+                "capacity": report.capacity,
                 "name": report.name or "",
                 "services": "",
                 "opening_hours": "",
                 "source": "crowd",
             }
         )
-        text = rows_to_csv(rows, SUPPLY_CSV_COLUMNS)
+        columns: Sequence[str] = SUPPLY_CSV_COLUMNS
     else:
         rows.append(
             {
                 "id": new_id,
-                "lon": repr(report.lon),
-                "lat": repr(report.lat),
+                "lon": report.lon,
+                "lat": report.lat,
                 "care_group": str(report.care_group),
-                "persons": repr(report.persons or 1.0),
+                "persons": report.persons or 1.0,
             }
         )
-        text = rows_to_csv(rows, DEMAND_CSV_COLUMNS)
+        rows = [_coarse(r) if str(r["id"]).startswith("crowd-") else r for r in rows]
+        columns = DEMAND_CSV_COLUMNS
+    # One CSV writer for every file the platform writes: formulas neutralised, numbers as numbers.
+    text = csv_text(columns, [_numbers(r) for r in rows], bom=False)
     meta = DatasetMeta(
         kind=kind,
         source=previous.source if previous else "crowd",

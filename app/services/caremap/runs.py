@@ -6,7 +6,6 @@ ever."""
 
 import csv
 import gzip
-import io
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,12 +26,11 @@ from app.caremap import (
     UnitResult,
     Units,
     compute,
-    write_facilities_csv,
-    write_points_csv,
 )
 from app.caremap.build import subset_demand, subset_supply
-from app.caremap.writers import geojson_from_rows, units_csv_text
+from app.caremap.writers import FACILITY_COLUMNS, POINT_COLUMNS, UNIT_COLUMNS, geojson_from_rows
 from app.i18n import N_, Message, format_date, localized
+from app.lib.csvout import csv_text
 from app.models.caremap import (
     LAYER_NAMES,
     CareDataset,
@@ -141,10 +139,43 @@ def _finite(value: float) -> float | None:
     return float(value) if np.isfinite(value) else None
 
 
-def _gz_csv(write: Any, result: CareMapResult) -> bytes:
-    buf = io.StringIO()
-    write(result, buf)
-    return gzip.compress(buf.getvalue().encode("utf-8"), compresslevel=6, mtime=0)
+# The result files a run hands out are written by the one CSV writer (app/lib/csvout.py), so
+# that an id from an uploaded file cannot be a formula; the engine's own byte-exact writers are
+# for its command line.
+
+
+def _cells(values: Any) -> list[object]:
+    """A column as cells: finite floats as numbers, NaN and infinity blank."""
+    array = np.asarray(values, dtype=np.float64)
+    cells: list[object] = array.tolist()
+    for k in np.flatnonzero(~np.isfinite(array)):
+        cells[k] = None
+    return cells
+
+
+def _gz(columns: Sequence[str], table: Sequence[Sequence[object]]) -> bytes:
+    rows = (dict(zip(columns, values, strict=True)) for values in zip(*table, strict=True))
+    text = csv_text(columns, rows, bom=False)
+    return gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)
+
+
+def _flags(values: Any) -> list[str]:
+    return ["true" if v else "false" for v in np.asarray(values).tolist()]
+
+
+def points_csv_gz(result: CareMapResult) -> bytes:
+    p = result.points
+    groups = [CARE_GROUPS[g] for g in np.asarray(p.group).tolist()]
+    reach = np.asarray(p.n_in_reach).tolist()
+    table = [p.ids.tolist(), groups, _cells(p.access), _cells(p.nearest_m), reach]
+    return _gz(POINT_COLUMNS, [*table, _flags(p.no_supply)])
+
+
+def facilities_csv_gz(result: CareMapResult) -> bytes:
+    f = result.facilities
+    groups = [CARE_GROUPS[g] for g in np.asarray(f.group).tolist()]
+    table = [f.ids.tolist(), groups, _cells(f.capacity), _cells(f.ratio)]
+    return _gz(FACILITY_COLUMNS, [*table, _cells(f.catchment_demand), _flags(f.unreached)])
 
 
 # -- stored runs -----------------------------------------------------------------------------------
@@ -187,8 +218,8 @@ def create_run(
     db.add(
         CareRunFile(
             run_id=run.id,
-            points_csv_gz=_gz_csv(write_points_csv, result),
-            facilities_csv_gz=_gz_csv(write_facilities_csv, result),
+            points_csv_gz=points_csv_gz(result),
+            facilities_csv_gz=facilities_csv_gz(result),
         )
     )
     place = audit.first_text(territory.name)
@@ -312,7 +343,14 @@ def _as_result(row: CareRunUnit, params_hash: str) -> UnitResult:
 
 def run_units_csv(db: Session, run: CareRun, *, care_group: CareGroup | None = None) -> str:
     rows = run_units(db, run, care_group=care_group)
-    return units_csv_text(_as_result(r, run.params_hash) for r in rows)
+    numbers = UNIT_COLUMNS[2:-1]
+
+    def row(r: CareRunUnit) -> dict[str, object]:
+        values = _cells([np.nan if getattr(r, n) is None else getattr(r, n) for n in numbers])
+        ids = {"unit_id": r.unit_id, "care_group": str(r.care_group)}
+        return {**ids, **dict(zip(numbers, values, strict=True)), "params_hash": run.params_hash}
+
+    return csv_text(UNIT_COLUMNS, (row(r) for r in rows), bom=False)
 
 
 def run_geojson(

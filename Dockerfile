@@ -1,6 +1,9 @@
 # Town Hall against PostgreSQL. Build: docker build -t townhall .
 # Run:  docker run -p 8000:8000 -e TOWNHALL_DATABASE_URL=postgresql+psycopg://user:pass@db/townhall \
-#         -e TOWNHALL_SECRET_KEY=... -e TOWNHALL_SECURE_COOKIES=true townhall
+#         -e TOWNHALL_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(32))')" \
+#         -e TOWNHALL_SECURE_COOKIES=true townhall
+# TOWNHALL_SECRET_KEY is required: the server refuses to start without it (only `--demo` or
+# TOWNHALL_DEBUG=true make a key of their own). Keep the same key for every container.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1

@@ -45,8 +45,23 @@ def load_demo() -> dict[str, int]:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
+    from app.config import InsecureSecretKey, require_secret_key
+
+    if args.demo:
+        os.environ["TOWNHALL_DEMO"] = "true"
+        get_settings.cache_clear()
+    try:
+        key = require_secret_key(get_settings())
+    except InsecureSecretKey as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    # Through the environment, so that every worker process signs with the same key.
+    os.environ["TOWNHALL_SECRET_KEY"] = key
+    get_settings.cache_clear()
     db_upgrade()
     if args.demo:
         from app.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD
@@ -61,7 +76,11 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         reload=args.reload,
         workers=None if args.reload else args.workers,
-        proxy_headers=True,
+        # One setting decides whether X-Forwarded-For/-Proto are believed (security.client_ip
+        # reads the address the proxy appended): uvicorn must not believe them on its own.
+        proxy_headers=get_settings().trust_forwarded_for,
+        forwarded_allow_ips="*" if get_settings().trust_forwarded_for else "",
+        timeout_graceful_shutdown=get_settings().shutdown_drain_s,
         log_level="info",
     )
     return 0

@@ -17,6 +17,9 @@ class Settings(BaseSettings):
     # with it, since anyone could then forge session cookies. Production sets its own.
     secret_key: str = "dev-insecure-secret-change-me"  # noqa: S105
     debug: bool = False
+    # Demo mode (`townhall serve --demo`): without TOWNHALL_SECRET_KEY, a random key is made once
+    # and kept in var/secret_key (see require_secret_key).
+    demo: bool = False
     # Cookies marked Secure break plain-HTTP local use; production sets this to true.
     secure_cookies: bool = False
     session_max_age_s: int = 14 * 24 * 3600
@@ -46,3 +49,45 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+INSECURE_DEFAULT_KEY = "dev-insecure-secret-change-me"
+DEMO_KEY_FILE = PROJECT_ROOT / "var" / "secret_key"
+
+
+class InsecureSecretKey(RuntimeError):
+    pass
+
+
+def require_secret_key(settings: Settings) -> str:
+    """The key that signs sessions. The built-in one is public, so anyone could sign an admin's
+    session with it: outside demo or debug mode a server refuses to start without a real key; in
+    those modes a random key is generated once and kept in var/, so sessions survive a restart."""
+    import os
+    import secrets
+
+    if settings.secret_key and settings.secret_key != INSECURE_DEFAULT_KEY:
+        return settings.secret_key
+    if not (settings.demo or settings.debug):
+        raise InsecureSecretKey(
+            "TOWNHALL_SECRET_KEY is not set. Set it to a long random value, e.g. "
+            "TOWNHALL_SECRET_KEY=\"$(python -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))')\" "
+            "(or serve with --demo, or TOWNHALL_DEBUG=true, on your own machine)."
+        )
+    path = DEMO_KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written whole under another name, then linked into place: a second process starting
+        # at the same moment reads either no file or the whole key, and both keep the first.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(32) + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()

@@ -19,33 +19,43 @@ from app.models.caremap import CrowdReport, EvidencePin
 from app.models.contributions import Contribution
 from app.models.types import DbId
 from app.models.users import User
-from app.services import caremap, contributions
+from app.services import caremap, contributions, users
 from app.services.errors import AuthenticationRequired, NotFound, PermissionDenied
 
 T = TypeVar("T")
 
-SESSION_USER_KEY = "uid"
+# The signed cookie carries a random token naming a row of login_session; the row, looked up
+# on every request, is what makes it a session: deleting it (logout, password change,
+# deactivation) ends the session on every instance, and a replayed cookie finds nothing.
+SESSION_KEY = "sid"
 
 
-def _load_user(engine: Engine, user_id: int) -> User | None:
+def _load_user(engine: Engine, token: str) -> User | None:
     # A connection of its own, returned at once: the request's session must not hold a pooled
     # connection while it waits for a worker thread, or a busy instance runs out of them.
     with open_session(engine, write=False) as db:
-        user = db.get(User, user_id)
+        user = users.session_user(db, token)
         if user is not None:
             db.expunge(user)
         return user
 
 
+def remember_session(request: Request, token: str) -> None:
+    """Puts a session started by `users.start_session` in the cookie. A fresh cookie each time,
+    so that a token planted before login is worthless after it."""
+    request.session.clear()
+    request.session[SESSION_KEY] = token
+
+
 async def optional_user(request: Request) -> User | None:
-    """Anonymous requests need no database and no thread; a logged-in one reads its user in a
-    worker thread."""
-    user_id = request.session.get(SESSION_USER_KEY)
-    if not isinstance(user_id, int):
+    """Anonymous requests need no database and no thread; a logged-in one reads its session and
+    user in a worker thread."""
+    token = request.session.get(SESSION_KEY)
+    if not isinstance(token, str):
         return None
-    user = await to_thread.run_sync(_load_user, request.app.state.engine, user_id)
-    if user is None or not user.is_active:
-        request.session.pop(SESSION_USER_KEY, None)
+    user = await to_thread.run_sync(_load_user, request.app.state.engine, token)
+    if user is None:
+        request.session.pop(SESSION_KEY, None)
         return None
     request.state.user = user
     return user

@@ -47,6 +47,7 @@ RANK = {
 # refused with 401 or 403, whatever else is wrong with the request.
 REQUIRED: dict[str, int] = {
     "GET /auth/me": ACCOUNT,
+    "PUT /me/password": ACCOUNT,
     "GET /users": STAFF,
     "POST /users": STAFF,
     "PUT /users/{user_id}/role": STAFF,

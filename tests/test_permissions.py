@@ -149,6 +149,21 @@ ACCOUNTS = grid(
         C("GET", "/api/v1/invitations", STAFF, 200),
         C("GET", "/audit", ADMIN, 200),
         C("GET", "/api/v1/audit", ADMIN, 200),
+        C("GET", "/account", LOGGED_IN, 200),
+        C(
+            "POST",
+            "/account/password",
+            LOGGED_IN,
+            303,
+            form={"current_password": PASSWORD, "new_password": "another long passphrase 9"},
+        ),
+        C(
+            "PUT",
+            "/api/v1/me/password",
+            LOGGED_IN,
+            204,
+            json={"current_password": PASSWORD, "new_password": "another long passphrase 9"},
+        ),
     ]
 )
 

@@ -40,6 +40,18 @@ class User(SQLModel, table=True):
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class LoginSession(SQLModel, table=True):
+    """A logged-in browser. The cookie carries a random token; only its hash is stored. Every
+    request looks its row up, so deleting it (logout, password change, deactivation) ends the
+    session on every instance at once."""
+
+    __tablename__ = "login_session"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class UserCaucusLink(SQLModel, table=True):
     """Which caucuses a caucus representative speaks for."""
 
@@ -119,3 +131,8 @@ class InvitationPublic(SQLModel):
 class InvitationAccept(Input):
     display_name: str = Field(min_length=1, max_length=120, schema_extra={"pattern": r"\S"})
     password: str = Field(min_length=10, max_length=200)
+
+
+class PasswordChange(Input):
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=10, max_length=200)

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from app import i18n
 from app.db import SessionDep
-from app.deps import SESSION_USER_KEY, CurrentUser, OptionalUser
+from app.deps import SESSION_KEY, CurrentUser, OptionalUser, remember_session
 from app.i18n import N_, Message
 from app.models.users import (
     InvitationAccept,
@@ -28,10 +28,14 @@ pages = pages_router()
 api = api_router("auth")
 
 
-def _start_session(request: Request, user: User) -> None:
-    # A fresh session on login, so a token planted before login is worthless after it.
+def _start_session(request: Request, db: SessionDep, user: User) -> None:
+    remember_session(request, user_service.start_session(db, user))
+
+
+def _end_session(request: Request, db: SessionDep) -> None:
+    """Ends this session on the server too: the cookie, replayed, is no longer a session."""
+    user_service.end_session(db, request.session.get(SESSION_KEY))
     request.session.clear()
-    request.session[SESSION_USER_KEY] = user.id
 
 
 def _with_locale(response: Response, user: User) -> Response:
@@ -66,13 +70,13 @@ def login(request: Request, db: SessionDep, form: FormDep) -> Response:
             {"next": nxt, "values": values, "errors": errors, "message": message},
             status_code=exc.status,
         )
-    _start_session(request, user)
+    _start_session(request, db, user)
     return _with_locale(see_other(nxt), user)
 
 
 @pages.post("/logout")
-def logout(request: Request) -> Response:
-    request.session.clear()
+def logout(request: Request, db: SessionDep) -> Response:
+    _end_session(request, db)
     flash(request, N_("You have logged out."))
     return see_other("/")
 
@@ -98,7 +102,7 @@ def register(request: Request, db: SessionDep, form: FormDep) -> Response:
         return render(
             request, "auth/register.html", {"values": values, "errors": errors}, status_code=409
         )
-    _start_session(request, user)
+    _start_session(request, db, user)
     flash(request, N_("Welcome to Town Hall, %(name)s."), name=user.display_name)
     return _with_locale(see_other("/"), user)
 
@@ -130,7 +134,7 @@ def invitation_accept(request: Request, db: SessionDep, form: FormDep, token: st
             },
             status_code=422,
         )
-    _start_session(request, user)
+    _start_session(request, db, user)
     flash(request, N_("Welcome to Town Hall, %(name)s."), name=user.display_name)
     return see_other("/")
 
@@ -154,20 +158,20 @@ def api_login(request: Request, db: SessionDep, data: LoginForm) -> Any:
     user = user_service.authenticate(
         db, email=data.email, password=data.password, ip=client_ip(request)
     )
-    _start_session(request, user)
+    _start_session(request, db, user)
     return user
 
 
 @api.post("/auth/register", response_model=UserPublic, status_code=201)
 def api_register(request: Request, db: SessionDep, data: UserRegister) -> Any:
     user = user_service.register(db, data=data)
-    _start_session(request, user)
+    _start_session(request, db, user)
     return user
 
 
 @api.post("/auth/logout", status_code=204)
-def api_logout(request: Request) -> Response:
-    request.session.clear()
+def api_logout(request: Request, db: SessionDep) -> Response:
+    _end_session(request, db)
     return Response(status_code=204)
 
 

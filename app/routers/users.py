@@ -8,14 +8,15 @@ from fastapi.responses import HTMLResponse, Response
 
 from app import i18n
 from app.db import SessionDep
-from app.deps import AdminUser, StaffUser
-from app.i18n import Message
+from app.deps import AdminUser, CurrentUser, StaffUser, remember_session
+from app.i18n import N_, Message
 from app.models.audit import AuditEventPublic
 from app.models.types import DbId
 from app.models.users import (
     ROLE_LABELS,
     InvitationCreate,
     InvitationPublic,
+    PasswordChange,
     User,
     UserCreate,
     UserRoleUpdate,
@@ -153,6 +154,31 @@ def user_update(
     )
 
 
+@pages.get("/account", response_class=HTMLResponse)
+def account_page(request: Request, user: CurrentUser) -> HTMLResponse:
+    return render(request, "users/account.html", {"person": user, "nav": "account"})
+
+
+@pages.post("/account/password", response_class=HTMLResponse)
+def account_password(
+    request: Request, db: SessionDep, user: CurrentUser, form: FormDep
+) -> Response:
+    def change() -> None:
+        data = parse_form(PasswordChange, form)
+        remember_session(request, user_service.change_password(db, user=user, data=data))
+
+    return form_action(
+        request,
+        form,
+        change,
+        done="/account",
+        again=lambda values, errors: render(
+            request, "users/account.html", {"person": user, "nav": "account", "errors": errors}
+        ),
+        saved=N_("Your password has been changed. Every other session has been logged out."),
+    )
+
+
 @pages.get("/audit", response_class=HTMLResponse)
 def audit_page(
     request: Request, db: SessionDep, user: AdminUser, cursor: Cursor = None
@@ -196,6 +222,15 @@ def api_invite(request: Request, db: SessionDep, user: StaffUser, data: Invitati
     return InvitationPublic.model_validate(
         invitation, update={"accept_url": _accept_url(request, token)}
     )
+
+
+@api.put("/me/password", status_code=204)
+def api_change_password(
+    request: Request, db: SessionDep, user: CurrentUser, data: PasswordChange
+) -> Response:
+    """Ends every session of the account; this client gets a fresh one."""
+    remember_session(request, user_service.change_password(db, user=user, data=data))
+    return Response(status_code=204)
 
 
 @api.get("/audit", response_model=Page[AuditEventPublic])

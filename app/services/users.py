@@ -2,13 +2,14 @@
 
 import secrets
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
 
 from app import permissions
 from app.config import get_settings
+from app.db import write_again
 from app.i18n import N_
 from app.models.caucuses import Caucus
 from app.models.types import utcnow
@@ -16,6 +17,8 @@ from app.models.users import (
     Invitation,
     InvitationAccept,
     InvitationCreate,
+    LoginSession,
+    PasswordChange,
     Role,
     User,
     UserCaucusLink,
@@ -183,6 +186,9 @@ def set_role(db: Session, *, actor: User, user: User, data: UserRoleUpdate) -> U
     before = user.role
     user.role = data.role
     user.is_active = data.is_active
+    if not data.is_active:
+        assert user.id is not None
+        end_sessions(db, user.id)
     _set_caucuses(db, user, caucus_ids)
     audit.record(
         db,
@@ -260,3 +266,70 @@ def accept_invitation(db: Session, *, token: str, data: InvitationAccept) -> Use
     )
     db.commit()
     return user
+
+
+# -- sessions --------------------------------------------------------------------------------
+
+
+def _session_cutoff() -> datetime:
+    return utcnow() - timedelta(seconds=get_settings().session_max_age_s)
+
+
+def start_session(db: Session, user: User) -> str:
+    """A new server-side session for this user; returns the token the cookie carries."""
+    assert user.id is not None
+    token = secrets.token_urlsafe(32)
+    write_again(db)  # after the login's own commit, this session reads on the read bind
+    db.execute(
+        delete(LoginSession).where(
+            col(LoginSession.user_id) == user.id, col(LoginSession.created_at) < _session_cutoff()
+        )
+    )
+    db.add(LoginSession(user_id=user.id, token_hash=token_digest(token)))
+    db.commit()
+    return token
+
+
+def session_user(db: Session, token: str) -> User | None:
+    """The active user whose session this token is, if it has not ended or expired."""
+    return db.execute(
+        select(User)
+        .join(LoginSession, col(LoginSession.user_id) == col(User.id))
+        .where(
+            col(LoginSession.token_hash) == token_digest(token),
+            col(LoginSession.created_at) >= _session_cutoff(),
+            col(User.is_active),
+        )
+    ).scalar_one_or_none()
+
+
+def end_session(db: Session, token: str | None) -> None:
+    if token:
+        db.execute(delete(LoginSession).where(col(LoginSession.token_hash) == token_digest(token)))
+        db.commit()
+
+
+def end_sessions(db: Session, user_id: int) -> None:
+    """Ends every session of the user, on every instance (the caller commits)."""
+    db.execute(delete(LoginSession).where(col(LoginSession.user_id) == user_id))
+
+
+def change_password(db: Session, *, user: User, data: PasswordChange) -> str:
+    """Checks the current password, stores the new one and ends every session of the user;
+    returns a fresh session for the browser that asked."""
+    stored = db.get(User, user.id)
+    if stored is None:
+        raise NotFound()
+    password_hash = stored.password_hash
+    db.rollback()  # the slow hashes below hold no transaction (on SQLite, the write lock)
+    if not verify_password(data.current_password, password_hash):
+        raise InvalidInput({"current_password": [N_("Your current password is not correct.")]})
+    new_hash = hash_password(data.new_password)
+    stored = db.get(User, user.id)
+    if stored is None:
+        raise NotFound()
+    stored.password_hash = new_hash
+    assert stored.id is not None
+    end_sessions(db, stored.id)
+    audit.record(db, actor=stored, action="user.password", object_type="user", object_id=stored.id)
+    return start_session(db, stored)

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     )
     login_max_per_ip: int = Field(default=20, description="failed logins per IP per window")
     login_window_s: int = 15 * 60
+    # After login_max_per_account failures of one account from one address, that pair waits
+    # login_delay_s, doubling with each further failure up to login_max_delay_s.
+    login_delay_s: int = 60
+    login_max_delay_s: int = 3600
     page_size: int = 20
     # Serve stored copies of pages to anonymous readers (see app/web/pagecache.py).
     page_cache: bool = True

@@ -52,6 +52,20 @@ class LoginSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins of one account from one address, and how long that pair must wait before
+    its next try (services/ratelimit.py `attempt`): the wait doubles with each failure past the
+    free ones, and no other address's failures touch it."""
+
+    __tablename__ = "login_throttle"
+    key: str = Field(max_length=300, primary_key=True)
+    failures: int = 0
+    # Seconds since the epoch, as the counters of rate_counter.
+    last_at: float = 0
+    delay_s: int = 0
+    locked_until: float = 0
+
+
 class UserCaucusLink(SQLModel, table=True):
     """Which caucuses a caucus representative speaks for."""
 

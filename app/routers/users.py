@@ -24,6 +24,7 @@ from app.models.users import (
 )
 from app.routers.apiutil import Cursor, Limit, Page, api_router, pages_router
 from app.routers.forms import FormDep, form_action, form_values, parse_form
+from app.security import client_ip
 from app.services import audit as audit_service
 from app.services import caucuses as caucus_service
 from app.services import users as user_service
@@ -165,7 +166,9 @@ def account_password(
 ) -> Response:
     def change() -> None:
         data = parse_form(PasswordChange, form)
-        remember_session(request, user_service.change_password(db, user=user, data=data))
+        remember_session(
+            request, user_service.change_password(db, user=user, data=data, ip=client_ip(request))
+        )
 
     return form_action(
         request,
@@ -229,7 +232,9 @@ def api_change_password(
     request: Request, db: SessionDep, user: CurrentUser, data: PasswordChange
 ) -> Response:
     """Ends every session of the account; this client gets a fresh one."""
-    remember_session(request, user_service.change_password(db, user=user, data=data))
+    remember_session(
+        request, user_service.change_password(db, user=user, data=data, ip=client_ip(request))
+    )
     return Response(status_code=204)
 
 

@@ -135,30 +135,52 @@ def create_user(db: Session, *, actor: User | None, data: UserCreate) -> User:
     return user
 
 
-def authenticate(db: Session, *, email: str, password: str, ip: str) -> User:
-    """Throttled per account and per IP; unknown accounts and wrong passwords look the same."""
+def _count_login_try(db: Session, *, email: str, ip: str) -> str:
+    """Counts a try at this account's password from this address before the slow hash, or
+    raises RateLimited. The wait grows per (account, address): failures from elsewhere never
+    lock the account's owner out. Each address also has a ceiling across accounts."""
     settings = get_settings()
-    email = normalise_email(email)
-    account_key, ip_key = f"login:acct:{email}", f"login:ip:{ip}"
-    window = settings.login_window_s
-    ratelimit.check(
-        db,
-        keys={account_key: settings.login_max_per_account, ip_key: settings.login_max_per_ip},
-        window_s=window,
+    pair_key = f"login:pair:{email}:{ip}"
+    ratelimit.take(
+        db, keys={f"login:ip:{ip}": settings.login_max_per_ip}, window_s=settings.login_window_s
     )
-    user = find_by_email(db, email)
-    # End the transaction before the deliberately slow hash: on SQLite it holds the write lock.
-    db.rollback()
+    ratelimit.attempt(
+        db,
+        key=pair_key,
+        free=settings.login_max_per_account,
+        base_s=settings.login_delay_s,
+        max_s=settings.login_max_delay_s,
+        quiet_s=settings.login_window_s,
+    )
+    return pair_key
+
+
+def _login_succeeded(db: Session, *, pair_key: str, ip: str) -> None:
+    ratelimit.clear(db, key=pair_key)
+    ratelimit.give_back(db, key=f"login:ip:{ip}", window_s=get_settings().login_window_s)
+
+
+def authenticate(db: Session, *, email: str, password: str, ip: str) -> User:
+    """Throttled per (account, address) and per address; unknown accounts and wrong passwords
+    look the same."""
+    email = normalise_email(email)
+    try:
+        pair_key = _count_login_try(db, email=email, ip=ip)
+        user = find_by_email(db, email)
+    finally:
+        # Counted and committed before the deliberately slow hash, which holds no transaction
+        # (on SQLite it would hold the write lock).
+        db.commit()
     ok = verify_password(password, user.password_hash if user else None)
     if not ok or user is None or not user.is_active:
-        ratelimit.hit(db, key=account_key, window_s=window)
-        ratelimit.hit(db, key=ip_key, window_s=window)
-        db.commit()
         raise InvalidCredentials()
+    write_again(db)
+    user = db.get(User, user.id)
+    assert user is not None
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
-    ratelimit.reset(db, key=account_key)
+    _login_succeeded(db, pair_key=pair_key, ip=ip)
     db.commit()
     return user
 
@@ -314,17 +336,22 @@ def end_sessions(db: Session, user_id: int) -> None:
     db.execute(delete(LoginSession).where(col(LoginSession.user_id) == user_id))
 
 
-def change_password(db: Session, *, user: User, data: PasswordChange) -> str:
-    """Checks the current password, stores the new one and ends every session of the user;
-    returns a fresh session for the browser that asked."""
+def change_password(db: Session, *, user: User, data: PasswordChange, ip: str) -> str:
+    """Checks the current password (throttled as a login is), stores the new one and ends every
+    session of the user; returns a fresh session for the browser that asked."""
     stored = db.get(User, user.id)
     if stored is None:
         raise NotFound()
     password_hash = stored.password_hash
-    db.rollback()  # the slow hashes below hold no transaction (on SQLite, the write lock)
+    try:
+        pair_key = _count_login_try(db, email=stored.email, ip=ip)
+    finally:
+        db.commit()  # the slow hashes below hold no transaction (on SQLite, the write lock)
     if not verify_password(data.current_password, password_hash):
         raise InvalidInput({"current_password": [N_("Your current password is not correct.")]})
     new_hash = hash_password(data.new_password)
+    write_again(db)
+    _login_succeeded(db, pair_key=pair_key, ip=ip)
     stored = db.get(User, user.id)
     if stored is None:
         raise NotFound()

@@ -238,3 +238,77 @@ def test_personal_pages_are_not_kept_by_shared_caches(client: TestClient, login_
     assert "no-store" not in client.get("/forums").headers.get("cache-control", "")
     login_as(Role.participant)
     assert client.get("/forums").headers["cache-control"] == "private, no-store"
+
+
+# -- throttling per account and address (issue 9, findings 9 and 20) -------------------------
+
+
+def _login_from(client: TestClient, ip: str, email: str, password: str) -> int:
+    data = {"csrf_token": form_token(client), "email": email, "password": password}
+    headers = {"X-Forwarded-For": ip}  # as a proxy in front of the app says
+    return client.post("/login", data=data, headers=headers, follow_redirects=False).status_code
+
+
+def test_failures_from_another_address_do_not_lock_the_owner_out(
+    app, engine: Engine, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from app.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "trust_forwarded_for", True)
+    user = make_user(engine, Role.participant)
+    with TestClient(app) as attacker, TestClient(app) as owner:
+        codes = [_login_from(attacker, "203.0.113.9", user.email, "guess") for _ in range(8)]
+        assert codes[:5] == [401] * 5
+        assert set(codes[5:]) == {429}
+        assert _login_from(owner, "198.51.100.7", user.email, PASSWORD) == 303
+
+
+def test_the_wait_grows_with_each_failure_after_the_lock(
+    client: TestClient, engine: Engine, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from app.services import ratelimit
+
+    now = [1_900_000_000.0]
+    monkeypatch.setattr(ratelimit, "_now", lambda: now[0])
+    user = make_user(engine, Role.participant)
+    for _ in range(5):
+        assert _login_form(client, user.email, "wrong password").status_code == 401
+    first = _login_form(client, user.email, "wrong password")
+    assert first.status_code == 429
+    wait = int(first.headers["Retry-After"])
+    now[0] += wait + 1
+    assert _login_form(client, user.email, "wrong password").status_code == 401
+    second = _login_form(client, user.email, PASSWORD)
+    assert second.status_code == 429
+    assert int(second.headers["Retry-After"]) >= 2 * wait - 1
+    now[0] += int(second.headers["Retry-After"]) + 1
+    assert _login_form(client, user.email, PASSWORD).status_code == 303
+
+
+def test_simultaneous_wrong_passwords_are_counted_before_the_slow_hash(
+    client: TestClient, engine: Engine, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app import security
+    from app.services import users
+
+    slow = security.verify_password
+
+    def slow_verify(password: str, password_hash: str | None) -> bool:
+        time.sleep(0.2)  # argon2 at production cost: the window the old check-then-count left
+        return slow(password, password_hash)
+
+    monkeypatch.setattr(users, "verify_password", slow_verify)
+    user = make_user(engine, Role.participant)
+    headers = csrf_header(client)
+
+    def attempt(_: int) -> int:
+        body = {"email": user.email, "password": "wrong password"}
+        return client.post("/api/v1/auth/login", json=body, headers=headers).status_code
+
+    with ThreadPoolExecutor(12) as pool:
+        codes = list(pool.map(attempt, range(24)))
+    assert codes.count(401) == 5
+    assert codes.count(429) == 19

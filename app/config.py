@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
+    # Passwords hashed at once per process, in a pool of their own (security.py).
+    password_hash_threads: int = 2
+    register_max_per_ip: int = Field(default=10, description="registrations per IP per hour")
     # Trust X-Forwarded-For only behind a known proxy; otherwise clients could spoof their IP.
     trust_forwarded_for: bool = False
 

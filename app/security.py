@@ -1,6 +1,9 @@
 """Password hashing (argon2), CSRF tokens bound to the signed session, client addresses."""
 
 import hashlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 import hmac
 import secrets
 from functools import cache
@@ -26,6 +29,22 @@ def _hasher() -> PasswordHasher:
     )
 
 
+T = TypeVar("T")
+
+
+@cache
+def _hash_pool() -> ThreadPoolExecutor:
+    # argon2 takes tens of milliseconds of CPU and 64 MiB each: a burst of registrations or
+    # logins runs a few at a time here, instead of taking every core and worker thread's share.
+    return ThreadPoolExecutor(
+        max_workers=get_settings().password_hash_threads, thread_name_prefix="argon2"
+    )
+
+
+def _in_pool(fn: Callable[[], T]) -> T:
+    return _hash_pool().submit(fn).result()
+
+
 @cache
 def _dummy_hash() -> str:
     # Verifying against this when the account does not exist makes an unknown email cost the
@@ -39,15 +58,19 @@ CSRF_MAX_AGE_S = 24 * 3600
 
 
 def hash_password(password: str) -> str:
-    return _hasher().hash(password)
+    """Slow on purpose: call it with no transaction open (on SQLite one holds the write lock)."""
+    return _in_pool(lambda: _hasher().hash(password))
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:
-    try:
-        ok = _hasher().verify(password_hash or _dummy_hash(), password)
-        return ok and password_hash is not None
-    except (VerificationError, InvalidHashError):
-        return False
+    def verify() -> bool:
+        try:
+            ok = _hasher().verify(password_hash or _dummy_hash(), password)
+            return ok and password_hash is not None
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return _in_pool(verify)
 
 
 def needs_rehash(password_hash: str) -> bool:

@@ -92,7 +92,7 @@ def register(request: Request, db: SessionDep, form: FormDep) -> Response:
     values.pop("password", None)
     try:
         data = parse_form(UserRegister, form)
-        user = user_service.register(db, data=data)
+        user = user_service.register(db, data=data, ip=client_ip(request))
     except InvalidInput as exc:
         return render(
             request, "auth/register.html", {"values": values, "errors": exc.errors}, status_code=422
@@ -164,7 +164,7 @@ def api_login(request: Request, db: SessionDep, data: LoginForm) -> Any:
 
 @api.post("/auth/register", response_model=UserPublic, status_code=201)
 def api_register(request: Request, db: SessionDep, data: UserRegister) -> Any:
-    user = user_service.register(db, data=data)
+    user = user_service.register(db, data=data, ip=client_ip(request))
     _start_session(request, db, user)
     return user
 

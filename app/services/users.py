@@ -14,6 +14,7 @@ from app.i18n import N_
 from app.models.caucuses import Caucus
 from app.models.types import utcnow
 from app.models.users import (
+    STAFF_ROLES,
     Invitation,
     InvitationAccept,
     InvitationCreate,
@@ -27,7 +28,7 @@ from app.models.users import (
     UserRoleUpdate,
 )
 from app.security import hash_password, needs_rehash, token_digest, verify_password
-from app.services import audit, ratelimit
+from app.services import accountrules, audit, ratelimit
 from app.services.errors import (
     Conflict,
     InvalidCredentials,
@@ -95,13 +96,37 @@ def caucus_ids_by_user(db: Session, user_ids: Sequence[int]) -> dict[int, list[i
     return out
 
 
-def _new_user(db: Session, data: UserRegister, role: Role) -> User:
+def _check_new_account(data: UserRegister, role: Role, *, by_operator: bool = False) -> None:
+    """The password rules hold for every password a person picks; the machine's operator
+    (`townhall user create`, the demo's published login) is trusted with its own."""
+    errors: dict[str, list[str]] = {}
+    problem = accountrules.password_problem(data.password, email=data.email, name=data.display_name)
+    if problem and not by_operator:
+        errors["password"] = [problem]
+    if role not in STAFF_ROLES and accountrules.name_is_reserved(data.display_name):
+        errors["display_name"] = [accountrules.RESERVED]
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _hash_outside_transaction(db: Session, password: str) -> str:
+    """Ends the session's transaction first: argon2 is slow on purpose, and on SQLite an open
+    write transaction would hold the lock every other writer waits for."""
+    db.commit()
+    password_hash = hash_password(password)
+    write_again(db)
+    return password_hash
+
+
+def _new_user(db: Session, data: UserRegister, role: Role, *, by_operator: bool = False) -> User:
+    _check_new_account(data, role, by_operator=by_operator)
+    password_hash = _hash_outside_transaction(db, data.password)
     if find_by_email(db, data.email):
         raise Conflict(N_("An account with this e-mail address already exists."))
     user = User(
         email=normalise_email(data.email),
         display_name=data.display_name.strip(),
-        password_hash=hash_password(data.password),
+        password_hash=password_hash,
         role=role,
         locale=data.locale,
     )
@@ -110,7 +135,14 @@ def _new_user(db: Session, data: UserRegister, role: Role) -> User:
     return user
 
 
-def register(db: Session, *, data: UserRegister) -> User:
+def register(db: Session, *, data: UserRegister, ip: str) -> User:
+    """Self-registration: limited per address (in the database, counted before the hash)."""
+    _check_new_account(data, Role.participant)
+    try:
+        keys = {f"register:ip:{ip}": get_settings().register_max_per_ip}
+        ratelimit.take(db, keys=keys, window_s=3600)
+    finally:
+        db.commit()
     user = _new_user(db, data, Role.participant)
     db.commit()
     return user
@@ -121,7 +153,7 @@ def create_user(db: Session, *, actor: User | None, data: UserCreate) -> User:
     if actor is not None and not permissions.can_grant_role(actor, data.role):
         raise PermissionDenied()
     caucus_ids = _check_caucuses(db, data.role, data.caucus_ids)
-    user = _new_user(db, data, data.role)
+    user = _new_user(db, data, data.role, by_operator=actor is None)
     _set_caucuses(db, user, caucus_ids)
     audit.record(
         db,
@@ -349,6 +381,11 @@ def change_password(db: Session, *, user: User, data: PasswordChange, ip: str) -
         db.commit()  # the slow hashes below hold no transaction (on SQLite, the write lock)
     if not verify_password(data.current_password, password_hash):
         raise InvalidInput({"current_password": [N_("Your current password is not correct.")]})
+    problem = accountrules.password_problem(
+        data.new_password, email=stored.email, name=stored.display_name
+    )
+    if problem:
+        raise InvalidInput({"new_password": [problem]})
     new_hash = hash_password(data.new_password)
     write_again(db)
     _login_succeeded(db, pair_key=pair_key, ip=ip)

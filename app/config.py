@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     login_delay_s: int = 60
     login_max_delay_s: int = 3600
     page_size: int = 20
+    # The care map recomputed with a reader's filters (services/caremap/mapcache.py): results
+    # are kept by parameters; a new computation is refused above this many point–facility pairs
+    # (estimated first), limited per IP or account per minute, and runs in a few slots of its
+    # own (a reader finding them all busy gets a quick 503, never a wait).
+    caremap_max_pairs: int = 2_000_000
+    caremap_recomputes_per_minute: int = 6
+    caremap_compute_slots: int = 2
     # Serve stored copies of pages to anonymous readers (see app/web/pagecache.py).
     page_cache: bool = True
     # Worker threads for request handlers (and pooled connections to match): a few per core.

@@ -126,3 +126,23 @@ def nearest_m(
     tree = cKDTree(unit_vectors(s_lon, s_lat))
     chord, _ = tree.query(unit_vectors(d_lon, d_lat), k=1, workers=workers)
     return chord_to_m(np.asarray(chord, dtype=np.float64))
+
+
+ESTIMATE_SAMPLE = 2_000
+
+
+def estimate_pairs(
+    d_lon: FloatArray, d_lat: FloatArray, s_lon: FloatArray, s_lat: FloatArray, d0_m: float
+) -> int:
+    """About how many pairs :func:`pairs_within` would yield, at a bounded cost: the pairs of
+    an evenly spread sample of at most ``ESTIMATE_SAMPLE`` demand points, scaled to all."""
+    n = d_lon.shape[0]
+    if n == 0 or s_lon.shape[0] == 0:
+        return 0
+    pick = np.unique(np.linspace(0, n - 1, min(n, ESTIMATE_SAMPLE)).astype(np.int64))
+    tree = cKDTree(unit_vectors(s_lon, s_lat), leafsize=LEAFSIZE)
+    radius = chord_radius(d0_m) * (1.0 + 1e-9)
+    counts = tree.query_ball_point(
+        unit_vectors(d_lon[pick], d_lat[pick]), radius, return_length=True
+    )
+    return round(float(np.sum(counts)) * n / pick.size)

@@ -19,6 +19,7 @@ from app.models.caremap.datasets import (
     TerritoryCreate,
     TerritoryPublic,
 )
+from app.models.caremap.mapcache import CareMapCache
 from app.models.caremap.pins import (
     EvidencePin,
     PinCreate,
@@ -85,6 +86,7 @@ __all__ = [
     "CareDataset",
     "CareDatasetFile",
     "CareGroup",
+    "CareMapCache",
     "CareRun",
     "CareRunFile",
     "CareRunUnit",

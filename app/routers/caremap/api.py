@@ -12,6 +12,7 @@ from app.db import SessionDep
 from app.deps import (
     CrowdReviewer,
     CurrentUser,
+    OptionalUser,
     Participant,
     Pinner,
     RemovablePin,
@@ -43,7 +44,9 @@ from app.models.caremap import (
 from app.models.types import DbId
 from app.routers.apiutil import Cursor, Limit, Page, api_router
 from app.routers.caremap.views import validate
+from app.security import client_ip
 from app.services import caremap as service
+from app.web.errors import Problem
 
 api = api_router("caremap")
 
@@ -184,17 +187,30 @@ def api_run_points(db: SessionDep, run_id: DbId, limit: Limit = 100, cursor: Cur
     return Page(items=[PointResultPublic.model_validate(i) for i in items], next_cursor=next_cursor)
 
 
-@api.get("/caremap/territories/{territory_id}/map", response_model=MapResultPublic)
+@api.get(
+    "/caremap/territories/{territory_id}/map",
+    response_model=MapResultPublic,
+    responses={503: {"model": Problem, "description": "Every map computation slot is busy"}},
+)
 def api_map(
+    request: Request,
     db: SessionDep,
+    user: OptionalUser,
     territory_id: DbId,
     filters: Annotated[MapFilters, Query()],
 ) -> Any:
-    """The map recomputed on demand with these filters (nothing is stored)."""
+    """The map with these filters: computed once per set of parameters and dataset versions,
+    then served from the cache; a new computation is bounded (pairs, rate, slots)."""
     territory = service.get_territory(db, territory_id)
     params = filters.run_params()
     data = service.map_data(
-        db, territory, care_group=filters.care_group, params=params, level=filters.level
+        db,
+        territory,
+        care_group=filters.care_group,
+        params=params,
+        level=filters.level,
+        viewer=user,
+        ip=client_ip(request),
     )
     return service.map_public(data)
 

@@ -36,6 +36,7 @@ from app.routers.apiutil import pages_router
 from app.routers.caremap import views
 from app.routers.caremap.views import ctx, file_response
 from app.routers.forms import FormDep, form_action, parse_form
+from app.security import client_ip
 from app.services import caremap as service
 from app.services.errors import InvalidInput
 from app.templating import is_htmx_partial, render
@@ -360,6 +361,8 @@ def map_page(
             care_group=filters.care_group,
             params=filters.run_params(),
             level=filters.level,
+            viewer=user,
+            ip=client_ip(request),
         )
     except InvalidInput as exc:
         values["missing"] = [i18n.translate(m) for ms in exc.errors.values() for m in ms]

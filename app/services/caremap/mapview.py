@@ -1,11 +1,11 @@
-"""The map page: a territory's latest layers recomputed on demand with the reader's filters
-(nothing is stored), shown like a panel."""
+"""The map page: a territory's latest layers with the reader's filters, shown like a panel; the
+result is cached by its parameters and recomputed within bounds (see mapcache.py)."""
 
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from app.caremap import CareMapResult, Units
+from app.caremap import Units
 from app.models.caremap import (
     CareGroup,
     CareRunUnit,
@@ -14,8 +14,10 @@ from app.models.caremap import (
     RunParams,
     UnitResultPublic,
 )
+from app.models.users import User
+from app.services.caremap.mapcache import map_result
 from app.services.caremap.panels import Totals, levels_of, totals_of, units_at
-from app.services.caremap.runs import Inputs, compute_on, load_inputs, result_rows
+from app.services.caremap.runs import Inputs, load_inputs
 
 
 @dataclass
@@ -24,8 +26,10 @@ class MapData:
     inputs: Inputs
     care_group: CareGroup
     params: RunParams
-    result: CareMapResult
+    params_hash: str
     compute_ms: int
+    n_facilities: int
+    cached: bool
     level: str
     levels: list[str]
     units: Units
@@ -40,19 +44,25 @@ def map_data(
     care_group: CareGroup,
     params: RunParams,
     level: str | None = None,
+    viewer: User | None,
+    ip: str,
 ) -> MapData:
     inputs = load_inputs(db, territory)
-    result, ms = compute_on(inputs, params, care_group=care_group)
+    result = map_result(
+        db, territory, inputs, params=params, care_group=care_group, viewer=viewer, ip=ip
+    )
     levels = levels_of(inputs.units)
     chosen = level if level in levels else levels[0]
-    rows = [r for r in result_rows(result) if r.care_group == care_group and r.level == chosen]
+    rows = [r for r in result.rows if r.level == chosen]
     return MapData(
         territory=territory,
         inputs=inputs,
         care_group=care_group,
         params=params,
-        result=result,
-        compute_ms=ms,
+        params_hash=result.params_hash,
+        compute_ms=result.compute_ms,
+        n_facilities=result.n_facilities,
+        cached=result.cached,
         level=chosen,
         levels=levels,
         units=units_at(inputs.units, chosen),
@@ -67,7 +77,7 @@ def map_public(data: MapData) -> MapResultPublic:
         territory_id=data.territory.id,
         care_group=data.care_group,
         params=data.params.stored(),
-        params_hash=data.result.params_hash,
+        params_hash=data.params_hash,
         compute_ms=data.compute_ms,
         units=[UnitResultPublic.model_validate(r) for r in data.rows],
     )

@@ -12,6 +12,7 @@ import. An idempotency key (or, for the e-mail, its Message-ID) recognises each 
 load.
 """
 
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -125,7 +126,9 @@ def _chat(db: Session, *, actor: User, town_hall: ForumSession, people: list[Use
         return
     was_open = live_service.is_open(db, town_hall.id)
     if not was_open:
-        live_service.set_open(db, actor=actor, session=town_hall, open_=True)
+        live_service.set_open(
+            db, actor=actor, session=town_hall, open_=True, at=town_hall.starts_at
+        )
     for n in missing:
         data = RemarkCreate(
             body=CHAT[n], kind=Kind.remark, language="en", idempotency_key=f"demo-chat-{n}"
@@ -137,6 +140,8 @@ def _chat(db: Session, *, actor: User, town_hall: ForumSession, people: list[Use
             data=data,
             ip=DEMO_IP,
             locale="en",
+            # As typed in the chat that afternoon: 15:20 to 15:56, Madrid time.
+            at=town_hall.starts_at + timedelta(minutes=20 + 9 * n),
         )
         if n < 2:
             moderation_service.moderate(
@@ -146,7 +151,13 @@ def _chat(db: Session, *, actor: User, town_hall: ForumSession, people: list[Use
                 action=ModerationAction.for_minutes,
             )
     if not was_open:
-        live_service.set_open(db, actor=actor, session=town_hall, open_=False)
+        live_service.set_open(
+            db,
+            actor=actor,
+            session=town_hall,
+            open_=False,
+            at=town_hall.starts_at + timedelta(hours=2),
+        )
 
 
 def _proposals(

@@ -307,6 +307,13 @@ class ContributionPublic(SQLModel):
     url: str
 
 
+class ContributionReceived(ContributionPublic):
+    """The answer to a submission (and to its retry): for a person without an account, the
+    private link to follow it, shown this once and again only to a retry with the same key."""
+
+    receipt_url: str | None = None
+
+
 class ModerationEventPublic(SQLModel):
     id: int
     action: ModerationAction

@@ -22,6 +22,7 @@ from app.models.contributions import (
     Contribution,
     ContributionCreate,
     ContributionPublic,
+    ContributionReceived,
     EndorsementState,
     Kind,
     ReportCreate,
@@ -198,7 +199,12 @@ def proposal_create(
         data = _proposal(form, user)
         uploads = _uploads(form)
         submitted = service.submit_proposal(
-            db, actor=user, data=data, ip=client_ip(request), uploads=uploads
+            db,
+            actor=user,
+            data=data,
+            ip=client_ip(request),
+            uploads=uploads,
+            scope=service.submitter_scope(user, request.session),
         )
     except InvalidInput as exc:
         errors = dict(exc.errors)
@@ -216,8 +222,7 @@ def proposal_create(
             "contributions/received.html",
             {
                 "contribution": contribution,
-                "receipt_url": f"{_base(request)}/contributions/{contribution.id}"
-                f"?receipt={submitted.receipt}",
+                "receipt_url": _receipt_url(request, contribution, submitted.receipt),
                 "nav": "contributions",
             },
             status_code=201,
@@ -228,6 +233,10 @@ def proposal_create(
 
 def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
+
+
+def _receipt_url(request: Request, contribution: Contribution, receipt: str) -> str:
+    return f"{_base(request)}/contributions/{contribution.id}?receipt={receipt}"
 
 
 @pages.get("/contributions/similar", response_class=HTMLResponse)
@@ -403,9 +412,9 @@ def api_contributions(
 
 @api.post(
     "/contributions",
-    response_model=ContributionPublic,
+    response_model=ContributionReceived,
     status_code=201,
-    responses=replayed(ContributionPublic),
+    responses=replayed(ContributionReceived),
 )
 def api_contribution_create(
     request: Request,
@@ -426,12 +435,21 @@ def api_contribution_create(
         # Any opaque string a client chooses; stored as its hash so it fits the column.
         key = hashlib.sha256(idempotency_key.strip().encode()).hexdigest()
         data = data.model_copy(update={"idempotency_key": key})
-    submitted = service.submit_proposal(db, actor=user, data=data, ip=client_ip(request))
+    submitted = service.submit_proposal(
+        db,
+        actor=user,
+        data=data,
+        ip=client_ip(request),
+        scope=service.submitter_scope(user, request.session),
+    )
     if submitted.replayed:
         response.status_code = 200
     contribution = submitted.contribution
     author = service.author_of(db, contribution)
-    return released(db, service.to_public(db, contribution, author=author))
+    public = service.to_public(db, contribution, author=author)
+    receipt = submitted.receipt
+    link = _receipt_url(request, contribution, receipt) if receipt else None
+    return released(db, ContributionReceived(**public.model_dump(), receipt_url=link))
 
 
 @api.get("/contributions/{contribution_id}", response_model=ContributionPublic)

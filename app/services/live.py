@@ -3,6 +3,7 @@ and every reader's feed asks the database for what is newer than what it already
 the database (not process memory) is what lets several app instances serve one live session."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -28,6 +29,7 @@ from app.services.contributions import (
     make_excerpt,
     public_author,
     replay,
+    scoped_key,
     store,
     user_names,
 )
@@ -47,16 +49,20 @@ def is_open(db: Session, session_id: int) -> bool:
     return live is not None and live.is_open
 
 
-def set_open(db: Session, *, actor: User, session: ForumSession, open_: bool) -> LiveWindow:
+def set_open(
+    db: Session, *, actor: User, session: ForumSession, open_: bool, at: datetime | None = None
+) -> LiveWindow:
+    """Opens or closes the live window; `at` (the demo's past Town Hall) instead of now."""
     assert session.id is not None
+    now = at or utcnow()
     live = window(db, session.id)
     if live is None:
         live = LiveWindow(session_id=session.id, is_open=False)
     if open_:
-        live.is_open, live.opened_at, live.closed_at = True, utcnow(), None
+        live.is_open, live.opened_at, live.closed_at = True, now, None
         live.opened_by_id = actor.id
     else:
-        live.is_open, live.closed_at = False, utcnow()
+        live.is_open, live.closed_at = False, now
     db.add(live)
     audit.record(
         db,
@@ -70,11 +76,21 @@ def set_open(db: Session, *, actor: User, session: ForumSession, open_: bool) ->
 
 
 def post_remark(
-    db: Session, *, actor: User, session: ForumSession, data: RemarkCreate, ip: str, locale: str
+    db: Session,
+    *,
+    actor: User,
+    session: ForumSession,
+    data: RemarkCreate,
+    ip: str,
+    locale: str,
+    at: datetime | None = None,
+    scope: str | None = None,
 ) -> Submitted:
-    earlier = replay(db, data.idempotency_key, actor)
+    """A remark or question in an open window; `at` (the demo's past Town Hall) instead of
+    now."""
+    earlier = replay(db, data.idempotency_key, actor, scope)
     if earlier is not None:
-        return Submitted(earlier, None, replayed=True)
+        return earlier
     assert session.id is not None
     if not is_open(db, session.id):
         raise Conflict(N_("This session is not open for live remarks."))
@@ -98,9 +114,13 @@ def post_remark(
         excerpt=make_excerpt(data.body),
         language=data.language or locale,
         author_id=actor.id,
-        idempotency_key=data.idempotency_key,
+        idempotency_key=scoped_key(scope or f"user:{actor.id}", data.idempotency_key)
+        if data.idempotency_key
+        else None,
     )
-    return store(db, contribution, (), (), None, data.idempotency_key, actor)
+    if at is not None:
+        contribution.created_at = contribution.updated_at = at
+    return store(db, contribution, (), (), None)
 
 
 @dataclass

@@ -135,7 +135,7 @@ def _import_one(
             )
         )
     try:
-        submitted = store(db, contribution, (), mail.attachments, None, None, actor)
+        submitted = store(db, contribution, (), mail.attachments, None)
     except IntegrityError:
         # Another import of the same mailbox stored this message a moment ago.
         db.rollback()

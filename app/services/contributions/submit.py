@@ -1,16 +1,20 @@
 """Submitting a proposal: checks, rate limits, idempotent retries, storing it with its themes
 and attachments. Live remarks and e-mailed proposals are stored through `store()` too."""
 
+import base64
 import hashlib
+import hmac
 import secrets
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from app import permissions
+from app.config import get_settings
 from app.i18n import N_, Message
 from app.lib.markup import plain_text
 from app.lib.uploads import MAX_FILES, CheckedUpload, UploadRejected, inspect_upload
@@ -29,13 +33,15 @@ from app.models.forums import Forum, ForumSession, Theme
 from app.models.users import User
 from app.services import ratelimit
 from app.services.contributions.reading import token_hash
-from app.services.errors import Conflict, InvalidInput
+from app.services.errors import InvalidInput
 
 # Per hour. Generous for a person, tight for a script; held in the database (ratelimit.py), so
 # they hold across app instances.
 SUBMIT_LIMIT_ACCOUNT = 10
 SUBMIT_LIMIT_IP = 30
 HOUR = 3600
+# Where a person without an account keeps the id their idempotency keys are scoped to.
+ANONYMOUS_SESSION_KEY = "submitter"
 
 
 @dataclass
@@ -89,20 +95,61 @@ def limit_rate(
         ratelimit.hit(db, key=key, window_s=HOUR)
 
 
-def replay(db: Session, key: str | None, actor: User | None) -> Contribution | None:
-    """The contribution an earlier attempt with this idempotency key created, if any."""
+def submitter_scope(actor: User | None, session: MutableMapping[str, Any]) -> str:
+    """Whose idempotency keys these are: the account, or for a person without one their
+    browser session (a random id kept in the signed session cookie, made on first use)."""
+    if actor is not None:
+        return f"user:{actor.id}"
+    anonymous = session.get(ANONYMOUS_SESSION_KEY)
+    if not isinstance(anonymous, str) or not anonymous:
+        anonymous = session[ANONYMOUS_SESSION_KEY] = secrets.token_urlsafe(18)
+    return f"anon:{anonymous}"
+
+
+def scoped_key(scope: str, key: str) -> str:
+    """The stored key: a hash of (submitter, key), so the same key from someone else is another
+    key; it neither replays their submission nor can be claimed in advance to block it."""
+    return hashlib.sha256(f"{scope}\n{key}".encode()).hexdigest()
+
+
+def receipt_for(stored_key: str) -> str:
+    """An anonymous submission's receipt when it came with a key: derived from the stored key
+    with the server's secret, so a retry gets the same private link again while only its hash
+    is kept."""
+    secret = get_settings().secret_key.encode()
+    digest = hmac.new(secret, f"receipt\n{stored_key}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()
+
+
+def _stored_key(actor: User | None, key: str | None, scope: str | None) -> str | None:
     if not key:
         return None
+    scope = scope or (f"user:{actor.id}" if actor is not None else None)
+    # Without an account and without a session there is no one to scope to: no replays.
+    return scoped_key(scope, key) if scope else None
+
+
+def replay(
+    db: Session, key: str | None, actor: User | None, scope: str | None = None
+) -> Submitted | None:
+    """What an earlier attempt of this submitter with this idempotency key returned, if any:
+    the contribution, and for a person without an account its receipt again."""
+    stored = _stored_key(actor, key, scope)
+    if stored is None:
+        return None
     existing = db.execute(
-        select(Contribution).where(col(Contribution.idempotency_key) == key)
+        select(Contribution).where(col(Contribution.idempotency_key) == stored)
     ).scalar_one_or_none()
     if existing is None:
         return None
-    if existing.author_id != (actor.id if actor else None):
-        raise Conflict(N_("This form was already sent by someone else. Please reload it."))
+    receipt = None
+    if existing.receipt_hash is not None and actor is None:
+        candidate = receipt_for(stored)
+        if hmac.compare_digest(token_hash(candidate), existing.receipt_hash):
+            receipt = candidate
     # Nothing to write: end the (write-locked) transaction now, not after the response is built.
     db.commit()
-    return existing
+    return Submitted(existing, receipt, replayed=True)
 
 
 def author_errors(
@@ -154,12 +201,14 @@ def submit_proposal(
     ip: str,
     uploads: Sequence[CheckedUpload] = (),
     channel: Channel = Channel.web,
+    scope: str | None = None,
 ) -> Submitted:
     """A proposal from the web form or the API. With an account it is published at once (and
-    moderated after, on reports); without one it waits for a moderator."""
-    earlier = replay(db, data.idempotency_key, actor)
+    moderated after, on reports); without one it waits for a moderator. `scope` is whose
+    idempotency key it is (submitter_scope(); the account when not given)."""
+    earlier = replay(db, data.idempotency_key, actor, scope)
     if earlier is not None:
-        return Submitted(earlier, None, replayed=True)
+        return earlier
     errors = author_errors(
         actor, name=data.author_name or "", email=str(data.author_email or ""), consent=data.consent
     )
@@ -180,7 +229,10 @@ def submit_proposal(
         per_user=SUBMIT_LIMIT_ACCOUNT,
         per_ip=SUBMIT_LIMIT_IP,
     )
-    receipt = None if actor else secrets.token_urlsafe(24)
+    stored_key = _stored_key(actor, data.idempotency_key, scope)
+    receipt = None
+    if actor is None:
+        receipt = receipt_for(stored_key) if stored_key else secrets.token_urlsafe(24)
     # The secretariat types in a proposal someone handed in (on paper, by phone): it is that
     # person's contribution, so their name is kept and the staff account is not the author.
     transcribed = permissions.can_transcribe(actor) and bool(data.author_name)
@@ -203,10 +255,10 @@ def submit_proposal(
         organisation_name=(data.organisation_name or "").strip() or None,
         caucus_id=data.caucus_id,
         links=[str(link) for link in data.links],
-        idempotency_key=data.idempotency_key,
+        idempotency_key=stored_key,
         receipt_hash=token_hash(receipt) if receipt else None,
     )
-    return store(db, contribution, data.theme_ids, uploads, receipt, data.idempotency_key, actor)
+    return store(db, contribution, data.theme_ids, uploads, receipt)
 
 
 def store(
@@ -215,19 +267,25 @@ def store(
     theme_ids: Sequence[int],
     uploads: Sequence[CheckedUpload],
     receipt: str | None,
-    idempotency_key: str | None,
-    actor: User | None,
 ) -> Submitted:
+    """Stores a new contribution; its `idempotency_key` is already the stored (scoped) key."""
     db.add(contribution)
+    stored_key = contribution.idempotency_key
     try:
         db.flush()
     except IntegrityError:
         # Two retries of one submission raced: the other one won, and it is this one.
         db.rollback()
-        earlier = replay(db, idempotency_key, actor)
-        if earlier is None:
+        existing = (
+            stored_key
+            and db.execute(
+                select(Contribution).where(col(Contribution.idempotency_key) == stored_key)
+            ).scalar_one_or_none()
+        )
+        if not existing:
             raise
-        return Submitted(earlier, None, replayed=True)
+        db.commit()
+        return Submitted(existing, receipt, replayed=True)
     assert contribution.id is not None
     for theme_id in dict.fromkeys(theme_ids):
         db.add(ContributionTheme(contribution_id=contribution.id, theme_id=theme_id))

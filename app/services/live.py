@@ -30,6 +30,7 @@ from app.services.contributions import (
     public_author,
     replay,
     scoped_key,
+    staff_ids,
     store,
     user_names,
 )
@@ -153,10 +154,12 @@ def feed(db: Session, *, session_id: int, after: int = 0, viewer: User | None = 
             base.where(col(Contribution.pinned).is_(True)).order_by(col(Contribution.id))
         ).scalars()
     )
-    names = user_names(db, {c.author_id for c in rows + pinned if c.author_id})
+    authors = {c.author_id for c in rows + pinned if c.author_id}
+    names, staff = user_names(db, authors), staff_ids(db, authors)
 
     def row(c: Contribution) -> ListRow:
-        return ListRow(c, public_author(c, names.get(c.author_id or 0)), None)
+        author = public_author(c, names.get(c.author_id or 0))
+        return ListRow(c, author, None, author_is_staff=c.author_id in staff)
 
     last = max([after, *[c.id or 0 for c in rows]])
     return Feed([row(c) for c in rows], last, [row(c) for c in pinned])

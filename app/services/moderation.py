@@ -32,6 +32,7 @@ from app.models.contributions import (
 from app.models.types import utcnow
 from app.models.users import User
 from app.services import ratelimit
+from app.services.contributions.reading import staff_ids
 from app.services.errors import Conflict
 from app.services.pagination import page_by_id
 from app.services.workflow import Transition, Workflow, nobody
@@ -222,6 +223,7 @@ def report(
 class QueueItem:
     contribution: Contribution
     reports: list[Report]
+    author_is_staff: bool = False
 
 
 def queue(
@@ -246,7 +248,9 @@ def queue(
             .order_by(col(Report.id))
         ).scalars():
             reports[found.contribution_id].append(found)
-    return [QueueItem(c, reports[c.id or 0]) for c in rows], next_cursor
+    staff = staff_ids(db, {c.author_id for c in rows if c.author_id})
+    items = [QueueItem(c, reports[c.id or 0], c.author_id in staff) for c in rows]
+    return items, next_cursor
 
 
 def events(db: Session, contribution_ids: Sequence[int]) -> list[ModerationEvent]:

@@ -23,7 +23,7 @@ from app.models.contributions import (
     Report,
 )
 from app.models.forums import Forum, ForumSession, Theme
-from app.models.users import User
+from app.models.users import STAFF_ROLES, User
 from app.services.errors import NotFound
 
 # An attachment's name, type and size, without its bytes (read only to serve the file).
@@ -36,6 +36,7 @@ class ListRow:
     author: str | None
     session_title: dict[str, str] | None
     endorsed_by_me: bool = False
+    author_is_staff: bool = False  # shown with a role badge, in words
 
 
 @dataclass
@@ -50,6 +51,7 @@ class ContributionView:
     events: list[tuple[ModerationEvent, str | None]]
     endorsed_by_me: bool = False
     reported_by_me: bool = False
+    author_is_staff: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -107,6 +109,18 @@ def user_names(db: Session, ids: set[int]) -> dict[int, str]:
     return dict(rows)
 
 
+def staff_ids(db: Session, ids: set[int]) -> set[int]:
+    """Which of these accounts are staff: their contributions carry a role badge, so a display
+    name alone never passes for the secretariat."""
+    if not ids:
+        return set()
+    return set(
+        db.execute(
+            select(col(User.id)).where(col(User.id).in_(ids), col(User.role).in_(STAFF_ROLES))
+        ).scalars()
+    )
+
+
 def author_of(db: Session, contribution: Contribution) -> str | None:
     """The public author of one contribution (lists fetch the names of a page at once)."""
     names = user_names(db, {contribution.author_id} if contribution.author_id else set())
@@ -159,6 +173,10 @@ def contribution_view(
         forum=forum,
         session=session,
         author=public_author(contribution, names.get(contribution.author_id or 0)),
+        author_is_staff=bool(
+            contribution.author_id
+            and staff_ids(db, {contribution.author_id}) == {contribution.author_id}
+        ),
         themes=themes,
         caucus=caucus,
         attachments=attachments,

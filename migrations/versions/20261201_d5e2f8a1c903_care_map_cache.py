@@ -1,7 +1,7 @@
 """care_map_cache: map results cached by dataset versions, parameters and care group
 
 Revision ID: d5e2f8a1c903
-Revises: c41e5a9d2b70
+Revises: d52f8b3c1e94, e7a3c1d90b42 (also the point where those two branches meet)
 Create Date: 2026-12-01 10:40:00
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 import app.models.types
 
 revision: str = "d5e2f8a1c903"
-down_revision: str | None = "c41e5a9d2b70"
+down_revision: str | tuple[str, ...] | None = ("d52f8b3c1e94", "e7a3c1d90b42")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -10,6 +10,7 @@ hide a contribution: the system takes that action, with no actor, through the sa
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -39,6 +40,9 @@ from app.services.workflow import Transition, Workflow, nobody
 
 # Reports from this many different accounts hide a published contribution until reviewed.
 HIDE_AFTER_REPORTS = 3
+# Only reports from accounts at least this old count toward hiding, so a few accounts made for
+# the purpose cannot take a contribution down (they still reach the moderators' queue).
+REPORTER_MIN_AGE = timedelta(hours=24)
 REPORT_LIMIT_ACCOUNT = 20
 REPORT_LIMIT_IP = 60
 HOUR = 3600
@@ -206,7 +210,9 @@ def report(
     contribution.open_reports = int(open_reports)
     db.add(contribution)
     db.commit()  # the report counts whatever happens next
-    if contribution.open_reports >= HIDE_AFTER_REPORTS and contribution.status == S.published:
+    if _established_reports(db, contribution.id) >= HIDE_AFTER_REPORTS and (
+        contribution.status == S.published
+    ):
         write_again(db)
         try:
             MODERATION.apply(
@@ -219,11 +225,29 @@ def report(
     return contribution
 
 
+def _established_reports(db: Session, contribution_id: int) -> int:
+    """Open reports from accounts older than REPORTER_MIN_AGE: the ones that may hide."""
+    return int(
+        db.execute(
+            select(func.count())
+            .select_from(Report)
+            .join(User, col(User.id) == col(Report.reporter_id))
+            .where(
+                col(Report.contribution_id) == contribution_id,
+                col(Report.resolved).is_(False),
+                col(User.created_at) <= utcnow() - REPORTER_MIN_AGE,
+            )
+        ).scalar_one()
+    )
+
+
 @dataclass
 class QueueItem:
     contribution: Contribution
     reports: list[Report]
     author_is_staff: bool = False
+    # Why a hidden one is hidden: the latest hide (by a moderator, or by reports).
+    hidden_by: ModerationEvent | None = None
 
 
 def queue(
@@ -249,7 +273,22 @@ def queue(
         ).scalars():
             reports[found.contribution_id].append(found)
     staff = staff_ids(db, {c.author_id for c in rows if c.author_id})
-    items = [QueueItem(c, reports[c.id or 0], c.author_id in staff) for c in rows]
+    hidden_by: dict[int, ModerationEvent] = {}
+    hidden = [c.id for c in rows if c.status == S.hidden and c.id is not None]
+    if hidden:
+        for event in db.execute(
+            select(ModerationEvent)
+            .where(
+                col(ModerationEvent.contribution_id).in_(hidden),
+                col(ModerationEvent.action).in_([A.hide, A.auto_hide]),
+            )
+            .order_by(col(ModerationEvent.id))
+        ).scalars():
+            hidden_by[event.contribution_id] = event
+    items = [
+        QueueItem(c, reports[c.id or 0], c.author_id in staff, hidden_by.get(c.id or 0))
+        for c in rows
+    ]
     return items, next_cursor
 
 

@@ -1,6 +1,7 @@
 """Reports, the moderation queue and the state machine, and what the author is told."""
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.models.contributions import Contribution, ModerationEvent, Report
+from app.models.types import utcnow
 from app.models.users import Role
 from app.services import moderation
 from tests import factories
@@ -285,7 +287,7 @@ def test_reports_hide_after_three_and_the_author_sees_the_outcome(
     author = make_user(engine, Role.participant, display_name="Autora")
     item = factories.contribution(db, forum, author_id=author.id, title="Reported one")
     for n in range(3):
-        login_as(Role.participant)
+        login_as(Role.participant, created_at=utcnow() - timedelta(days=2))
         response = client.post(
             f"/api/v1/contributions/{item.id}/reports", json={"reason": "spam", "note": f"n{n}"}
         )
@@ -314,6 +316,27 @@ def test_reports_hide_after_three_and_the_author_sees_the_outcome(
     page = client.get(f"/contributions/{item.id}").text
     assert "Rejected" in page
     assert "Advertising, not a proposal." in page
+
+
+def test_reports_from_new_accounts_do_not_hide_and_the_queue_says_why_one_is_hidden(
+    client: TestClient, db: Session, engine, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    forum = factories.forum(db)
+    item = factories.contribution(db, forum, title="Targeted one")
+    for _ in range(5):  # throwaway accounts, made a moment ago
+        login_as(Role.participant)
+        client.post(f"/api/v1/contributions/{item.id}/reports", json={"reason": "spam"})
+    factories.reload(db, item)
+    assert item.status == "published"
+    assert item.open_reports == 5  # still for the moderators to see
+    for _ in range(3):
+        login_as(Role.participant, created_at=utcnow() - timedelta(days=2))
+        client.post(f"/api/v1/contributions/{item.id}/reports", json={"reason": "spam"})
+    factories.reload(db, item)
+    assert item.status == "hidden"
+    login_as(Role.secretariat)
+    queue = client.get("/moderation").text
+    assert "Hidden after reports: Reported by several participants" in queue
 
 
 def test_participants_cannot_moderate_or_see_the_queue(

@@ -49,6 +49,24 @@ class Settings(BaseSettings):
     # More only add GIL contention for CPU-bound work on SQLite; PostgreSQL waits on the network
     # and may use more.
     worker_threads: int = 8
+    # Database pool, sized with worker_threads (README, "Sizing"): threads >= connections per
+    # process (a connection is only held inside a worker thread, so more would sit unused), and
+    # processes x connections < the server's max_connections. One extra connection per process
+    # reads the page cache's change counter.
+    db_pool_size: int = 8
+    db_max_overflow: int = 1
+    # A request that waits this long for a connection gets a quick 503 with Retry-After.
+    db_pool_timeout_s: float = 2.0
+    # Requests under way per process past which more get an immediate 503 with Retry-After
+    # rather than a place in a queue that would keep them waiting for tens of seconds.
+    max_requests_in_flight: int = 200
+    db_connect_timeout_s: int = 5
+    # PostgreSQL only: no statement runs longer (0 = no limit).
+    db_statement_timeout_ms: int = 15000
+    # /readyz's database check gives up after this long.
+    readiness_timeout_s: float = 2.0
+    # On SIGTERM, requests under way get this long to finish before the server stops.
+    shutdown_drain_s: int = 10
     # argon2id cost (RFC 9106 "low memory" profile). Tests lower it; production must not.
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
@@ -58,6 +76,12 @@ class Settings(BaseSettings):
     register_max_per_ip: int = Field(default=10, description="registrations per IP per hour")
     # Trust X-Forwarded-For only behind a known proxy; otherwise clients could spoof their IP.
     trust_forwarded_for: bool = False
+    # Absolute links (share links, exports, e-mails) are built from this, never from the Host
+    # header, e.g. https://townhall.example.org; unset (a local demo), from the request's own
+    # host, which must then be one of allowed_hosts.
+    base_url: str = ""
+    # Host headers the server answers; the host of base_url is always allowed.
+    allowed_hosts: list[str] = ["localhost", "127.0.0.1", "[::1]", "testserver"]
 
 
 @lru_cache

@@ -9,7 +9,8 @@ queues behind the current writer. Reads keep plain BEGIN so they never queue.
 """
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any, TypeVar
+from contextvars import ContextVar
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
@@ -17,34 +18,35 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session
 
+from app.config import Settings, get_settings
+
 WRITE_OPTION = "townhall_write"
-# Pooled connections per process; the thread pool is sized to match (see main.lifespan).
-POOL_SIZE = 16
-# Past this wait for a free connection the request gets a 503 with Retry-After (see errors.py).
-POOL_TIMEOUT_S = 10
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def make_engine(url: str, *, echo: bool = False, settings: Settings | None = None) -> Engine:
+    """Pool size, overflow and timeouts come from the settings, sized with the worker threads
+    (see config.Settings and the README's "Sizing"). A request that finds no free connection
+    within the pool timeout gets a 503 with Retry-After (see web/errors.py)."""
+    settings = settings or get_settings()
+    pool: dict[str, Any] = {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_timeout": settings.db_pool_timeout_s,
+    }
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
             echo=echo,
             connect_args={"check_same_thread": False, "timeout": 30},
-            pool_size=POOL_SIZE,
-            max_overflow=POOL_SIZE,
-            pool_timeout=POOL_TIMEOUT_S,
+            **pool,
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(
-        url,
-        echo=echo,
-        pool_pre_ping=True,
-        pool_size=POOL_SIZE,
-        max_overflow=POOL_SIZE,
-        pool_timeout=POOL_TIMEOUT_S,
-    )
+    connect_args: dict[str, Any] = {"connect_timeout": settings.db_connect_timeout_s}
+    if settings.db_statement_timeout_ms:
+        connect_args["options"] = f"-c statement_timeout={settings.db_statement_timeout_ms}"
+    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args, **pool)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -115,23 +117,21 @@ def write_again(session: Session) -> None:
         session.bind = write_engine(read_bind)
 
 
+# The sessions opened for the request under way (see RequestSessions, routers/apiutil.py).
+request_sessions: ContextVar[list[Session] | None] = ContextVar("request_sessions", default=None)
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """Async so that FastAPI does not hop to a worker thread just to open a session (opening
-    does no I/O); the queries themselves run in the handler's thread."""
+    does no I/O); the queries themselves run in the handler's thread. The route class closes
+    the session in that thread as soon as the endpoint returns (routers/apiutil.py), so that no
+    request holds a pooled connection while its response waits for a thread to be validated."""
     engine: Engine = request.app.state.engine
     with open_session(engine, write=request.method not in SAFE_METHODS) as session:
+        opened = request_sessions.get()
+        if opened is not None:
+            opened.append(session)
         yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-
-
-T = TypeVar("T")
-
-
-def released(db: Session, result: T) -> T:
-    """Hands the database connection back before FastAPI validates the result, which for a sync
-    endpoint waits for a worker thread: a burst of writes would otherwise hold every pooled
-    connection while waiting for threads, and every thread wait for a connection."""
-    db.close()
-    return result

@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app.config import Settings, get_settings
 from app.db import make_engine, open_session
@@ -32,8 +33,14 @@ from app.security import verify_csrf
 from app.services import ratelimit
 from app.services.caucuses import ensure_defaults
 from app.web import errors
-from app.web.middleware import BodyLimitMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
+from app.web.middleware import (
+    BodyLimitMiddleware,
+    LoadShedMiddleware,
+    LocaleMiddleware,
+    SecurityHeadersMiddleware,
+)
 from app.web.pagecache import PageCacheMiddleware, VersionReader, ensure_counter, track_changes
+from app.web.urls import allowed_hosts
 
 log = logging.getLogger("townhall")
 STATIC_DIR = Path(__file__).parent / "static"
@@ -44,7 +51,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     settings = settings or get_settings()
     if settings.secret_key == INSECURE_DEFAULT_KEY:
         log.warning("TOWNHALL_SECRET_KEY is not set: sessions use a development key")
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or make_engine(settings.database_url, settings=settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -53,17 +60,20 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             ensure_counter(db)
             ratelimit.purge_old(db)
             db.commit()
-        # A few worker threads per core, no more than the pool's connections (db.POOL_SIZE): more
+        # A few worker threads per core, sized with the pool (config.Settings.db_pool_size): more
         # threads only contend for the GIL, or wait for a connection.
         to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         # Everything built at start-up (routes, templates, catalogues) lives as long as the
         # process: moving it out of the collector's sight makes each full collection, and the
         # latency spike it causes under load, much shorter.
-        app.state.versions = VersionReader(engine)
+        versions = app.state.versions = VersionReader(engine, timeout_s=settings.db_pool_timeout_s)
         gc.collect()
         gc.freeze()
         yield
-        app.state.versions.close()
+        versions.close()
+        # Requests after this lifespan (another test client of the same app) read in a thread.
+        if app.state.versions is versions:
+            app.state.versions = None
 
     app = FastAPI(
         title="Town Hall",
@@ -83,6 +93,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # page cache innermost so that it sees both (see app/web/pagecache.py).
     track_changes()
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(LoadShedMiddleware, limit=settings.max_requests_in_flight)
     if settings.page_cache:
         app.add_middleware(PageCacheMiddleware)
     app.add_middleware(LocaleMiddleware, secure_cookie=settings.secure_cookies)
@@ -95,6 +106,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         https_only=settings.secure_cookies,
     )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
+    # Unknown Host headers are refused before anything reads them (outermost of all).
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings))
 
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -74,3 +74,77 @@ def test_reads_after_a_commit_do_not_hold_the_write_lock(engine: Engine) -> None
             other.execute("ROLLBACK")
         finally:
             other.close()
+
+
+def _burst(app: object, paths: list[str]) -> tuple[list[int], float]:
+    """All the GETs at once, from as many threads, through one client (one event loop)."""
+    import time
+
+    from fastapi.testclient import TestClient
+
+    statuses: list[int] = []
+    slowest = 0.0
+    with TestClient(app) as client:  # type: ignore[arg-type]
+        barrier = threading.Barrier(len(paths))
+
+        def get(path: str) -> None:
+            nonlocal slowest
+            barrier.wait()
+            start = time.monotonic()
+            statuses.append(client.get(path).status_code)
+            slowest = max(slowest, time.monotonic() - start)
+
+        threads = [threading.Thread(target=get, args=(p,)) for p in paths]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    return statuses, slowest
+
+
+def test_a_burst_of_api_reads_never_holds_connections_across_the_validation_hop(
+    database_url: str,
+) -> None:
+    """Finding 18: as many connections as threads, and a burst of JSON list reads. A read used
+    to keep its connection while its response waited for a thread to be validated, while the
+    threads waited for connections: the pool timed out. Now every read is answered 200."""
+    from app.config import Settings
+    from app.db import make_engine
+    from app.main import create_app
+
+    settings = Settings(
+        database_url=database_url,
+        worker_threads=2,
+        db_pool_size=2,
+        db_max_overflow=0,
+        db_pool_timeout_s=1.0,
+        page_cache=False,
+    )
+    engine = make_engine(database_url, settings=settings)
+    try:
+        paths = ["/api/v1/forums", "/api/v1/sessions", "/api/v1/contributions"] * 20
+        statuses, _slowest = _burst(create_app(settings, engine), paths)
+    finally:
+        engine.dispose()
+    assert statuses.count(200) == len(paths), sorted(set(statuses))
+
+
+def test_a_burst_past_the_in_flight_limit_gets_quick_503s_not_a_long_queue(
+    database_url: str,
+) -> None:
+    """Finding 18: past what the instance can take at once, a quick 503 with Retry-After."""
+    from app.config import Settings
+    from app.db import make_engine
+    from app.main import create_app
+
+    settings = Settings(
+        database_url=database_url, worker_threads=1, max_requests_in_flight=3, page_cache=False
+    )
+    engine = make_engine(database_url, settings=settings)
+    try:
+        statuses, slowest = _burst(create_app(settings, engine), ["/api/v1/contributions"] * 40)
+    finally:
+        engine.dispose()
+    assert set(statuses) == {200, 503}, statuses
+    assert statuses.count(200) >= 3
+    assert slowest < 5

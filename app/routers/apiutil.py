@@ -1,10 +1,15 @@
 """Shared pieces of the JSON API: page envelopes, query parameters, documented errors."""
 
-from typing import Annotated, Generic, TypeVar
+import functools
+import inspect
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
+from app.db import request_sessions
 from app.services.pagination import CURSOR_PATTERN
 from app.web.errors import PROBLEM_RESPONSES
 
@@ -23,12 +28,55 @@ Cursor = Annotated[
 ]
 
 
+def _closing_sessions(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """A plain `def` endpoint runs in a worker thread, and FastAPI then validates its result in
+    another one: the request's database sessions are closed in the first, as the endpoint
+    returns, so their connections are back in the pool before the response waits for a
+    thread. (Without it, under a burst, every connection is held by a finished request waiting
+    for a thread, and every thread waits for a connection.) An async endpoint has no such hop,
+    and its dependency closes the session as usual."""
+    if inspect.iscoroutinefunction(endpoint):
+        return endpoint
+
+    @functools.wraps(endpoint)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return endpoint(*args, **kwargs)
+        finally:
+            for session in request_sessions.get() or ():
+                session.close()
+
+    return run
+
+
+class RequestSessions(APIRoute):
+    """The route class of every router: the request's sessions are recorded while its
+    dependencies open them (db.get_session) and closed when the endpoint returns."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, _closing_sessions(endpoint), **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            token = request_sessions.set([])
+            try:
+                return await handler(request)
+            finally:
+                request_sessions.reset(token)
+
+        return handle
+
+
 def api_router(tag: str) -> APIRouter:
-    return APIRouter(prefix="/api/v1", tags=[tag], responses=PROBLEM_RESPONSES)
+    return APIRouter(
+        prefix="/api/v1", tags=[tag], responses=PROBLEM_RESPONSES, route_class=RequestSessions
+    )
 
 
 def pages_router() -> APIRouter:
-    return APIRouter(include_in_schema=False)
+    return APIRouter(include_in_schema=False, route_class=RequestSessions)
 
 
 def replayed(model: type[BaseModel]) -> dict[int | str, dict[str, object]]:

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.datastructures import FormData, UploadFile
 
 from app import i18n
-from app.db import SessionDep, released
+from app.db import SessionDep
 from app.deps import OptionalUser, Participant, VisibleContribution
 from app.i18n import N_
 from app.lib.uploads import MAX_BYTES, MAX_FILES, CheckedUpload, safe_headers
@@ -49,6 +49,7 @@ from app.services import forums as forum_service
 from app.services import moderation as moderation_service
 from app.services.errors import InvalidInput
 from app.templating import flash, render
+from app.web.urls import absolute_url
 
 pages = pages_router()
 api = api_router("contributions")
@@ -231,12 +232,8 @@ def proposal_create(
     return see_other(f"/contributions/{contribution.id}")
 
 
-def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
-
-
 def _receipt_url(request: Request, contribution: Contribution, receipt: str) -> str:
-    return f"{_base(request)}/contributions/{contribution.id}?receipt={receipt}"
+    return absolute_url(request, f"/contributions/{contribution.id}?receipt={receipt}")
 
 
 @pages.get("/contributions/similar", response_class=HTMLResponse)
@@ -367,7 +364,7 @@ def attachment_file(
 @pages.get("/contributions/export.csv")
 def export_csv(request: Request, db: SessionDep, filters: FiltersDep) -> StreamingResponse:
     return StreamingResponse(
-        service.export_csv(db, filters=filters, base_url=_base(request)),
+        service.export_csv(db, filters=filters, base_url=absolute_url(request, "")),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="contributions.csv"'},
     )
@@ -376,7 +373,7 @@ def export_csv(request: Request, db: SessionDep, filters: FiltersDep) -> Streami
 @pages.get("/contributions/export.json")
 def export_json(request: Request, db: SessionDep, filters: FiltersDep) -> Response:
     return Response(
-        service.export_json(db, filters=filters, base_url=_base(request)),
+        service.export_json(db, filters=filters, base_url=absolute_url(request, "")),
         media_type="application/json",
         headers={"Content-Disposition": 'attachment; filename="contributions.json"'},
     )
@@ -449,7 +446,7 @@ def api_contribution_create(
     public = service.to_public(db, contribution, author=author)
     receipt = submitted.receipt
     link = _receipt_url(request, contribution, receipt) if receipt else None
-    return released(db, ContributionReceived(**public.model_dump(), receipt_url=link))
+    return ContributionReceived(**public.model_dump(), receipt_url=link)
 
 
 @api.get("/contributions/{contribution_id}", response_model=ContributionPublic)
@@ -465,13 +462,10 @@ def _endorsement(
         db, actor=user, contribution=contribution, endorse=endorse, ip=client_ip(request)
     )
     assert contribution.id is not None
-    return released(
-        db,
-        EndorsementState(
-            contribution_id=contribution.id,
-            endorsed=endorse,
-            endorsement_count=contribution.endorsement_count,
-        ),
+    return EndorsementState(
+        contribution_id=contribution.id,
+        endorsed=endorse,
+        endorsement_count=contribution.endorsement_count,
     )
 
 

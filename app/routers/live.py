@@ -8,7 +8,7 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app import i18n
-from app.db import SessionDep, released
+from app.db import SessionDep
 from app.deps import OptionalUser, Participant, StaffUser
 from app.i18n import N_
 from app.models.contributions import (
@@ -30,6 +30,7 @@ from app.services import forums as forum_service
 from app.services import live as service
 from app.services import sessions as session_service
 from app.templating import flash, render
+from app.web.urls import absolute_url
 
 pages = pages_router()
 api = api_router("live")
@@ -63,7 +64,7 @@ def _page(
             "values": values,
             "errors": errors,
             "poll_seconds": POLL_SECONDS,
-            "share_url": f"{str(request.base_url).rstrip('/')}/sessions/{session_id}/live",
+            "share_url": absolute_url(request, f"/sessions/{session_id}/live"),
             "kind_options": i18n.label_choices(REMARK_KIND_LABELS),
             "nav": "forums",
             **LABELS,
@@ -197,4 +198,4 @@ def api_remark_post(
     if submitted.replayed:
         response.status_code = 200
     contribution = submitted.contribution
-    return released(db, contribution_service.to_public(db, contribution, author=user.display_name))
+    return contribution_service.to_public(db, contribution, author=user.display_name)

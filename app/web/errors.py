@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -186,8 +186,11 @@ async def data_error(request: Request, exc: Exception) -> Response:
 
 
 async def overloaded(request: Request, exc: Exception) -> Response:
-    """No database connection came free in time: ask the client to retry, do not fail."""
-    log.warning("database pool exhausted on %s %s", request.method, request.url.path)
+    """No database connection came free in time, or the database is unreachable or full: ask
+    the client to retry, with one log line (no traceback per request during an outage)."""
+    reason = "database pool exhausted" if isinstance(exc, PoolTimeout) else "database unavailable"
+    cause = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
+    log.warning("%s on %s %s: %s", reason, request.method, request.url.path, cause)
     detail = gettext(_STATUS_DETAILS[503])
     headers = {"Retry-After": "5"}
     if _is_api(request):
@@ -195,10 +198,50 @@ async def overloaded(request: Request, exc: Exception) -> Response:
     return _page(request, 503, detail, headers)
 
 
+# SQLSTATE classes of failures that are the connection's or the server's state, not the
+# statement's: connection exception, insufficient resources (too many clients), operator
+# intervention (shutdown, a statement timeout), system error.
+_TRANSIENT_SQLSTATES = ("08", "53", "57", "58")
+_TRANSIENT_WORDS = (
+    # SQLite
+    "locked",
+    "busy",
+    "unable to open database",
+    "disk i/o error",
+    # PostgreSQL (psycopg), as text when no SQLSTATE came with the error
+    "connection refused",
+    "connection failed",
+    "could not connect",
+    "too many clients",
+    "remaining connection slots",
+    "server closed the connection",
+    "terminating connection",
+    "connection timeout",
+    "timeout expired",
+    "the connection is closed",
+    "connection is lost",
+    "the database system is",
+    "canceling statement due to statement timeout",
+)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """A failure of the connection or of the database's capacity: a retry may succeed."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None)
+    if isinstance(sqlstate, str) and sqlstate.startswith(_TRANSIENT_SQLSTATES):
+        return True
+    text = str(orig if orig is not None else exc).lower()
+    return any(word in text for word in _TRANSIENT_WORDS)
+
+
 async def operational_error(request: Request, exc: Exception) -> Response:
-    """SQLite still locked after its busy timeout is overload too: the client may retry (with
-    its idempotency key, nothing is stored twice). Anything else operational is a server error."""
-    if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+    """SQLite still locked after its busy timeout, a refused connection, "too many clients",
+    a server that closed the connection: overload or outage, a 503 the client may retry (with
+    its idempotency key, nothing is stored twice). Anything else is a server error."""
+    if is_unavailable(exc):
         return await overloaded(request, exc)
     return await server_error(request, exc)
 
@@ -208,6 +251,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DataError, data_error)
     app.add_exception_handler(PoolTimeout, overloaded)
     app.add_exception_handler(OperationalError, operational_error)
+    app.add_exception_handler(DBAPIError, operational_error)
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -1,5 +1,6 @@
 """Pure ASGI middleware (no BaseHTTPMiddleware: it would break context variables and streaming)."""
 
+import json
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
@@ -24,6 +25,27 @@ SECURITY_HEADERS = {
 }
 
 
+# Query parameters that make an address a private link (a receipt: whoever has it sees the
+# contribution): what such a page shows must not be kept by any cache, nor by the page cache.
+PRIVATE_LINK_PARAMS = ("receipt",)
+
+
+def is_private_link(scope: Scope) -> bool:
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    return any(name in query for name in PRIVATE_LINK_PARAMS)
+
+
+def _secure_cookies(headers: MutableHeaders) -> None:
+    """Every cookie, whoever set it, is marked Secure on a response sent over HTTPS."""
+    cookies = headers.getlist("set-cookie")
+    if not any("secure" not in c.lower().replace(" ", "").split(";") for c in cookies):
+        return
+    del headers["set-cookie"]
+    for cookie in cookies:
+        parts = [p.strip().lower() for p in cookie.split(";")]
+        headers.append("set-cookie", cookie if "secure" in parts else f"{cookie}; Secure")
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
@@ -33,6 +55,8 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        private = is_private_link(scope)
+        https = scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -41,6 +65,10 @@ class SecurityHeadersMiddleware:
                     headers.setdefault(name, value)
                 if self.hsts:
                     headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+                if private:
+                    headers["Cache-Control"] = "private, no-store"
+                if https:
+                    _secure_cookies(headers)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -142,3 +170,57 @@ class BodyLimitMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+# Paths that must answer however busy the instance is: probes and static files cost nothing.
+_NEVER_SHED = ("/healthz", "/readyz", "/static/")
+
+
+class LoadShedMiddleware:
+    """At most `limit` requests under way: past it, a quick 503 with Retry-After, so that a
+    burst is answered (some now, some "retry in a moment") instead of queueing for threads
+    until clients give up, and the instance stays responsive right after."""
+
+    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.in_flight = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(_NEVER_SHED):
+            await self.app(scope, receive, send)
+            return
+        if self.in_flight >= self.limit:
+            await self._busy(scope, send)
+            return
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+
+    async def _busy(self, scope: Scope, send: Send) -> None:
+        detail = i18n.gettext(
+            i18n.N_("The site is very busy right now. Please try again in a few seconds.")
+        )
+        if scope["path"].startswith("/api/"):
+            title = i18n.gettext(i18n.N_("Service busy"))
+            body = json.dumps(
+                {"type": "about:blank", "title": title, "status": 503, "detail": detail}
+            )
+            content_type = b"application/problem+json"
+        else:
+            body, content_type = detail, b"text/plain; charset=utf-8"
+        data = body.encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 503,
+                "headers": [
+                    (b"content-type", content_type),
+                    (b"content-length", str(len(data)).encode()),
+                    (b"retry-after", b"2"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": data})

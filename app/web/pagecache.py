@@ -17,6 +17,7 @@ import contextlib
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import unquote
 
@@ -29,12 +30,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.models.audit import ChangeCounter, RateCounter
 from app.models.forums import TIMEZONES
+from app.web.middleware import is_private_link
 
 SESSION_COOKIE = b"th_session="
 TZ_COOKIE = "th_tz"
 MAX_ENTRIES = 512
 TTL_S = 60.0
-_EXCLUDED_PREFIXES = ("/api/", "/static/", "/healthz", "/openapi.json")
+_EXCLUDED_PREFIXES = ("/api/", "/static/", "/healthz", "/readyz", "/openapi.json")
 
 
 _tracking = False
@@ -84,15 +86,23 @@ def ensure_counter(db: Session) -> None:
 
 
 class VersionReader:
-    """Reads the change counter on a connection of its own, opened at start-up and used only
-    from the event loop: a cache hit never waits for the request pool, and never hops to a
-    thread. Each read ends its transaction, so it always sees the latest commit."""
+    """Reads the change counter on a connection of its own, in a thread of its own: a cache hit
+    never waits for the request pool, and the event loop never waits for the database (a slow
+    or unreachable database would otherwise freeze every request of the instance, /healthz
+    included). A read that takes longer than `timeout_s` is given up: the request goes to the
+    app, which answers for itself. Each read ends its transaction, so it sees the latest commit.
+    """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, timeout_s: float = 2.0) -> None:
         self.engine = engine
+        self.timeout_s = timeout_s
         self.conn: Connection | None = None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-versions")
+        self._running: asyncio.Future[int] | None = None
+        self._queued: asyncio.Future[int] | None = None
 
     def read(self) -> int:
+        """One read, in the reader's thread."""
         try:
             if self.conn is None:
                 self.conn = self.engine.connect()
@@ -103,14 +113,57 @@ class VersionReader:
             return int(value or 0)
         except SQLAlchemyError:
             # A dropped connection (database restart) is reopened on the next request.
-            self.close()
+            self.close_connection()
             raise
 
-    def close(self) -> None:
+    async def version(self) -> int:
+        """A version read after the caller arrived. A read under way may have begun before a
+        commit the caller must see, so a caller arriving during it waits for the next read,
+        which every caller arriving meanwhile shares: at most one read runs and one waits,
+        however many requests arrive."""
+        if self._running is None:
+            future = self._start()
+        else:
+            if self._queued is None:
+                self._queued = asyncio.get_running_loop().create_future()
+            future = self._queued
+        return await asyncio.wait_for(asyncio.shield(future), self.timeout_s)
+
+    def _start(self) -> "asyncio.Future[int]":
+        future = asyncio.wrap_future(self._thread.submit(self.read))
+        self._running = future
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, done: "asyncio.Future[int]") -> None:
+        if not done.cancelled():
+            done.exception()  # retrieved here: its waiters may all have given up
+        self._running = None
+        queued, self._queued = self._queued, None
+        if queued is not None:
+            self._start().add_done_callback(lambda result: _pass_on(result, queued))
+
+    def close_connection(self) -> None:
         if self.conn is not None:
             with contextlib.suppress(SQLAlchemyError):
                 self.conn.close()
             self.conn = None
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=False, cancel_futures=True)
+        self.close_connection()
+
+
+def _pass_on(result: "asyncio.Future[int]", to: "asyncio.Future[int]") -> None:
+    if to.done():
+        return
+    if result.cancelled():
+        to.cancel()
+    elif (error := result.exception()) is not None:
+        to.set_exception(error)
+        to.exception()
+    else:
+        to.set_result(result.result())
 
 
 _VERSION_SQL = text("SELECT value FROM change_counter WHERE id = 1")
@@ -164,7 +217,7 @@ class PageCacheMiddleware:
     def _cacheable_request(self, scope: Scope) -> bool:
         if scope["type"] != "http" or scope["method"] != "GET":
             return False
-        if scope["path"].startswith(_EXCLUDED_PREFIXES):
+        if scope["path"].startswith(_EXCLUDED_PREFIXES) or is_private_link(scope):
             return False
         return SESSION_COOKIE not in _header(scope["headers"], b"cookie")
 
@@ -173,7 +226,12 @@ class PageCacheMiddleware:
             await self.app(scope, receive, send)
             return
         headers = scope["headers"]
+        # Every request header a page may be built from is part of the key (Host included,
+        # although pages build absolute links from the configured base URL, web/urls.py): a
+        # page built for one header value is never served for another.
         key = (
+            _header(headers, b"host"),
+            scope.get("scheme"),
             scope["path"],
             scope.get("query_string", b""),
             scope.get("state", {}).get("locale"),
@@ -186,10 +244,12 @@ class PageCacheMiddleware:
         reader: VersionReader | None = getattr(scope["app"].state, "versions", None)
         try:
             if reader is not None:
-                version = reader.read()
+                version = await reader.version()
             else:  # no lifespan (e.g. a bare test client): a pooled connection, in a thread
-                version = await to_thread.run_sync(current_version, scope["app"].state.engine)
-        except SQLAlchemyError:
+                version = await asyncio.wait_for(
+                    to_thread.run_sync(current_version, scope["app"].state.engine), TTL_S
+                )
+        except (SQLAlchemyError, TimeoutError):
             await self.app(scope, receive, send)  # the page itself will say what is wrong
             return
         now = time.monotonic()

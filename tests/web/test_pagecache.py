@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -131,3 +132,30 @@ def test_a_dropped_version_connection_is_reopened(
     assert client.get(f"/forums/{forum.id}").status_code == 200
     assert client.get(f"/forums/{forum.id}").status_code == 200
     assert reader.conn is not None
+
+
+def test_a_slow_change_counter_read_does_not_freeze_the_instance(
+    app: Any, client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 22: the counter was read on the event loop, so a 5 s lock on change_counter
+    made /healthz take 4.3 s. Now the read runs in a thread of its own."""
+    import threading
+    import time
+
+    forum = factories.forum(db)
+    reader = app.state.versions
+    read = reader.read
+
+    def slow_read() -> int:
+        time.sleep(1.5)
+        return read()
+
+    monkeypatch.setattr(reader, "read", slow_read)
+    page = threading.Thread(target=client.get, args=(f"/forums/{forum.id}",))
+    page.start()
+    time.sleep(0.2)
+    start = time.monotonic()
+    assert client.get("/healthz").status_code == 200
+    took = time.monotonic() - start
+    page.join()
+    assert took < 0.8, f"/healthz waited {took:.1f} s for the page cache's read"

@@ -507,8 +507,13 @@ def seed(db: Session) -> Seed:
     )
     member = users.register(
         db,
+        ip="192.0.2.1",
         data=UserRegister.model_validate(
-            {"email": "member@example.org", "display_name": "Member", "password": "x" * 12}
+            {
+                "email": "member@example.org",
+                "display_name": "Member",
+                "password": "seeded account passphrase",
+            }
         ),
     )
     kept["user_id"] = [member.id]

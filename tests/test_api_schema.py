@@ -161,6 +161,11 @@ SEMANTIC_FIELDS = {
     "author_name",
     "consent",
     "reason",
+    # A common password, or one containing the name or e-mail; a staff-like display name
+    # (services/accountrules.py): lists no schema can carry.
+    "password",
+    "new_password",
+    "display_name",
 }
 
 

@@ -109,15 +109,18 @@ def attempt(
         )
         .returning(col(t.failures))
     )
-    if session.execute(upsert).first() is None:
-        locked_until = session.execute(
+    # On the connection, not through the ORM: a throttle changes nothing a page shows, so it
+    # must not invalidate the page cache (web/pagecache.py watches ORM statements).
+    conn = session.connection()
+    if conn.execute(upsert).first() is None:
+        locked_until = conn.execute(
             select(col(t.locked_until)).where(col(t.key) == key)
         ).scalar_one()
         raise RateLimited(max(1, int(locked_until - now) + 1))
 
 
 def clear(session: Session, *, key: str) -> None:
-    session.execute(delete(LoginThrottle).where(col(LoginThrottle.key) == key))
+    session.connection().execute(delete(LoginThrottle).where(col(LoginThrottle.key) == key))
 
 
 def check(session: Session, *, keys: dict[str, int], window_s: int) -> None:

@@ -359,7 +359,10 @@ def session_user(db: Session, token: str) -> User | None:
 
 def end_session(db: Session, token: str | None) -> None:
     if token:
-        db.execute(delete(LoginSession).where(col(LoginSession.token_hash) == token_digest(token)))
+        # On the connection, so that a logout does not invalidate the page cache (a session row
+        # is nothing a page shows; web/pagecache.py watches ORM statements).
+        ended = delete(LoginSession).where(col(LoginSession.token_hash) == token_digest(token))
+        db.connection().execute(ended)
         db.commit()
 
 

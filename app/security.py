@@ -1,12 +1,12 @@
 """Password hashing (argon2), CSRF tokens bound to the signed session, client addresses."""
 
 import hashlib
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
 import hmac
 import secrets
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher

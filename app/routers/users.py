@@ -30,13 +30,14 @@ from app.services import caucuses as caucus_service
 from app.services import users as user_service
 from app.services.errors import Conflict, InvalidInput
 from app.templating import render
+from app.web.urls import absolute_url
 
 pages = pages_router()
 api = api_router("users")
 
 
 def _accept_url(request: Request, token: str) -> str:
-    return str(request.url_for("invitation_page", token=token))
+    return absolute_url(request, f"/invitations/{token}")
 
 
 def _staff_views(db: SessionDep, users: Sequence[User]) -> list[UserStaffView]:

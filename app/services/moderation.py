@@ -185,9 +185,7 @@ def report(
     if contribution.author_id is not None and contribution.author_id == actor.id:
         raise Conflict(N_("You cannot report your own contribution."))
     keys = {f"report:ip:{ip}": REPORT_LIMIT_IP, f"report:user:{actor.id}": REPORT_LIMIT_ACCOUNT}
-    ratelimit.check(db, keys=keys, window_s=HOUR)
-    for key in keys:
-        ratelimit.hit(db, key=key, window_s=HOUR)
+    ratelimit.take(db, keys=keys, window_s=HOUR)
     assert contribution.id is not None
     assert actor.id is not None
     try:

@@ -90,9 +90,8 @@ def limit_rate(
     keys = {f"{action}:ip:{ip}": per_ip}
     if user is not None:
         keys[f"{action}:user:{user.id}"] = per_user
-    ratelimit.check(db, keys=keys, window_s=HOUR)
-    for key in keys:
-        ratelimit.hit(db, key=key, window_s=HOUR)
+    # Counted and compared in one statement per key: simultaneous requests cannot all pass.
+    ratelimit.take(db, keys=keys, window_s=HOUR)
 
 
 def submitter_scope(actor: User | None, session: MutableMapping[str, Any]) -> str:

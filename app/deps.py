@@ -2,12 +2,13 @@
 404, then checks a predicate from `app/permissions.py` (401 for nobody, 403 for the wrong person).
 Handlers receive what they may act on, and do no permission checks of their own.
 
-A domain adds its dependencies next to these: `load_or_404` for the object, `ensure` for the
-predicate; a record the reader may not see answers 404, as if it did not exist.
+A domain adds its dependencies next to these: its service's get function loads the object (or
+raises NotFound), `ensure` checks the predicate; a record the reader may not see answers 404, as
+if it did not exist.
 """
 
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from anyio import to_thread
 from fastapi import Depends, Request
@@ -20,9 +21,7 @@ from app.models.contributions import Contribution
 from app.models.types import DbId
 from app.models.users import User
 from app.services import caremap, contributions, users
-from app.services.errors import AuthenticationRequired, NotFound, PermissionDenied
-
-T = TypeVar("T")
+from app.services.errors import AuthenticationRequired, PermissionDenied
 
 # The signed cookie carries a random token naming a row of login_session; the row, looked up
 # on every request, is what makes it a session: deleting it (logout, password change,
@@ -80,12 +79,6 @@ def ensure(allowed: bool, user: User | None) -> None:
     """The answer to a failed predicate: log in first (401), or not for you (403)."""
     if not allowed:
         raise AuthenticationRequired() if user is None else PermissionDenied()
-
-
-def load_or_404(found: T | None) -> T:
-    if found is None:
-        raise NotFound()
-    return found
 
 
 def user_who(predicate: Callable[[User | None], bool]) -> Any:

@@ -28,7 +28,7 @@ from app.models.users import Invitation, Role
 from app.security import token_digest
 from app.services import caremap, live
 from tests import factories
-from tests.conftest import PASSWORD, csrf_header, form_token, make_user
+from tests.conftest import csrf_header, form_token, make_user
 
 ANYONE: frozenset[Role | None] = frozenset({None, *Role})
 LOGGED_IN: frozenset[Role | None] = frozenset(Role)
@@ -262,6 +262,3 @@ def run(
             _said(response),
         )
     return response
-
-
-__all__ = ["PASSWORD"]

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from app.config import Settings, get_settings
+from app.config import Settings, get_settings, require_secret_key
 from app.db import make_engine, open_session
 from app.routers import (
     auth,
@@ -41,16 +41,17 @@ from app.web.middleware import (
 )
 from app.web.pagecache import PageCacheMiddleware, VersionReader, ensure_counter, track_changes
 from app.web.urls import allowed_hosts
+from app.web.validation import EmptyQueryValuesMiddleware
 
 log = logging.getLogger("townhall")
 STATIC_DIR = Path(__file__).parent / "static"
-INSECURE_DEFAULT_KEY = "dev-insecure-secret-change-me"
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
-    if settings.secret_key == INSECURE_DEFAULT_KEY:
-        log.warning("TOWNHALL_SECRET_KEY is not set: sessions use a development key")
+    # Here and not only in `townhall serve`: `uvicorn --factory app.main:create_app` and any other
+    # host must not sign sessions with the public built-in key either.
+    secret_key = require_secret_key(settings)
     engine = engine or make_engine(settings.database_url, settings=settings)
 
     @asynccontextmanager
@@ -99,13 +100,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(LocaleMiddleware, secure_cookie=settings.secure_cookies)
     app.add_middleware(
         SessionMiddleware,
-        secret_key=settings.secret_key,
+        secret_key=secret_key,
         session_cookie="th_session",
         max_age=settings.session_max_age_s,
         same_site="lax",
         https_only=settings.secure_cookies,
     )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
+    app.add_middleware(EmptyQueryValuesMiddleware)  # `?forum_id=` means no filter: validation.py
     # Unknown Host headers are refused before anything reads them (outermost of all).
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings))
 

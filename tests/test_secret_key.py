@@ -69,3 +69,21 @@ def test_a_real_key_is_used_as_given(
     get_settings.cache_clear()
     assert cli.main(["serve"]) == 0
     assert served[0]["key"] == "a-real-key-from-the-operator-0123456789"
+
+
+def test_the_app_factory_itself_refuses_the_built_in_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`uvicorn --factory app.main:create_app` bypasses `townhall serve`: the factory checks too."""
+    from app.config import InsecureSecretKey, Settings
+    from app.main import create_app
+
+    monkeypatch.setattr(config, "DEMO_KEY_FILE", tmp_path / "var" / "secret_key", raising=False)
+    url = f"sqlite:///{tmp_path / 'factory.db'}"
+    with pytest.raises(InsecureSecretKey):
+        create_app(Settings(database_url=url, secret_key=BUILT_IN, demo=False, debug=False))
+    with pytest.raises(InsecureSecretKey):
+        create_app(Settings(database_url=url, secret_key="", demo=False, debug=False))
+    app = create_app(Settings(database_url=url, secret_key=BUILT_IN, debug=True))
+    assert app.state.settings.debug
+    assert (tmp_path / "var" / "secret_key").exists()

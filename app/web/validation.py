@@ -3,6 +3,9 @@ translated at the edge (`i18n.translate_errors`), in the reader's language."""
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import unquote_plus
+
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.i18n import N_, Message
 
@@ -80,3 +83,37 @@ def errors_by_field(errors: Sequence[Any], *, skip: int = 0) -> dict[str, list[s
     for error in errors:
         out.setdefault(field_name(error.get("loc", ()), skip=skip), []).append(message_for(error))
     return out
+
+
+# -- empty query values ------------------------------------------------------------------------
+
+
+def drop_empty_query_values(query_string: bytes) -> bytes:
+    """The query string without its empty (or blank) values, the others kept byte for byte.
+
+    A filter form sends every field, so an unused one arrives as `forum_id=`; read as "no
+    filter", not as a number that fails to parse."""
+    kept = [
+        pair
+        for pair in query_string.split(b"&")
+        if unquote_plus(pair.partition(b"=")[2].decode("latin-1")).strip()
+    ]
+    return b"&".join(kept)
+
+
+class EmptyQueryValuesMiddleware:
+    """One rule for every route's query parameters, pages and API alike: an empty value means
+    the parameter was not given (its default applies: no filter, the first page...), so no
+    declaration has to remember it. Outermost but for the host check, so that the page cache,
+    the private-link check and `request.url` all see the same cleaned query."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        query = scope.get("query_string", b"")
+        if scope["type"] == "http" and query:
+            cleaned = drop_empty_query_values(query)
+            if cleaned != query:
+                scope = {**scope, "query_string": cleaned}
+        await self.app(scope, receive, send)

@@ -5,6 +5,12 @@ CommonMark with raw HTML off (typed tags come out as text), then nh3 (the Rust a
 sanitiser) keeps only a small allow-list of tags, the `href`/`title` of links, and web or mail
 URLs. Plain text comes from inscriptis, which lays out paragraphs, lists and tables the way a
 reader of an e-mail or a CSV cell expects, and is only ever given HTML nh3 has already cleaned.
+
+HTML is made when the text is written, never when it is read: `store()` (Markdown) and
+`store_text()` (plain text, a live remark) return what the caller keeps beside the text in a
+`*_html` column, in the same transaction as the text; pages and the API show that. Rendering
+costs up to a second for pathological input (20,000 `[`), which a write can afford once and a
+list of fifty could not on every read.
 """
 
 import re
@@ -22,7 +28,15 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markupsafe import Markup
 
-__all__ = ["LINK_REL", "URL_SCHEMES", "html_to_text", "plain_text", "render_markdown"]
+__all__ = [
+    "LINK_REL",
+    "URL_SCHEMES",
+    "html_to_text",
+    "plain_text",
+    "render_markdown",
+    "store",
+    "store_text",
+]
 
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 # ugc/nofollow: we do not vouch for participants' links; noopener/noreferrer: the target page
@@ -36,6 +50,8 @@ _MARKDOWN_TAGS = frozenset(
     {"p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre", "hr"}
     | {"h3", "h4", "h5", "h6"}
 )
+# A live remark is plain text: its paragraphs, line breaks and links, nothing else.
+_TEXT_TAGS = frozenset({"p", "br", "a"})
 # E-mail HTML is converted to text, never shown as HTML, so layout tags that help the
 # conversion (tables, divs, headings) may stay; nothing that runs, loads or styles does.
 _MAIL_TAGS = _MARKDOWN_TAGS | frozenset(
@@ -95,6 +111,27 @@ def render_markdown(text: str) -> Markup:
     """A participant's Markdown as HTML that is safe to insert in a page."""
     html = _markdown().render(text)
     return Markup(_clean(html, _MARKDOWN_TAGS))  # noqa: S704 - sanitised by nh3 just above
+
+
+def store(markdown: str) -> str:
+    """The sanitised HTML of Markdown, to store beside it when it is written (e.g.
+    `contribution.body_html`, `contribution.answer_html`) and to show as it is."""
+    return str(render_markdown(markdown))
+
+
+@cache
+def _linked_text() -> MarkdownIt:
+    # Only paragraphs, line breaks and bare web and mail addresses: `*`, `#` or `[x](y)` in a
+    # chat remark are what the participant typed, shown as typed.
+    md = MarkdownIt("zero", {"html": False, "linkify": True, "breaks": True})
+    md.enable(["linkify", "newline"])
+    return md
+
+
+def store_text(text: str) -> str:
+    """The sanitised HTML of plain text (a live remark), to store beside it: paragraphs, line
+    breaks, and its web and mail addresses as links (rel "nofollow ugc noopener noreferrer")."""
+    return _clean(_linked_text().render(text), _TEXT_TAGS)
 
 
 @cache

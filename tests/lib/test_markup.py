@@ -225,3 +225,28 @@ def test_html_to_text_of_an_email() -> None:
 
 def test_html_to_text_keeps_preformatted_text() -> None:
     assert html_to_text("<pre><code>a\n  b</code></pre>") == "a\n  b"
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_a_remark_payload_is_stored_safely(payload: str) -> None:
+    assert_safe(markup.store_text(payload), markup._TEXT_TAGS)
+
+
+def test_a_remark_keeps_its_words_and_line_breaks_and_its_addresses_become_links() -> None:
+    html = markup.store_text(
+        "Dados em https://ibge.gov.br/censo?x=1&y=2 e www.ipea.gov.br\n"
+        "*não* é ênfase, <b>nem</b> isto [a](https://x.org)\n\n"
+        "Escrevam para cuidados@example.org"
+    )
+    link = f'rel="{LINK_REL}"'
+    assert f'<a href="https://ibge.gov.br/censo?x=1&amp;y=2" {link}>' in html
+    assert f'<a href="http://www.ipea.gov.br" {link}>www.ipea.gov.br</a><br>' in html
+    assert "*não* é ênfase, &lt;b&gt;nem&lt;/b&gt; isto [a](" in html
+    assert f'<p>Escrevam para <a href="mailto:cuidados@example.org" {link}>' in html
+    assert html.count("<p>") == 2
+
+
+def test_stored_markdown_is_the_rendered_markdown() -> None:
+    text = "# Título\n\nVer [o plano](https://example.org) e **isto**."
+    assert markup.store(text) == str(render_markdown(text))
+    assert "<h3>Título</h3>" in markup.store(text)

@@ -22,14 +22,16 @@ from typing import Any
 from urllib.parse import unquote
 
 from anyio import to_thread
-from sqlalchemy import Connection, Engine, event, text, update
+from sqlalchemy import Connection, Engine, event, inspect, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session, col
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.models.audit import ChangeCounter, RateCounter
+from app.models.caremap.mapcache import CareMapCache
 from app.models.forums import TIMEZONES
+from app.models.users import LoginSession, LoginThrottle, User
 from app.web.middleware import is_private_link
 
 SESSION_COOKIE = b"th_session="
@@ -41,6 +43,36 @@ _EXCLUDED_PREFIXES = ("/api/", "/static/", "/healthz", "/readyz", "/openapi.json
 
 _tracking = False
 
+# Tables no page shows: writing them (a login, a rate-limit hit, a cached map) must not empty
+# every instance's page cache, or a crowd logging in would defeat it. Extend with
+# `invisible_to_pages` for other bookkeeping tables.
+_INVISIBLE: set[type] = {RateCounter, ChangeCounter, LoginSession, LoginThrottle, CareMapCache}
+
+
+# Columns no page shows, on tables that pages do show: a login stamps the account's last login.
+_INVISIBLE_COLUMNS: dict[type, set[str]] = {User: {"last_login_at"}}
+
+
+def invisible_to_pages(*models: type) -> None:
+    _INVISIBLE.update(models)
+
+
+def _shows(objects: Iterable[object]) -> bool:
+    return any(type(obj) not in _INVISIBLE for obj in objects)
+
+
+def _shows_changes(objects: Iterable[object]) -> bool:
+    for obj in objects:
+        if type(obj) in _INVISIBLE:
+            continue
+        hidden = _INVISIBLE_COLUMNS.get(type(obj))
+        if not hidden:
+            return True
+        state = inspect(obj)
+        if any(a.key not in hidden and a.history.has_changes() for a in state.attrs):
+            return True
+    return False
+
 
 def track_changes() -> None:
     """Bumps the change counter inside every transaction that wrote (registered once)."""
@@ -51,16 +83,14 @@ def track_changes() -> None:
 
     @event.listens_for(Session, "after_flush")
     def _mark(session: Session, _ctx: Any) -> None:
-        if session.new or session.dirty or session.deleted:
+        if _shows(session.new) or _shows_changes(session.dirty) or _shows(session.deleted):
             session.info["townhall_changed"] = True
 
     @event.listens_for(Session, "do_orm_execute")
     def _mark_statement(state: ORMExecuteState) -> None:
-        # Bulk INSERT/UPDATE/DELETE statements bypass the unit of work; rate-limit counters
-        # change nothing a page shows, so they do not invalidate pages.
+        # Bulk INSERT/UPDATE/DELETE statements bypass the unit of work.
         if (state.is_insert or state.is_update or state.is_delete) and (
-            state.bind_mapper is None
-            or state.bind_mapper.class_ not in (RateCounter, ChangeCounter)
+            state.bind_mapper is None or state.bind_mapper.class_ not in _INVISIBLE
         ):
             state.session.info["townhall_changed"] = True
 

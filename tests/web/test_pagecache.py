@@ -92,6 +92,35 @@ def test_failed_logins_do_not_invalidate_pages(app: Any, client: TestClient, db:
     assert current_version(app.state.engine) == version
 
 
+def test_logging_in_and_out_do_not_invalidate_pages(
+    app: Any, client: TestClient, db: Session, login_as: Any
+) -> None:
+    """A crowd logging in at the start of a live session must not empty every page cache."""
+    from app.web.pagecache import current_version
+    from tests.conftest import PASSWORD, form_token, logout
+
+    forum = factories.forum(db)
+    user = login_as(Role.participant)
+    logout(client)
+    anonymous = TestClient(app)
+    anonymous.get(f"/forums/{forum.id}")
+    version = next(iter(_cache(app).entries.values()))[0]
+    login = client.post(
+        "/login",
+        data={
+            "csrf_token": form_token(client),
+            "email": user.email,
+            "password": PASSWORD,
+        },
+        follow_redirects=False,
+    )
+    assert login.status_code == 303
+    assert client.get("/account").status_code == 200
+    assert current_version(app.state.engine) == version
+    assert client.post("/logout", data={"csrf_token": form_token(client, "/account")}).is_success
+    assert current_version(app.state.engine) == version
+
+
 def test_edits_and_deletes_by_staff_reach_anonymous_readers_at_once(
     app: Any, client: TestClient, db: Session, login_as: Any
 ) -> None:

@@ -7,6 +7,7 @@ people (or two helpers) updating the catalogues at once never lose each other's 
 """
 
 import fcntl
+import fnmatch
 import json
 import subprocess
 import sys
@@ -14,10 +15,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
+# Babel's own default also skips every directory starting with "_", and with it
+# app/templates/_macros (the shared form text): name what to skip instead.
+IGNORE_DIRS = (".*", "__pycache__", "node_modules")
 
 
 @contextmanager
@@ -27,17 +33,20 @@ def locked() -> Iterator[None]:
         yield
 
 
-def update() -> None:
-    pot = LOCALES / "messages.pot"
-    babel = [sys.executable, "-m", "babel.messages.frontend"]
+def extract(pot: Path) -> None:
+    """Writes every message of the code and templates to `pot` (tests/test_i18n.py runs it too)."""
     subprocess.run(
         [
-            *babel,
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
             "extract",
             "-F",
             "babel.cfg",
             "-k",
             "N_",
+            "--ignore-dirs",
+            " ".join(IGNORE_DIRS),
             "--no-location",
             "--sort-output",
             "-o",
@@ -48,6 +57,37 @@ def update() -> None:
         check=True,
         capture_output=True,
     )
+
+
+def extracted_files() -> set[Path]:
+    """The files `extract` reads (babel.cfg's patterns, IGNORE_DIRS), found without extracting."""
+    with (ROOT / "babel.cfg").open() as fh:
+        method_map, options_map = parse_mapping_cfg(fh)
+    seen: set[Path] = set()
+
+    def skip_dir(dirname: str) -> bool:
+        return not any(fnmatch.fnmatch(Path(dirname).name, p) for p in IGNORE_DIRS)
+
+    def read(filename: str, method: str, options: dict[str, object]) -> None:
+        seen.add((ROOT / filename).resolve())
+
+    # Extracting with a keyword that no file uses visits every file and returns nothing.
+    for _ in extract_from_dir(
+        str(ROOT),
+        method_map,
+        options_map,
+        keywords={"_townhall_no_such_keyword": None},
+        callback=read,
+        directory_filter=skip_dir,
+    ):
+        pass
+    return seen
+
+
+def update() -> None:
+    pot = LOCALES / "messages.pot"
+    babel = [sys.executable, "-m", "babel.messages.frontend"]
+    extract(pot)
     subprocess.run(
         [
             *babel,

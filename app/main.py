@@ -27,6 +27,7 @@ from app.routers import (
     moderation,
     sessions,
     speakers,
+    timekeeping,
     users,
 )
 from app.security import verify_csrf
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         contributions,
         moderation,
         live,
+        timekeeping,
         caremap,
     ):
         if hasattr(module, "pages"):

@@ -26,7 +26,7 @@ from app.models.forums import Milestone
 from app.models.types import utcnow
 from app.models.users import Invitation, Role
 from app.security import token_digest
-from app.services import caremap, live
+from app.services import caremap, live, timekeeping
 from tests import factories
 from tests.conftest import csrf_header, form_token, make_user
 
@@ -118,6 +118,10 @@ def build_world(db: Session) -> dict[str, Any]:
     speaker = factories.speaker(db)
     organisation = factories.organisation(db)
     segment = factories.segment(db, session)
+    # A second segment under way, with the speaker's turn open (the timekeeper's records).
+    timed = factories.segment(db, session, "Timed", speaker_ids=[speaker.id])
+    timekeeping.start_segment(db, actor=staff, session=session, segment=timed)
+    turn, _new = timekeeping.start_turn(db, actor=staff, session=session, speaker_id=speaker.id)
     caucus = factories.caucus(db, "youth")
     published = factories.contribution(db, forum)
     pending = factories.contribution(db, forum, status="pending")
@@ -178,6 +182,8 @@ def build_world(db: Session) -> dict[str, Any]:
         "milestone_id": milestone.id,
         "session_id": session.id,
         "segment_id": segment.id,
+        "timed_segment_id": timed.id,
+        "turn_id": turn.id,
         "speaker_id": speaker.id,
         "org_id": organisation.id,
         "caucus_id": caucus.id,

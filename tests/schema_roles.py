@@ -27,7 +27,7 @@ from app.models.caucuses import CaucusCreate
 from app.models.contributions import RemarkCreate
 from app.models.forums import MilestoneCreate
 from app.models.users import InvitationCreate, Role, UserRegister
-from app.services import caremap, caucuses, forums, live, users
+from app.services import caremap, caucuses, forums, live, timekeeping, users
 from tests import factories
 
 PREFIX = "/api/v1"
@@ -85,6 +85,10 @@ REQUIRED: dict[str, int] = {
     "POST /contributions/{contribution_id}/moderation": STAFF,
     "PUT /sessions/{session_id}/live": STAFF,
     "POST /sessions/{session_id}/live/remarks": ACCOUNT,
+    "POST /sessions/{session_id}/timekeeping/segments/{segment_id}/start": STAFF,
+    "POST /sessions/{session_id}/timekeeping/segments/{segment_id}/end": STAFF,
+    "POST /sessions/{session_id}/timekeeping/turns": STAFF,
+    "POST /sessions/{session_id}/timekeeping/turns/{turn_id}/end": STAFF,
     "POST /caremap/territories": STAFF,
     "PUT /caremap/territories/{territory_id}": STAFF,
     "POST /caremap/territories/{territory_id}/datasets": STAFF,
@@ -113,6 +117,8 @@ PUBLIC_OPERATIONS = {
     "GET /sessions/{session_id}/segments",
     "GET /sessions/{session_id}/live",
     "GET /sessions/{session_id}/live/remarks",
+    "GET /sessions/{session_id}/timekeeping",
+    "GET /sessions/{session_id}/timekeeping/balance",
     "GET /speakers",
     "GET /speakers/{speaker_id}",
     "GET /organisations",
@@ -209,6 +215,7 @@ LINKS: list[Link] = [
         "GET /sessions/{session_id}/segments",
         "GET /sessions/{session_id}/live",
         "GET /sessions/{session_id}/live/remarks",
+        "GET /sessions/{session_id}/timekeeping",
         names=("session_id",),
     ),
     *_after_delete(
@@ -264,6 +271,16 @@ LINKS: list[Link] = [
         "RemoveMember",
         "DELETE /caucuses/{caucus_id}/members/{speaker_id}",
         {"path.caucus_id": "$response.body#/id", "path.speaker_id": "$request.body#/speaker_id"},
+    ),
+    Link(
+        "POST /sessions/{session_id}/timekeeping/turns",
+        "201",
+        "EndTurn",
+        "POST /sessions/{session_id}/timekeeping/turns/{turn_id}/end",
+        {
+            "path.session_id": "$request.path.session_id",
+            "path.turn_id": "$response.body#/current_turn/id",
+        },
     ),
     Link(
         "PUT /contributions/{contribution_id}/endorsement",
@@ -391,6 +408,8 @@ def _world(db: Session, n: int, *, with_caremap: bool) -> dict[str, list[int]]:
         db, actor=staff, caucus=caucus, speaker_id=speaker.id, is_representative=True
     )
     live.set_open(db, actor=staff, session=session, open_=True)
+    timekeeping.start_segment(db, actor=staff, session=session, segment=segment)
+    turn, _new = timekeeping.start_turn(db, actor=staff, session=session, speaker_id=speaker.id)
     published = factories.contribution(db, forum, session_id=session.id)
     pending = factories.contribution(
         db, forum, status="pending", title="Waiting for moderation", author_email="a@example.org"
@@ -409,6 +428,7 @@ def _world(db: Session, n: int, *, with_caremap: bool) -> dict[str, list[int]]:
         "milestone_id": [milestone.id],
         "session_id": [session.id],
         "segment_id": [segment.id],
+        "turn_id": [turn.id],
         "speaker_id": [speaker.id],
         "org_id": [organisation.id],
         "caucus_id": [caucus.id],

@@ -485,8 +485,46 @@ CAREMAP = grid(
 )
 
 
+TK = "/sessions/{session_id}/timekeeper"
+TK_API = "/api/v1/sessions/{session_id}/timekeeping"
+# The world's session has "Welcome" (not started) and "Timed" (under way, a turn open).
+TIMEKEEPING = grid(
+    [
+        C("GET", TK, STAFF, 200),
+        C("GET", TK + "/clock", STAFF, 200),
+        C("POST", TK + "/segments/{segment_id}/start", STAFF, 303),
+        C("POST", TK + "/segments/{segment_id}/end", STAFF, 409, state="not started"),
+        C(
+            "POST",
+            TK + "/segments/{segment_id}/end",
+            STAFF,
+            303,
+            path=TK + "/segments/{timed_segment_id}/end",
+            state="under way",
+        ),
+        C("POST", TK + "/turns", STAFF, 303, form={"speaker_id": "{speaker_id}"}),
+        C("POST", TK + "/turns/{turn_id}/end", STAFF, 303),
+        C("GET", TK_API, ANYONE, 200),
+        C("GET", TK_API + "/balance", ANYONE, 200),
+        C("POST", TK_API + "/segments/{segment_id}/start", STAFF, 200),
+        C("POST", TK_API + "/segments/{segment_id}/end", STAFF, 409, state="not started"),
+        C(
+            "POST",
+            TK_API + "/segments/{segment_id}/end",
+            STAFF,
+            200,
+            path=TK_API + "/segments/{timed_segment_id}/end",
+            state="under way",
+        ),
+        # The speaker already has the floor: 200 and the same turn.
+        C("POST", TK_API + "/turns", STAFF, 200, json={"speaker_id": "{speaker_id}"}),
+        C("POST", TK_API + "/turns/{turn_id}/end", STAFF, 200),
+    ]
+)
+
+
 @roles
-@parametrize([*ACCOUNTS, *PROGRAMME, *CONTRIBUTIONS, *CAREMAP])
+@parametrize([*ACCOUNTS, *PROGRAMME, *CONTRIBUTIONS, *CAREMAP, *TIMEKEEPING])
 def test_grid(
     client: TestClient,
     db: Session,

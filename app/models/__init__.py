@@ -31,6 +31,7 @@ from app.models.forums import (
     Theme,
 )
 from app.models.speakers import Organisation, Speaker
+from app.models.timekeeping import SpeakerTurn
 from app.models.users import Invitation, User, UserCaucusLink
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "SegmentSpeaker",
     "SessionTheme",
     "Speaker",
+    "SpeakerTurn",
     "Theme",
     "User",
     "UserCaucusLink",

@@ -7,7 +7,7 @@ from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, WithJsonSchema, field_validator, model_validator
 from pydantic import Field as PydField
-from sqlalchemy import Column, String, UniqueConstraint
+from sqlalchemy import Column, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.i18n import N_
@@ -289,14 +289,31 @@ class SessionPublic(SQLModel):
     theme_ids: list[DbId]
 
 
+# At most one segment of a session runs at a time (the timekeeper's rule, services/timekeeping).
+_RUNNING = "actual_start IS NOT NULL AND actual_end IS NULL"
+
+
 class AgendaSegment(SQLModel, table=True):
     __tablename__ = "agenda_segment"
+    __table_args__ = (
+        Index(
+            "uq_agenda_segment_running",
+            "session_id",
+            unique=True,
+            sqlite_where=text(_RUNNING),
+            postgresql_where=text(_RUNNING),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="forum_session.id", index=True, ondelete="CASCADE")
     position: int
     title: dict[str, str] = Field(sa_type=JSONType)
     description: dict[str, str] = Field(default_factory=dict, sa_type=JSONType)
     planned_minutes: int
+    # When the segment really began and ended (UTC), as the timekeeper tapped them; the
+    # minutes place live remarks by these, else by the planned times.
+    actual_start: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    actual_end: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class SegmentSpeaker(SQLModel, table=True):

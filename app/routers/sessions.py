@@ -33,6 +33,7 @@ from app.services import forums as forum_service
 from app.services import live as live_service
 from app.services import sessions as service
 from app.services import speakers as speaker_service
+from app.services import speaking_balance
 from app.services.errors import Conflict
 from app.templating import flash, render
 
@@ -115,6 +116,7 @@ def session_page(
         "view": view,
         "pins": caremap_service.pins_for(db, kind="session", target_id=session_id),
         "live_open": live_service.is_open(db, session_id),
+        "timekeeping": speaking_balance.report(db, view.session),
         "reader_tz": reader_timezone(request),
         "nav": "forums",
         **LABELS,

@@ -43,6 +43,16 @@ class Settings(BaseSettings):
     caremap_max_pairs: int = 2_000_000
     caremap_recomputes_per_minute: int = 6
     caremap_compute_slots: int = 2
+    # Attached images are decoded and re-encoded (lib/uploads.py): refused above these bounds
+    # before any pixel is decoded, and decoded a few at a time per process, in slots of their
+    # own; a file that finds them busy for upload_image_wait_s is refused (choose it again).
+    # 16 MP is a 12 MP phone photo with room to spare; 100 frames of at most 10 MP in all is a
+    # short animation, not a memory bomb.
+    upload_max_pixels: int = 16_000_000
+    upload_max_frames: int = 100
+    upload_max_frame_pixels: int = 10_000_000
+    upload_image_slots: int = 2
+    upload_image_wait_s: float = 5.0
     # Serve stored copies of pages to anonymous readers (see app/web/pagecache.py).
     page_cache: bool = True
     # Worker threads for request handlers (and pooled connections to match): a few per core.

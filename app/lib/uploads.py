@@ -13,17 +13,28 @@ CSV opened in a spreadsheet runs its formulas (`=HYPERLINK(...)`); the proposal 
 carries text, and tables can come as XLSX/ODS. Legacy .doc/.xls/.ppt and macro-enabled formats
 are refused because they carry macros.
 
+Images cost memory and time in proportion to their pixels, not their bytes (a 200 KB PNG can
+claim 7000 × 7000; a 14 KB GIF, 500 frames), so their bounds are in pixels and frames, checked
+on the header and while counting frames, before any frame is converted; frames are then decoded
+one at a time as the encoder asks for them; and decoding runs in a few slots per process
+(`upload_image_slots`), so a burst of uploads waits for a slot, briefly, instead of taking every
+core. Callers count their rate limit before calling this module.
+
 Nothing here touches storage or HTTP: callers store `CheckedUpload.data` under a generated key
 outside the web root, and serve it with `safe_headers`.
 """
 
 import io
+import itertools
 import mimetypes
 import re
+import threading
 import unicodedata
 import warnings
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -31,6 +42,7 @@ import filetype
 from pathvalidate import sanitize_filename
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
+from app.config import get_settings
 from app.i18n import N_
 
 __all__ = [
@@ -39,8 +51,6 @@ __all__ = [
     "MAX_BYTES",
     "MAX_FILENAME_CHARS",
     "MAX_FILES",
-    "MAX_FRAMES",
-    "MAX_PIXELS",
     "MAX_ZIP_ENTRIES",
     "MAX_ZIP_UNCOMPRESSED",
     "CheckedUpload",
@@ -55,11 +65,6 @@ __all__ = [
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
 MAX_FILENAME_CHARS = 120
-# A 48-megapixel phone photo passes; a few-kilobyte PNG claiming 100,000 × 100,000 does not get
-# decoded into gigabytes of memory.
-MAX_PIXELS = 50_000_000
-MAX_FRAMES = 500
-MAX_TOTAL_FRAME_PIXELS = 100_000_000
 # Real office files have tens to a few hundred parts and expand a few times over; a zip bomb
 # has thousands of entries or expands by orders of magnitude.
 MAX_ZIP_ENTRIES = 2_000
@@ -124,6 +129,14 @@ _MSG_SPOOFED_UNKNOWN = N_(
 _MSG_CORRUPT_IMAGE = N_("The image “%(filename)s” is damaged or could not be read.")
 _MSG_IMAGE_TOO_BIG = N_(
     "The image “%(filename)s” has too many pixels to be processed (at most %(limit)s megapixels)."
+)
+_MSG_TOO_MANY_FRAMES = N_(
+    "The animation “%(filename)s” is too long to be processed (at most %(frames)s frames, and "
+    "%(limit)s megapixels in all its frames)."
+)
+_MSG_BUSY = N_(
+    "The image “%(filename)s” could not be checked just now, because many files are being "
+    "processed. Please attach it again in a moment."
 )
 _MSG_CORRUPT_DOCUMENT = N_("The document “%(filename)s” is damaged or could not be read.")
 _MSG_ZIP_BOMB = N_(
@@ -293,22 +306,95 @@ def _verify_entries(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], na
         raise _reject("corrupt", _MSG_CORRUPT_DOCUMENT, name) from exc
 
 
-def _reencode_image(data: bytes, kind: Kind, name: str) -> bytes:
+@dataclass(frozen=True)
+class ImageLimits:
+    max_pixels: int  # of one frame
+    max_frames: int
+    max_frame_pixels: int  # of all frames together
+    slots: int  # images decoded at once per process
+    wait_s: float  # for a slot, before the file is refused as "busy"
+
+
+def image_limits() -> ImageLimits:
+    settings = get_settings()
+    return ImageLimits(
+        max_pixels=settings.upload_max_pixels,
+        max_frames=settings.upload_max_frames,
+        max_frame_pixels=settings.upload_max_frame_pixels,
+        slots=max(1, settings.upload_image_slots),
+        wait_s=settings.upload_image_wait_s,
+    )
+
+
+_slots: threading.BoundedSemaphore | None = None
+_slots_lock = threading.Lock()
+
+
+def _decode_slots(limits: ImageLimits) -> threading.BoundedSemaphore:
+    global _slots
+    with _slots_lock:
+        if _slots is None:
+            _slots = threading.BoundedSemaphore(limits.slots)
+        return _slots
+
+
+@contextmanager
+def _decode_slot(name: str, limits: ImageLimits) -> Iterator[None]:
+    slots = _decode_slots(limits)
+    if not slots.acquire(timeout=limits.wait_s):
+        raise _reject("busy", _MSG_BUSY, name)
     try:
-        with warnings.catch_warnings():
+        yield
+    finally:
+        slots.release()
+
+
+class _TooManyFrames(Exception):
+    pass
+
+
+def _frame_durations(image: Image.Image, limits: ImageLimits) -> list[int]:
+    """Each frame's duration, counting frames up to the bounds only: reaching a frame decodes
+    the one before it, so a bomb costs at most the bounds' worth of work before it is refused.
+    (Pillow's `n_frames` would walk the whole file first.)"""
+    width, height = image.size
+    durations: list[int] = []
+    for index in itertools.count():
+        try:
+            image.seek(index)
+        except EOFError:
+            break
+        if index >= limits.max_frames or (index + 1) * width * height > limits.max_frame_pixels:
+            raise _TooManyFrames
+        durations.append(int(image.info.get("duration", 100)))
+    image.seek(0)
+    return durations
+
+
+def _reencode_image(data: bytes, kind: Kind, name: str) -> bytes:
+    limits = image_limits()
+    try:
+        with _decode_slot(name, limits), warnings.catch_warnings():
             # Pillow only warns between MAX_IMAGE_PIXELS and twice that; treat it as the error.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=[_PILLOW_FORMATS[kind]]) as image:
-                width, height = image.size
-                frames = getattr(image, "n_frames", 1)
-                if width * height > MAX_PIXELS or (
-                    frames > MAX_FRAMES or width * height * frames > MAX_TOTAL_FRAME_PIXELS
-                ):
-                    raise Image.DecompressionBombError(f"{width}×{height}×{frames}")
+                width, height = image.size  # from the header: nothing is decoded yet
+                if width * height > limits.max_pixels:
+                    raise Image.DecompressionBombError(f"{width}×{height}")
+                if getattr(image, "is_animated", False):
+                    return _encode_frames(image, kind, _frame_durations(image, limits))
                 return _encode(image, kind)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _reject(
-            "image_too_large", _MSG_IMAGE_TOO_BIG, name, limit=MAX_PIXELS // 1_000_000
+            "image_too_large", _MSG_IMAGE_TOO_BIG, name, limit=limits.max_pixels // 1_000_000
+        ) from exc
+    except _TooManyFrames as exc:
+        raise _reject(
+            "too_many_frames",
+            _MSG_TOO_MANY_FRAMES,
+            name,
+            frames=limits.max_frames,
+            limit=limits.max_frame_pixels // 1_000_000,
         ) from exc
     except (
         UnidentifiedImageError,
@@ -321,32 +407,42 @@ def _reencode_image(data: bytes, kind: Kind, name: str) -> bytes:
         raise _reject("corrupt", _MSG_CORRUPT_IMAGE, name) from exc
 
 
-def _encode(image: Image.Image, kind: Kind) -> bytes:
-    out = io.BytesIO()
-    fmt = _PILLOW_FORMATS[kind]
+def _icc(image: Image.Image) -> dict[str, object]:
     # Colour profiles are kept (dropping one shifts colours); nothing else from the original's
     # metadata is passed on: every `info` key the encoder might copy (exif, xmp, comment, text
     # chunks) is left behind with the original object.
     icc = image.info.get("icc_profile")
-    extra: dict[str, object] = {"icc_profile": icc} if icc else {}
-    if getattr(image, "n_frames", 1) > 1:
-        frames, durations = [], []
+    return {"icc_profile": icc} if icc else {}
+
+
+def _encode_frames(image: Image.Image, kind: Kind, durations: list[int]) -> bytes:
+    def frames() -> Iterator[Image.Image]:
         for frame in ImageSequence.Iterator(image):
-            durations.append(int(frame.info.get("duration", 100)))
-            frames.append(frame.convert("RGBA"))
-        loop = int(image.info.get("loop", 0))
-        for frame in frames:
-            frame.info = {}
-        frames[0].save(
-            out,
-            fmt,
-            save_all=True,
-            append_images=frames[1:],
-            duration=durations,
-            loop=loop,
-            **extra,
-        )
-        return out.getvalue()
+            converted = frame.convert("RGBA")
+            converted.info = {}
+            yield converted
+
+    out = io.BytesIO()
+    extra = _icc(image)
+    loop = int(image.info.get("loop", 0))
+    sequence = frames()
+    # The encoder pulls the frames one by one: no list of converted frames is built here.
+    next(sequence).save(
+        out,
+        _PILLOW_FORMATS[kind],
+        save_all=True,
+        append_images=sequence,
+        duration=durations,
+        loop=loop,
+        **extra,
+    )
+    return out.getvalue()
+
+
+def _encode(image: Image.Image, kind: Kind) -> bytes:
+    out = io.BytesIO()
+    fmt = _PILLOW_FORMATS[kind]
+    extra = _icc(image)
     # The photo is shown as the camera held it once the orientation tag is gone with the EXIF.
     upright = ImageOps.exif_transpose(image)
     upright.load()

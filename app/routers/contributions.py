@@ -14,7 +14,7 @@ from app import i18n
 from app.db import SessionDep
 from app.deps import OptionalUser, Participant, VisibleContribution
 from app.i18n import N_
-from app.lib.uploads import MAX_BYTES, MAX_FILES, CheckedUpload, safe_headers
+from app.lib.uploads import MAX_BYTES, MAX_FILES, safe_headers
 from app.models.contributions import (
     LABELS,
     REASON_LABELS,
@@ -169,11 +169,13 @@ def _chosen_files(form: FormData) -> list[UploadFile]:
     return [f for f in form.getlist("attachments") if isinstance(f, UploadFile) and f.filename]
 
 
-def _uploads(form: FormData) -> list[CheckedUpload]:
+def _files(form: FormData) -> list[tuple[str, bytes]]:
+    """The chosen files' names and bytes (a byte past the limit tells an oversize file); the
+    service checks them once the submission has counted against its rate limit."""
     files = _chosen_files(form)
     if len(files) > MAX_FILES:  # not read at all
-        return service.check_uploads([(f.filename or "", b"") for f in files])
-    return service.check_uploads([(f.filename or "", f.file.read(MAX_BYTES + 1)) for f in files])
+        return [(f.filename or "", b"") for f in files]
+    return [(f.filename or "", f.file.read(MAX_BYTES + 1)) for f in files]
 
 
 def _proposal(form: FormData, user: User | None) -> ContributionCreate:
@@ -198,13 +200,12 @@ def proposal_create(
 ) -> Response:
     try:
         data = _proposal(form, user)
-        uploads = _uploads(form)
         submitted = service.submit_proposal(
             db,
             actor=user,
             data=data,
             ip=client_ip(request),
-            uploads=uploads,
+            files=_files(form),
             scope=service.submitter_scope(user, request.session),
         )
     except InvalidInput as exc:

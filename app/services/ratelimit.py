@@ -25,29 +25,18 @@ def _window(window_s: int, now: float | None = None) -> tuple[int, int]:
     return start, int(start + window_s - now) + 1
 
 
-def count(session: Session, *, key: str, window_s: int) -> int:
-    start, _ = _window(window_s)
-    value = session.execute(
-        select(col(RateCounter.count)).where(
-            col(RateCounter.key) == key,
-            col(RateCounter.window_start) == start,
-        )
-    ).scalar()
-    return int(value or 0)
-
-
 def _insert(session: Session):  # type: ignore[no-untyped-def]
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
-def hit(session: Session, *, key: str, window_s: int, by: int = 1) -> int:
-    """Adds `by` to the key's counter in the current window and returns the new count."""
+def _hit(session: Session, *, key: str, window_s: int) -> int:
+    """Adds one to the key's counter in the current window and returns the new count."""
     start, _ = _window(window_s)
     upsert = (
         _insert(session)(RateCounter)
-        .values(key=key, window_start=start, count=by)
+        .values(key=key, window_start=start, count=1)
         .on_conflict_do_update(
-            index_elements=["key", "window_start"], set_={"count": col(RateCounter.count) + by}
+            index_elements=["key", "window_start"], set_={"count": col(RateCounter.count) + 1}
         )
         .returning(col(RateCounter.count))
     )
@@ -59,7 +48,7 @@ def take(session: Session, *, keys: dict[str, int], window_s: int) -> None:
     and comparing are one statement per key, so N simultaneous requests get exactly `limit`
     through. Call it before the work it limits (and commit, so others see the count)."""
     _, retry_after = _window(window_s)
-    over = [key for key, limit in keys.items() if hit(session, key=key, window_s=window_s) > limit]
+    over = [key for key, limit in keys.items() if _hit(session, key=key, window_s=window_s) > limit]
     if over:
         raise RateLimited(retry_after)
 
@@ -121,14 +110,6 @@ def attempt(
 
 def clear(session: Session, *, key: str) -> None:
     session.connection().execute(delete(LoginThrottle).where(col(LoginThrottle.key) == key))
-
-
-def check(session: Session, *, keys: dict[str, int], window_s: int) -> None:
-    """Raises RateLimited if any key has reached its limit in the current window."""
-    _, retry_after = _window(window_s)
-    for key, limit in keys.items():
-        if count(session, key=key, window_s=window_s) >= limit:
-            raise RateLimited(retry_after)
 
 
 def reset(session: Session, *, key: str) -> None:

@@ -325,7 +325,7 @@ def test_decompression_bomb_is_refused_before_decoding() -> None:
     with pytest.raises(UploadRejected) as caught:
         inspect_upload("bomba.png", _png_with_size(100_000, 100_000))
     assert caught.value.code == "image_too_large"
-    assert caught.value.params["limit"] == 50
+    assert caught.value.params["limit"] == 16
 
 
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG", "GIF", "WEBP"])

@@ -150,3 +150,32 @@ def test_busy_computation_slots_answer_a_quick_503_not_a_wait(
     assert page.status_code == 503
     assert client.get(api, params={"catchment_m": 700}).status_code == 200
     assert len(computations) == 1
+
+
+def test_simultaneous_recomputations_are_counted_before_any_passes(
+    client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 9, finding 20 for the care map: the old check-then-count let every request that
+    arrived while others were between their check and their count through; counting and
+    comparing in one statement lets exactly the limit through."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    place = territory(db)
+    _settings(monkeypatch, caremap_recomputes_per_minute=3, caremap_compute_slots=12)
+    real_writer = mapcache._writer
+
+    def slow_writer(session: Session) -> Any:
+        time.sleep(0.2)  # a busy database: the gap the old code left between check and count
+        return real_writer(session)
+
+    monkeypatch.setattr(mapcache, "_writer", slow_writer)
+    api = f"/api/v1/caremap/territories/{place.id}/map"
+
+    def ask(metres: int) -> int:
+        return client.get(api, params={"catchment_m": metres}).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(ask, range(1000, 1012)))
+    assert codes.count(429) == 9, codes
+    assert codes.count(200) + codes.count(503) == 3, codes

@@ -126,10 +126,13 @@ def _writer(db: Session) -> Engine:
 def _limit(db: Session, *, viewer: User | None, ip: str) -> None:
     key = f"caremap-map:user:{viewer.id}" if viewer is not None else f"caremap-map:ip:{ip}"
     limit = get_settings().caremap_recomputes_per_minute
-    ratelimit.check(db, keys={key: limit}, window_s=WINDOW_S)
+    # Counted and compared in one statement, in a transaction of its own committed even when
+    # over the limit: simultaneous recomputations cannot all pass a check made before counting.
     with Session(bind=_writer(db)) as counting:
-        ratelimit.hit(counting, key=key, window_s=WINDOW_S)
-        counting.commit()
+        try:
+            ratelimit.take(counting, keys={key: limit}, window_s=WINDOW_S)
+        finally:
+            counting.commit()
 
 
 def _store(

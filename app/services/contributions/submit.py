@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 
 from app import permissions
 from app.config import get_settings
+from app.db import write_again
 from app.i18n import N_, Message
 from app.lib.markup import plain_text
 from app.lib.uploads import MAX_FILES, CheckedUpload, UploadRejected, inspect_upload
@@ -51,7 +52,7 @@ class Submitted:
     replayed: bool = False
 
 
-def _check_refs(
+def check_refs(
     db: Session,
     *,
     forum_id: int,
@@ -166,13 +167,17 @@ def author_errors(
     return errors
 
 
-def check_uploads(files: Sequence[tuple[str, bytes]]) -> list[CheckedUpload]:
-    """Checks every attached file (name, bytes) by its content; all problems at once, one line
-    per file."""
-    if len(files) > MAX_FILES:
+def _check_file_count(count: int) -> None:
+    if count > MAX_FILES:
         raise InvalidInput(
             {"attachments": [Message(N_("Attach at most %(count)s files."), count=MAX_FILES)]}
         )
+
+
+def check_uploads(files: Sequence[tuple[str, bytes]]) -> list[CheckedUpload]:
+    """Checks every attached file (name, bytes) by its content; all problems at once, one line
+    per file. Callers count the rate limit first: checking an image costs real work."""
+    _check_file_count(len(files))
     checked: list[CheckedUpload] = []
     problems: list[str] = []
     for filename, data in files:
@@ -198,13 +203,14 @@ def submit_proposal(
     actor: User | None,
     data: ContributionCreate,
     ip: str,
-    uploads: Sequence[CheckedUpload] = (),
+    files: Sequence[tuple[str, bytes]] = (),
     channel: Channel = Channel.web,
     scope: str | None = None,
 ) -> Submitted:
     """A proposal from the web form or the API. With an account it is published at once (and
     moderated after, on reports); without one it waits for a moderator. `scope` is whose
-    idempotency key it is (submitter_scope(); the account when not given)."""
+    idempotency key it is (submitter_scope(); the account when not given). `files` (name,
+    bytes) are checked only once the submission has counted against its rate limit."""
     earlier = replay(db, data.idempotency_key, actor, scope)
     if earlier is not None:
         return earlier
@@ -213,7 +219,8 @@ def submit_proposal(
     )
     if errors:
         raise InvalidInput(errors)
-    _check_refs(
+    _check_file_count(len(files))
+    check_refs(
         db,
         forum_id=data.forum_id,
         session_id=data.session_id,
@@ -228,6 +235,13 @@ def submit_proposal(
         per_user=SUBMIT_LIMIT_ACCOUNT,
         per_ip=SUBMIT_LIMIT_IP,
     )
+    uploads: list[CheckedUpload] = []
+    if files:
+        # The count stands even if the files are refused, and no write lock is held while
+        # images are decoded; storing begins a write transaction again.
+        db.commit()
+        uploads = check_uploads(files)
+        write_again(db)
     stored_key = _stored_key(actor, data.idempotency_key, scope)
     receipt = None
     if actor is None:

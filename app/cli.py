@@ -1,4 +1,4 @@
-"""The `townhall` command: serve, db, demo, user, caremap."""
+"""The `townhall` command: serve, db, demo, user, caremap, outbox."""
 
 import argparse
 import getpass
@@ -118,6 +118,20 @@ def _user_create(args: argparse.Namespace) -> int:
         engine.dispose()
     print(f"Created {user.role} {user.email} (id {user.id})")
     return 0
+
+
+def _outbox_flush(args: argparse.Namespace) -> int:
+    from app.db import make_engine
+    from app.services import outbox
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        done = outbox.send_due(engine, settings, force=args.all)
+    finally:
+        engine.dispose()
+    print(f"{done.sent} e-mails sent, {done.failed} failed (kept for a later try).")
+    return 1 if done.failed else 0
 
 
 def _import_mail(args: argparse.Namespace) -> int:
@@ -298,6 +312,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="care maps: `townhall caremap compute --help`, `townhall caremap import --help`",
     )
 
+    box = sub.add_parser("outbox", help="e-mails waiting to be sent")
+    box_sub = box.add_subparsers(dest="outbox_command", required=True)
+    flush = box_sub.add_parser("flush", help="send the e-mails that are due now")
+    flush.add_argument(
+        "--all", action="store_true", help="also those waiting to retry or given up on"
+    )
+
     mail = sub.add_parser("import-mail", help="import e-mailed submissions (mbox or .eml)")
     mail.add_argument("file", help="an mbox file or a single .eml message")
     mail.add_argument("--forum", type=int, required=True, help="forum id")
@@ -318,6 +339,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "user":
         db_upgrade()
         return _user_create(args)
+    if args.command == "outbox":
+        db_upgrade()
+        return _outbox_flush(args)
     if args.command == "import-mail":
         db_upgrade()
         return _import_mail(args)

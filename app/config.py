@@ -24,6 +24,13 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     session_max_age_s: int = 14 * 24 * 3600
     default_locale: str = "en"
+    # Where a text is missing in the reader's language (a forum title written in es and en, a
+    # message not yet translated), the languages read instead, in order: the closest first.
+    locale_fallbacks: dict[str, list[str]] = {
+        "pt": ["es", "en"],
+        "es": ["pt", "en"],
+        "en": ["es", "pt"],
+    }
     locales_dir: Path = PROJECT_ROOT / "locales"
     upload_dir: Path = PROJECT_ROOT / "var" / "uploads"
     login_max_per_account: int = Field(
@@ -92,6 +99,22 @@ class Settings(BaseSettings):
     base_url: str = ""
     # Host headers the server answers; the host of base_url is always allowed.
     allowed_hosts: list[str] = ["localhost", "127.0.0.1", "[::1]", "testserver"]
+    # E-mail (services/outbox.py). Without smtp_host, e-mails are written to the log (recipient,
+    # subject, links) instead of sent: the demo and a local install need no mail server.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "Town Hall <townhall@localhost>"
+    # STARTTLS after connecting (port 587); false for a relay on localhost or port 25.
+    smtp_starttls: bool = True
+    smtp_timeout_s: float = 10.0
+    # A failed delivery waits 30 s, doubling up to an hour; after this many tries it is left
+    # in the outbox with its last error, for the operator (`townhall outbox flush`).
+    outbox_max_attempts: int = 8
+    # How often a sender looks for e-mails enqueued elsewhere (another instance, the CLI) or due
+    # again; it is woken at once by a commit that enqueued one in its own process.
+    outbox_poll_s: float = 30.0
 
 
 @lru_cache

@@ -24,14 +24,16 @@ from app.routers import (
     health,
     home,
     live,
+    minutes,
     moderation,
     sessions,
     speakers,
+    styleguide,
     timekeeping,
     users,
 )
 from app.security import verify_csrf
-from app.services import ratelimit
+from app.services import outbox, ratelimit
 from app.services.caucuses import ensure_defaults
 from app.web import errors
 from app.web.middleware import (
@@ -42,7 +44,6 @@ from app.web.middleware import (
 )
 from app.web.pagecache import PageCacheMiddleware, VersionReader, ensure_counter, track_changes
 from app.web.urls import allowed_hosts
-from app.web.validation import EmptyQueryValuesMiddleware
 from app.web.validation import EmptyQueryValuesMiddleware
 
 log = logging.getLogger("townhall")
@@ -70,9 +71,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         # process: moving it out of the collector's sight makes each full collection, and the
         # latency spike it causes under load, much shorter.
         versions = app.state.versions = VersionReader(engine, timeout_s=settings.db_pool_timeout_s)
+        # E-mails enqueued by requests are delivered by this thread, after their commit.
+        sender = outbox.Sender(engine, settings)
+        sender.start()
         gc.collect()
         gc.freeze()
         yield
+        sender.stop()
         versions.close()
         # Requests after this lifespan (another test client of the same app) read in a thread.
         if app.state.versions is versions:
@@ -110,7 +115,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     app.add_middleware(EmptyQueryValuesMiddleware)  # `?forum_id=` means no filter: validation.py
-    app.add_middleware(EmptyQueryValuesMiddleware)  # `?forum_id=` means no filter: validation.py
     # Unknown Host headers are refused before anything reads them (outermost of all).
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings))
 
@@ -129,7 +133,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         moderation,
         live,
         timekeeping,
+        minutes,
         caremap,
+        styleguide,
     ):
         if hasattr(module, "pages"):
             app.include_router(module.pages)

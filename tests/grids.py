@@ -24,11 +24,12 @@ from app.models.caremap import CrowdReportCreate, DatasetKind, DatasetMeta, RunC
 from app.models.caremap import TerritoryCreate as CareTerritoryCreate
 from app.models.forums import Milestone
 from app.models.types import utcnow
-from app.models.users import Invitation, Role
+from app.models.users import AccountToken, Invitation, Role, TokenPurpose
 from app.security import token_digest
 from app.services import caremap, live, timekeeping
 from tests import factories
 from tests.conftest import csrf_header, form_token, make_user
+from tests.minutes.grid_world import minutes_world
 
 ANYONE: frozenset[Role | None] = frozenset({None, *Role})
 LOGGED_IN: frozenset[Role | None] = frozenset(Role)
@@ -37,6 +38,8 @@ ADMIN: frozenset[Role | None] = frozenset({Role.admin})
 ROLES: list[Role | None] = [None, *Role]
 
 INVITATION_TOKEN = "grid-invitation-token-0123456789"
+CONFIRM_TOKEN = "grid-confirm-token-0123456789"
+RESET_TOKEN = "grid-reset-token-0123456789"
 GRID_USER_EMAIL = "grid-user@example.org"
 
 
@@ -135,6 +138,20 @@ def build_world(db: Session) -> dict[str, Any]:
             expires_at=utcnow() + timedelta(days=7),
         )
     )
+    for purpose, token in (
+        (TokenPurpose.confirm_email, CONFIRM_TOKEN),
+        (TokenPurpose.reset_password, RESET_TOKEN),
+    ):
+        assert person.id is not None
+        db.add(
+            AccountToken(
+                user_id=person.id,
+                purpose=purpose,
+                token_hash=token_digest(token),
+                email=person.email,
+                expires_at=utcnow() + timedelta(hours=1),
+            )
+        )
     place = caremap.create_territory(
         db, actor=staff, data=CareTerritoryCreate.model_validate({"name": {"en": "Grid"}})
     )
@@ -176,7 +193,7 @@ def build_world(db: Session) -> dict[str, Any]:
     milestone = Milestone(forum_id=forum.id, title={"en": "Retreat"}, starts_on=date(2025, 5, 3))
     db.add(milestone)
     db.commit()
-    return {
+    return minutes_world(db, staff, forum, session) | {
         "forum_id": forum.id,
         "theme_id": theme.id,
         "milestone_id": milestone.id,
@@ -192,6 +209,8 @@ def build_world(db: Session) -> dict[str, Any]:
         "hidden_id": hidden.id,
         "user_id": person.id,
         "token": INVITATION_TOKEN,
+        "confirm_token": CONFIRM_TOKEN,
+        "reset_token": RESET_TOKEN,
         "territory_id": place.id,
         "run_id": run.id,
         "report_id": report.id,

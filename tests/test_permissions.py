@@ -117,7 +117,7 @@ ACCOUNTS = grid(
             "POST",
             "/api/v1/auth/register",
             ANYONE,
-            201,
+            202,
             json={"email": "new@example.org", "display_name": "New", "password": PASSWORD},
         ),
         C("POST", "/api/v1/auth/logout", ANYONE, 204),
@@ -156,6 +156,29 @@ ACCOUNTS = grid(
             LOGGED_IN,
             303,
             form={"current_password": PASSWORD, "new_password": "another long passphrase 9"},
+        ),
+        C("POST", "/account/profile", LOGGED_IN, 303, form={"display_name": "Renamed"}),
+        C("POST", "/account/confirmation", LOGGED_IN, 303),
+        C("GET", "/account/proposals", LOGGED_IN, 200),
+        C("GET", "/me/caucus", LOGGED_IN, 200),
+        C("GET", "/caucuses/{caucus_id}/workspace", STAFF, 200),
+        # A new account's address is not confirmed yet: nothing can be attached to it.
+        C(
+            "POST",
+            "/account/proposals",
+            LOGGED_IN,
+            409,
+            form={"contribution_ids": "{pending_id}"},
+            state="unconfirmed",
+        ),
+        C("POST", "/confirm-email/{confirm_token}", ANYONE, 303),
+        C("POST", "/forgot-password", ANYONE, 303, form={"email": GRID_USER_EMAIL}),
+        C(
+            "POST",
+            "/reset-password/{reset_token}",
+            ANYONE,
+            303,
+            form={"new_password": "another long passphrase 9"},
         ),
         C(
             "PUT",
@@ -404,6 +427,58 @@ CONTRIBUTIONS = grid(
         ),
         C("GET", "/moderation", STAFF, 200),
         C("GET", "/api/v1/moderation/queue", STAFF, 200),
+        C(
+            "POST",
+            "/moderation/decisions",
+            STAFF,
+            303,
+            form={"ids": "{pending_id}", "action": "accept"},
+            state="pending",
+        ),
+        C(
+            "POST",
+            "/api/v1/moderation/decisions",
+            STAFF,
+            200,
+            json={"ids": ["{pending_id}"], "action": "accept"},
+            state="pending",
+        ),
+        C(
+            "POST",
+            "/contributions/{contribution_id:int}/edit",
+            STAFF,
+            303,
+            path="/contributions/{contribution_id}/edit",
+            form={"theme_ids": "", "session_id": "", "caucus_id": ""},
+            state="published",
+        ),
+        C(
+            "PATCH",
+            "/api/v1/contributions/{contribution_id}",
+            STAFF,
+            200,
+            json={"theme_ids": []},
+            state="published",
+        ),
+        C(
+            "POST",
+            "/contributions/{contribution_id:int}/answer",
+            STAFF,
+            303,
+            path="/contributions/{contribution_id}/answer",
+            form={"answer": "The budget will include it."},
+            state="published",
+        ),
+        C(
+            "PUT",
+            "/api/v1/contributions/{contribution_id}/answer",
+            STAFF,
+            200,
+            json={"answer": "The budget will include it."},
+            state="published",
+        ),
+        C("GET", "/sessions/{session_id}/for-minutes", STAFF, 200),
+        C("GET", "/api/v1/sessions/{session_id}/for-minutes", STAFF, 200),
     ]
 )
 
@@ -484,7 +559,6 @@ CAREMAP = grid(
     ]
 )
 
-
 TK = "/sessions/{session_id}/timekeeper"
 TK_API = "/api/v1/sessions/{session_id}/timekeeping"
 # The world's session has "Welcome" (not started) and "Timed" (under way, a turn open).
@@ -523,8 +597,190 @@ TIMEKEEPING = grid(
 )
 
 
+MN = "/minutes/{minutes_id}"
+MN_API = "/api/v1/minutes/{minutes_id}"
+ITEM = "/items/{kind}/{item_id}"
+DRAFT_V = {"base_version": "{minutes_version}"}
+# The world's session has draft minutes (a turn, a decision); other sessions have circulated
+# minutes (an attendee's pending correction), published minutes, and none.
+MINUTES = grid(
+    [
+        C(
+            "GET",
+            "/sessions/{session_id}/minutes",
+            STAFF,
+            200,
+            refused=404,
+            anonymous=404,
+            state="draft",
+        ),
+        C(
+            "GET",
+            "/sessions/{session_id}/minutes",
+            ANYONE,
+            200,
+            path="/sessions/{published_session_id}/minutes",
+            state="published",
+        ),
+        C(
+            "POST",
+            "/sessions/{session_id}/minutes",
+            STAFF,
+            303,
+            path="/sessions/{bare_session_id}/minutes",
+            form={"language": "en"},
+        ),
+        C("GET", MN + "/edit", STAFF, 200),
+        C("POST", MN + "/header", STAFF, 303, form=DRAFT_V | {"language": "en"}),
+        C(
+            "POST",
+            MN + "/items/{kind}",
+            STAFF,
+            303,
+            path=MN + "/items/decision",
+            form=DRAFT_V | {"text": "Meet in June"},
+        ),
+        C(
+            "POST",
+            MN + ITEM,
+            STAFF,
+            303,
+            path=MN + "/items/turn/{minutes_turn_id}",
+            form=DRAFT_V | {"points": "Care is a right"},
+        ),
+        C(
+            "POST",
+            MN + ITEM + "/delete",
+            STAFF,
+            303,
+            path=MN + "/items/decision/{minutes_decision_id}/delete",
+            form=DRAFT_V,
+        ),
+        C(
+            "POST",
+            MN + ITEM + "/move",
+            STAFF,
+            303,
+            path=MN + "/items/block/{minutes_block_id}/move",
+            form={"direction": "down"},
+        ),
+        C(
+            "POST",
+            MN + "/transitions",
+            STAFF,
+            303,
+            form={"action": "circulate", "until": "2099-01-01T12:00"},
+        ),
+        C(
+            "GET",
+            MN + "/corrections",
+            STAFF,
+            200,
+            path="/minutes/{circulated_id}/corrections",
+            refused=404,
+            anonymous=404,
+            state="circulated",
+        ),
+        # Nobody in the grid attended: published minutes are readable, proposing is refused.
+        C(
+            "POST",
+            MN + "/corrections",
+            frozenset(),
+            201,
+            path="/minutes/{published_id}/corrections",
+            form={"item_kind": "decision", "item_id": "1", "replacement": "x", "reason": "y"},
+            state="published",
+        ),
+        C(
+            "POST",
+            MN + "/corrections/{correction_id}/decision",
+            STAFF,
+            303,
+            path="/minutes/{circulated_id}/corrections/{minutes_correction_id}/decision",
+            form={"action": "accept"},
+        ),
+        C(
+            "POST",
+            "/api/v1/sessions/{session_id}/minutes",
+            STAFF,
+            201,
+            path="/api/v1/sessions/{bare_session_id}/minutes",
+            json={},
+        ),
+        C(
+            "GET",
+            "/api/v1/sessions/{session_id}/minutes",
+            STAFF,
+            200,
+            refused=404,
+            anonymous=404,
+            state="draft",
+        ),
+        C("GET", MN_API, STAFF, 200, refused=404, anonymous=404, state="draft"),
+        C("GET", MN_API, ANYONE, 200, path="/api/v1/minutes/{published_id}", state="published"),
+        C("PUT", MN_API, STAFF, 200, json={"base_version": "{minutes_version}", "language": "en"}),
+        C(
+            "POST",
+            MN_API + "/items/{kind}",
+            STAFF,
+            201,
+            path=MN_API + "/items/decision",
+            json={"base_version": "{minutes_version}", "text": "Meet in June"},
+        ),
+        C(
+            "PUT",
+            MN_API + ITEM,
+            STAFF,
+            200,
+            path=MN_API + "/items/turn/{minutes_turn_id}",
+            json={"base_version": "{minutes_version}", "points": ["Care is a right"]},
+        ),
+        C(
+            "DELETE",
+            MN_API + ITEM,
+            STAFF,
+            200,
+            path=MN_API + "/items/decision/{minutes_decision_id}",
+            params={"base_version": "{minutes_version}"},
+        ),
+        C(
+            "POST",
+            MN_API + ITEM + "/move",
+            STAFF,
+            200,
+            path=MN_API + "/items/block/{minutes_block_id}/move",
+            json={"direction": "down"},
+        ),
+        C(
+            "POST",
+            MN_API + "/transitions",
+            STAFF,
+            200,
+            json={"action": "circulate", "until": "2099-01-01T12:00:00Z"},
+        ),
+        C(
+            "POST",
+            MN_API + "/corrections",
+            frozenset(),
+            201,
+            path="/api/v1/minutes/{published_id}/corrections",
+            json={"item_kind": "decision", "item_id": 1, "replacement": "x", "reason": "y"},
+            state="published",
+        ),
+        C(
+            "POST",
+            MN_API + "/corrections/{correction_id}/decision",
+            STAFF,
+            200,
+            path="/api/v1/minutes/{circulated_id}/corrections/{minutes_correction_id}/decision",
+            json={"action": "accept"},
+        ),
+    ]
+)
+
+
 @roles
-@parametrize([*ACCOUNTS, *PROGRAMME, *CONTRIBUTIONS, *CAREMAP, *TIMEKEEPING])
+@parametrize([*ACCOUNTS, *PROGRAMME, *CONTRIBUTIONS, *CAREMAP, *TIMEKEEPING, *MINUTES])
 def test_grid(
     client: TestClient,
     db: Session,

@@ -30,11 +30,28 @@ from app.models.forums import (
     SessionTheme,
     Theme,
 )
+from app.models.minutes import (
+    CorrectionEvent,
+    Minutes,
+    MinutesActionItem,
+    MinutesAttendee,
+    MinutesBlock,
+    MinutesCorrection,
+    MinutesDecision,
+    MinutesEvent,
+    MinutesExcerpt,
+    MinutesHeading,
+    MinutesPoint,
+    MinutesPointSource,
+    MinutesTurn,
+)
+from app.models.outbox import OutboxMessage
 from app.models.speakers import Organisation, Speaker
 from app.models.timekeeping import SpeakerTurn
-from app.models.users import Invitation, User, UserCaucusLink
+from app.models.users import AccountToken, Invitation, User, UserCaucusLink
 
 __all__ = [
+    "AccountToken",
     "AgendaSegment",
     "Attachment",
     "AuditEvent",
@@ -49,6 +66,7 @@ __all__ = [
     "ChangeCounter",
     "Contribution",
     "ContributionTheme",
+    "CorrectionEvent",
     "CrowdReport",
     "Endorsement",
     "EvidencePin",
@@ -57,8 +75,21 @@ __all__ = [
     "Invitation",
     "LiveWindow",
     "Milestone",
+    "Minutes",
+    "MinutesActionItem",
+    "MinutesAttendee",
+    "MinutesBlock",
+    "MinutesCorrection",
+    "MinutesDecision",
+    "MinutesEvent",
+    "MinutesExcerpt",
+    "MinutesHeading",
+    "MinutesPoint",
+    "MinutesPointSource",
+    "MinutesTurn",
     "ModerationEvent",
     "Organisation",
+    "OutboxMessage",
     "RateCounter",
     "Report",
     "SegmentSpeaker",

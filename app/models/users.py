@@ -38,6 +38,8 @@ class User(SQLModel, table=True):
     locale: str | None = Field(default=None, max_length=5)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set when the owner followed the link of a confirmation e-mail sent to `email`.
+    email_confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class LoginSession(SQLModel, table=True):
@@ -50,6 +52,26 @@ class LoginSession(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TokenPurpose(StrEnum):
+    confirm_email = "confirm_email"
+    reset_password = "reset_password"  # noqa: S105 — a purpose, not a password
+
+
+class AccountToken(SQLModel, table=True):
+    """A single-use, expiring link sent by e-mail (services/tokens.py). Only a hash of the token
+    is stored; `email` is the address it was sent to, so a link confirms that address only."""
+
+    __tablename__ = "account_token"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    purpose: TokenPurpose = Field(sa_column=Column(String(20), nullable=False))
+    token_hash: str = Field(max_length=64, unique=True)
+    email: str = Field(max_length=254)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class LoginThrottle(SQLModel, table=True):
@@ -129,6 +151,8 @@ class InvitationCreate(Input):
     role: Role = Role.participant
     # Stored joined by commas in a 200-character column: ten ids of up to ten digits fit.
     caucus_ids: list[DbId] = Field(default_factory=list, max_length=10)
+    # The language of the invitation e-mail (default: the inviter's).
+    locale: LocaleCode | None = None
 
 
 class InvitationPublic(SQLModel):
@@ -145,8 +169,29 @@ class InvitationPublic(SQLModel):
 class InvitationAccept(Input):
     display_name: str = Field(min_length=1, max_length=120, schema_extra={"pattern": r"\S"})
     password: str = Field(min_length=10, max_length=200)
+    locale: LocaleCode | None = None
 
 
 class PasswordChange(Input):
     current_password: str = Field(min_length=1, max_length=200)
     new_password: str = Field(min_length=10, max_length=200)
+
+
+class RegistrationReceived(SQLModel):
+    """The answer to a registration, the same whether or not the address had an account."""
+
+    email: str
+    detail: str
+
+
+class PasswordForgot(Input):
+    email: str = Field(min_length=1, max_length=254)
+
+
+class PasswordReset(Input):
+    new_password: str = Field(min_length=10, max_length=200)
+
+
+class ProfileUpdate(Input):
+    display_name: str = Field(min_length=1, max_length=120, schema_extra={"pattern": r"\S"})
+    locale: LocaleCode | None = None

@@ -1,5 +1,6 @@
-"""Log in, log out, register, accept an invitation."""
+"""Log in, log out, register, accept an invitation, confirm an address, reset a password."""
 
+from functools import partial
 from typing import Any
 
 from fastapi import Request
@@ -13,19 +14,40 @@ from app.i18n import N_, Message
 from app.models.users import (
     InvitationAccept,
     LoginForm,
+    PasswordForgot,
+    PasswordReset,
+    RegistrationReceived,
     User,
     UserPublic,
     UserRegister,
 )
 from app.routers.apiutil import api_router, pages_router
-from app.routers.forms import FormDep, form_values, parse_form, see_other
+from app.routers.forms import FormDep, form_action, form_values, parse_form, see_other
 from app.security import client_ip, csrf_token, safe_next
+from app.services import accountmail
+from app.services import claims as claim_service
 from app.services import users as user_service
 from app.services.errors import Conflict, InvalidCredentials, InvalidInput
 from app.templating import flash, render
+from app.web.urls import absolute_url
 
 pages = pages_router()
 api = api_router("auth")
+
+
+CHECK_INBOX = N_(
+    "We have sent an e-mail to %(email)s. Follow its link to confirm your address; you can "
+    "log in meanwhile."
+)
+
+CHECK_INBOX_RESET = N_(
+    "We have sent an e-mail to %(email)s saying what to do next. If it does not arrive within a "
+    "few minutes, check the address and your spam folder."
+)
+
+
+def _urls(request: Request) -> accountmail.Url:
+    return partial(absolute_url, request)
 
 
 def _start_session(request: Request, db: SessionDep, user: User) -> None:
@@ -92,19 +114,15 @@ def register(request: Request, db: SessionDep, form: FormDep) -> Response:
     values.pop("password", None)
     try:
         data = parse_form(UserRegister, form)
-        user = user_service.register(db, data=data, ip=client_ip(request))
+        user_service.register(db, data=data, ip=client_ip(request), url=_urls(request))
     except InvalidInput as exc:
         return render(
             request, "auth/register.html", {"values": values, "errors": exc.errors}, status_code=422
         )
-    except Conflict as exc:
-        errors = {"email": [Message(exc.message, **exc.params)]}
-        return render(
-            request, "auth/register.html", {"values": values, "errors": errors}, status_code=409
-        )
-    _start_session(request, db, user)
-    flash(request, N_("Welcome to Town Hall, %(name)s."), name=user.display_name)
-    return _with_locale(see_other("/"), user)
+    # The same answer whether the address was new or had an account (its owner got an e-mail):
+    # no session is started, since that would tell the two apart.
+    flash(request, CHECK_INBOX, email=user_service.normalise_email(str(data.email)))
+    return see_other("/login")
 
 
 @pages.get("/invitations/{token}", response_class=HTMLResponse)
@@ -120,7 +138,7 @@ def invitation_accept(request: Request, db: SessionDep, form: FormDep, token: st
     invitation = user_service.find_invitation(db, token)
     try:
         data = parse_form(InvitationAccept, form)
-        user = user_service.accept_invitation(db, token=token, data=data)
+        user = user_service.accept_invitation(db, token=token, data=data, url=_urls(request))
     except (InvalidInput, Conflict) as exc:
         errors = getattr(exc, "errors", None) or {"__all__": [Message(exc.message, **exc.params)]}
         return render(
@@ -129,7 +147,10 @@ def invitation_accept(request: Request, db: SessionDep, form: FormDep, token: st
             {
                 "invitation": invitation,
                 "token": token,
-                "values": {"display_name": form.get("display_name", "")},
+                "values": {
+                    "display_name": form.get("display_name", ""),
+                    "locale": form.get("locale", ""),
+                },
                 "errors": errors,
             },
             status_code=422,
@@ -137,6 +158,71 @@ def invitation_accept(request: Request, db: SessionDep, form: FormDep, token: st
     _start_session(request, db, user)
     flash(request, N_("Welcome to Town Hall, %(name)s."), name=user.display_name)
     return see_other("/")
+
+
+@pages.get("/confirm-email/{token}", response_class=HTMLResponse)
+def confirm_email_page(request: Request, token: str) -> HTMLResponse:
+    """A button, not the confirmation itself: mail scanners open links, people press buttons."""
+    return render(request, "auth/confirm.html", {"token": token})
+
+
+@pages.post("/confirm-email/{token}", response_class=HTMLResponse)
+def confirm_email(request: Request, db: SessionDep, user: OptionalUser, token: str) -> Response:
+    confirmed = accountmail.confirm_email(db, token=token)
+    flash(request, N_("Thank you: your e-mail address is confirmed."))
+    if user is None or user.id != confirmed.id:
+        return see_other("/login?next=/account/proposals")
+    return see_other("/account/proposals" if claim_service.unclaimed(db, confirmed) else "/account")
+
+
+@pages.get("/forgot-password", response_class=HTMLResponse)
+def forgot_password_page(request: Request) -> HTMLResponse:
+    return render(request, "auth/forgot.html", {"values": {}})
+
+
+@pages.post("/forgot-password", response_class=HTMLResponse)
+def forgot_password(request: Request, db: SessionDep, form: FormDep) -> Response:
+    def ask() -> None:
+        data = parse_form(PasswordForgot, form)
+        ip, url = client_ip(request), _urls(request)
+        accountmail.request_reset(db, email=data.email, ip=ip, url=url, locale=i18n.get_locale())
+        flash(request, CHECK_INBOX_RESET, email=data.email.strip())
+
+    return form_action(
+        request,
+        form,
+        ask,
+        done="/login",
+        again=lambda values, errors: render(
+            request, "auth/forgot.html", {"values": values, "errors": errors}
+        ),
+        saved=None,
+    )
+
+
+@pages.get("/reset-password/{token}", response_class=HTMLResponse)
+def reset_password_page(request: Request, db: SessionDep, token: str) -> HTMLResponse:
+    accountmail.check_reset_link(db, token=token)
+    return render(request, "auth/reset.html", {"token": token})
+
+
+@pages.post("/reset-password/{token}", response_class=HTMLResponse)
+def reset_password(request: Request, db: SessionDep, form: FormDep, token: str) -> Response:
+    def reset() -> None:
+        accountmail.reset_password(db, token=token, data=parse_form(PasswordReset, form))
+        # Whoever this browser was logged in as, that session has just ended too.
+        request.session.clear()
+
+    return form_action(
+        request,
+        form,
+        reset,
+        done="/login",
+        again=lambda values, errors: render(
+            request, "auth/reset.html", {"token": token, "errors": errors}
+        ),
+        saved=N_("Your password has been changed and every session logged out. Log in with it."),
+    )
 
 
 # -- JSON ------------------------------------------------------------------------------------
@@ -162,11 +248,13 @@ def api_login(request: Request, db: SessionDep, data: LoginForm) -> Any:
     return user
 
 
-@api.post("/auth/register", response_model=UserPublic, status_code=201)
+@api.post("/auth/register", response_model=RegistrationReceived, status_code=202)
 def api_register(request: Request, db: SessionDep, data: UserRegister) -> Any:
-    user = user_service.register(db, data=data, ip=client_ip(request))
-    _start_session(request, db, user)
-    return user
+    """The same answer whether or not the address has an account: the new account gets a
+    confirmation e-mail, an existing one's owner an e-mail saying someone tried. Log in next."""
+    user_service.register(db, data=data, ip=client_ip(request), url=_urls(request))
+    email = user_service.normalise_email(str(data.email))
+    return RegistrationReceived(email=email, detail=i18n.gettext(CHECK_INBOX, email=email))
 
 
 @api.post("/auth/logout", status_code=204)

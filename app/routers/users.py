@@ -1,6 +1,7 @@
 """People and roles (secretariat), and the audit log (admins)."""
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from fastapi import Request
@@ -17,19 +18,22 @@ from app.models.users import (
     InvitationCreate,
     InvitationPublic,
     PasswordChange,
+    ProfileUpdate,
     User,
     UserCreate,
     UserRoleUpdate,
     UserStaffView,
 )
 from app.routers.apiutil import Cursor, Limit, Page, api_router, pages_router
-from app.routers.forms import FormDep, form_action, form_values, parse_form
+from app.routers.forms import FormDep, form_action, form_id, form_values, parse_form, see_other
 from app.security import client_ip
+from app.services import accountmail
 from app.services import audit as audit_service
 from app.services import caucuses as caucus_service
+from app.services import claims as claim_service
 from app.services import users as user_service
 from app.services.errors import Conflict, InvalidInput
-from app.templating import render
+from app.templating import flash, render
 from app.web.urls import absolute_url
 
 pages = pages_router()
@@ -97,7 +101,9 @@ def users_page(
 def invite(request: Request, db: SessionDep, user: StaffUser, form: FormDep) -> Response:
     try:
         data = parse_form(InvitationCreate, form)
-        invitation, token = user_service.invite(db, actor=user, data=data)
+        invitation, token = user_service.invite(
+            db, actor=user, data=data, url=partial(absolute_url, request)
+        )
     except (InvalidInput, Conflict) as exc:
         # An address already in use is said beside the address (a conflict, shown as a field error).
         errors = getattr(exc, "errors", None) or {"email": [Message(exc.message, **exc.params)]}
@@ -156,9 +162,94 @@ def user_update(
     )
 
 
+def _account(
+    request: Request,
+    db: SessionDep,
+    user: User,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+) -> HTMLResponse:
+    """The account page; with `errors`, the form that had them shown again as typed."""
+    return render(
+        request,
+        "users/account.html",
+        {
+            "person": user,
+            "nav": "account",
+            "values": values or {"display_name": user.display_name, "locale": user.locale or ""},
+            "errors": errors,
+            "unclaimed": len(claim_service.unclaimed(db, user)),
+        },
+    )
+
+
 @pages.get("/account", response_class=HTMLResponse)
-def account_page(request: Request, user: CurrentUser) -> HTMLResponse:
-    return render(request, "users/account.html", {"person": user, "nav": "account"})
+def account_page(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
+    return _account(request, db, user)
+
+
+@pages.post("/account/profile", response_class=HTMLResponse)
+def account_profile(request: Request, db: SessionDep, user: CurrentUser, form: FormDep) -> Response:
+    response = form_action(
+        request,
+        form,
+        lambda: user_service.update_profile(db, user=user, data=parse_form(ProfileUpdate, form)),
+        done="/account",
+        again=lambda values, errors: _account(request, db, user, values=values, errors=errors),
+    )
+    chosen = str(form.get("locale") or "")
+    if response.status_code == 303 and chosen in i18n.LOCALES:
+        response.set_cookie(i18n.LOCALE_COOKIE, chosen, max_age=31536000, samesite="lax")
+    return response
+
+
+@pages.post("/account/confirmation")
+def account_confirmation(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+    accountmail.resend_confirmation(db, user=user, url=partial(absolute_url, request))
+    flash(request, N_("We have sent a new confirmation e-mail to %(email)s."), email=user.email)
+    return see_other("/account")
+
+
+def _proposals(
+    request: Request,
+    db: SessionDep,
+    user: User,
+    *,
+    errors: dict[str, list[str]] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    proposals = claim_service.unclaimed(db, user)
+    options = [(c.id, c.title or c.excerpt) for c in proposals]
+    return render(
+        request,
+        "users/proposals.html",
+        {
+            "person": user,
+            "nav": "account",
+            "proposals": proposals,
+            "options": options,
+            "errors": errors,
+        },
+        status_code=status_code,
+    )
+
+
+@pages.get("/account/proposals", response_class=HTMLResponse)
+def account_proposals(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
+    """The proposals sent without an account from this address, offered for attaching."""
+    return _proposals(request, db, user)
+
+
+@pages.post("/account/proposals")
+def account_attach(request: Request, db: SessionDep, user: CurrentUser, form: FormDep) -> Response:
+    ids = [i for i in (form_id(v) for v in form.getlist("contribution_ids")) if i is not None]
+    try:
+        count = claim_service.attach(db, user=user, contribution_ids=ids)
+    except InvalidInput as exc:
+        return _proposals(request, db, user, errors=exc.errors, status_code=422)
+    flash(request, N_("Proposals attached to your account: %(count)s."), count=count)
+    return see_other("/contributions?mine=true")
 
 
 @pages.post("/account/password", response_class=HTMLResponse)
@@ -176,9 +267,7 @@ def account_password(
         form,
         change,
         done="/account",
-        again=lambda values, errors: render(
-            request, "users/account.html", {"person": user, "nav": "account", "errors": errors}
-        ),
+        again=lambda values, errors: _account(request, db, user, errors=errors),
         saved=N_("Your password has been changed. Every other session has been logged out."),
     )
 
@@ -191,7 +280,14 @@ def audit_page(
     return render(
         request,
         "audit/list.html",
-        {"events": events, "next_cursor": next_cursor, "names": names, "nav": "audit"},
+        {
+            "events": events,
+            "next_cursor": next_cursor,
+            "names": names,
+            "nav": "audit",
+            "audit_sentence": audit_service.sentence,
+            "audit_object": audit_service.object_name,
+        },
     )
 
 
@@ -222,7 +318,9 @@ def api_invitations(db: SessionDep, user: StaffUser) -> Any:
 
 @api.post("/invitations", response_model=InvitationPublic, status_code=201)
 def api_invite(request: Request, db: SessionDep, user: StaffUser, data: InvitationCreate) -> Any:
-    invitation, token = user_service.invite(db, actor=user, data=data)
+    invitation, token = user_service.invite(
+        db, actor=user, data=data, url=partial(absolute_url, request)
+    )
     return InvitationPublic.model_validate(
         invitation, update={"accept_url": _accept_url(request, token)}
     )

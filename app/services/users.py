@@ -1,10 +1,11 @@
 """Accounts: registration, login with throttling, invitations and roles."""
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from app import permissions
@@ -14,12 +15,14 @@ from app.i18n import N_
 from app.models.caucuses import Caucus
 from app.models.types import utcnow
 from app.models.users import (
+    ROLE_LABELS,
     STAFF_ROLES,
     Invitation,
     InvitationAccept,
     InvitationCreate,
     LoginSession,
     PasswordChange,
+    ProfileUpdate,
     Role,
     User,
     UserCaucusLink,
@@ -28,7 +31,7 @@ from app.models.users import (
     UserRoleUpdate,
 )
 from app.security import hash_password, needs_rehash, token_digest, verify_password
-from app.services import accountrules, audit, ratelimit
+from app.services import accountrules, audit, outbox, ratelimit
 from app.services.errors import (
     Conflict,
     InvalidCredentials,
@@ -39,6 +42,10 @@ from app.services.errors import (
 from app.services.pagination import page_by_id
 
 INVITATION_DAYS = 14
+TAKEN = N_("An account with this e-mail address already exists.")
+
+# A path to an absolute link (routers pass web/urls.absolute_url bound to the request).
+Url = Callable[[str], str]
 
 
 def normalise_email(email: str) -> str:
@@ -122,7 +129,7 @@ def _new_user(db: Session, data: UserRegister, role: Role, *, by_operator: bool 
     _check_new_account(data, role, by_operator=by_operator)
     password_hash = _hash_outside_transaction(db, data.password)
     if find_by_email(db, data.email):
-        raise Conflict(N_("An account with this e-mail address already exists."))
+        raise Conflict(TAKEN)
     user = User(
         email=normalise_email(data.email),
         display_name=data.display_name.strip(),
@@ -130,20 +137,40 @@ def _new_user(db: Session, data: UserRegister, role: Role, *, by_operator: bool 
         role=role,
         locale=data.locale,
     )
-    db.add(user)
-    db.flush()
+    # Two people registering (or accepting an invitation to) one address at the same moment
+    # both pass the check above; the unique index stops the second, which gets the same answer
+    # as if it had come a moment later.
+    try:
+        with db.begin_nested():
+            db.add(user)
+            db.flush()
+    except IntegrityError:
+        raise Conflict(TAKEN) from None
     return user
 
 
-def register(db: Session, *, data: UserRegister, ip: str) -> User:
-    """Self-registration: limited per address (in the database, counted before the hash)."""
+def register(db: Session, *, data: UserRegister, ip: str, url: Url) -> User | None:
+    """Self-registration: limited per address (in the database, counted before the hash). The
+    new account gets a confirmation e-mail. An address that already has an account gets an
+    e-mail telling its owner instead, and the caller the same answer (None instead of the user,
+    which it must not reveal): the same status, shape and work, the hash included."""
+    from app.services import accountmail
+
     _check_new_account(data, Role.participant)
     try:
         keys = {f"register:ip:{ip}": get_settings().register_max_per_ip}
         ratelimit.take(db, keys=keys, window_s=3600)
     finally:
         db.commit()
-    user = _new_user(db, data, Role.participant)
+    try:
+        user = _new_user(db, data, Role.participant)
+    except Conflict:
+        existing = find_by_email(db, data.email)
+        if existing is not None and existing.is_active:
+            accountmail.registration_attempt(db, user=existing, url=url)
+        db.commit()
+        return None
+    accountmail.send_confirmation(db, user=user, url=url)
     db.commit()
     return user
 
@@ -256,12 +283,13 @@ def set_role(db: Session, *, actor: User, user: User, data: UserRoleUpdate) -> U
     return user
 
 
-def invite(db: Session, *, actor: User, data: InvitationCreate) -> tuple[Invitation, str]:
-    """Returns the invitation and its one-time token (shown once to the inviter)."""
+def invite(db: Session, *, actor: User, data: InvitationCreate, url: Url) -> tuple[Invitation, str]:
+    """E-mails the invitation (in `data.locale`) and returns it with its one-time token, whose
+    link is also shown once to the inviter."""
     if not permissions.can_grant_role(actor, data.role):
         raise PermissionDenied()
     if find_by_email(db, data.email):
-        raise Conflict(N_("An account with this e-mail address already exists."))
+        raise Conflict(TAKEN)
     caucus_ids = _check_caucuses(db, data.role, data.caucus_ids)
     token = secrets.token_urlsafe(24)
     invitation = Invitation(
@@ -282,12 +310,27 @@ def invite(db: Session, *, actor: User, data: InvitationCreate) -> tuple[Invitat
         object_id=invitation.id,
         summary=f"{invitation.email} as {data.role}",
     )
+    outbox.enqueue(
+        db,
+        to=invitation.email,
+        locale=data.locale or actor.locale,
+        template="invitation",
+        context={
+            "inviter": actor.display_name,
+            "role_label": ROLE_LABELS[data.role],
+            "link": url(f"/invitations/{token}"),
+            "expires_at": invitation.expires_at,
+        },
+    )
     db.commit()
     return invitation, token
 
 
 def list_invitations(db: Session) -> Sequence[Invitation]:
     return db.execute(select(Invitation).order_by(col(Invitation.id).desc())).scalars().all()
+
+
+ALREADY_ACCEPTED = N_("This invitation has already been accepted. Log in instead.")
 
 
 def find_invitation(db: Session, token: str) -> Invitation:
@@ -299,17 +342,34 @@ def find_invitation(db: Session, token: str) -> Invitation:
     return invitation
 
 
-def accept_invitation(db: Session, *, token: str, data: InvitationAccept) -> User:
+def accept_invitation(db: Session, *, token: str, data: InvitationAccept, url: Url) -> User:
+    """Creates the account the invitation is for. Of two people accepting the same invitation
+    at once, one gets the account and the other a clear message, never a server error."""
+    from app.services import accountmail
+
     invitation = find_invitation(db, token)
     register_data = UserRegister(
-        email=invitation.email, display_name=data.display_name, password=data.password
+        email=invitation.email,
+        display_name=data.display_name,
+        password=data.password,
+        locale=data.locale,
     )
     user = _new_user(db, register_data, invitation.role)
+    # Compare-and-set: on PostgreSQL the second of two simultaneous accepts waits here for the
+    # first to commit, then finds the invitation taken; on SQLite writes are one at a time.
+    taken = db.execute(
+        update(Invitation)
+        .where(col(Invitation.id) == invitation.id, col(Invitation.accepted_at).is_(None))
+        .values(accepted_at=utcnow())
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        db.rollback()
+        raise Conflict(ALREADY_ACCEPTED)
     ids = [int(x) for x in invitation.caucus_ids.split(",") if x]
     # A caucus may have been deleted since the invitation was made.
     existing = set(db.execute(select(col(Caucus.id)).where(col(Caucus.id).in_(ids))).scalars())
     _set_caucuses(db, user, [cid for cid in ids if cid in existing])
-    invitation.accepted_at = utcnow()
+    accountmail.send_confirmation(db, user=user, url=url)
     audit.record(
         db,
         actor=user,
@@ -400,3 +460,17 @@ def change_password(db: Session, *, user: User, data: PasswordChange, ip: str) -
     end_sessions(db, stored.id)
     audit.record(db, actor=stored, action="user.password", object_type="user", object_id=stored.id)
     return start_session(db, stored)
+
+
+def update_profile(db: Session, *, user: User, data: ProfileUpdate) -> User:
+    """The account's display name and language (staff-like names stay reserved for staff)."""
+    stored = db.get(User, user.id)
+    if stored is None:
+        raise NotFound()
+    name = data.display_name.strip()
+    if stored.role not in STAFF_ROLES and accountrules.name_is_reserved(name):
+        raise InvalidInput({"display_name": [accountrules.RESERVED]})
+    stored.display_name = name
+    stored.locale = data.locale
+    db.commit()
+    return stored

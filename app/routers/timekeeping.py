@@ -68,7 +68,11 @@ def _page(
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    ctx = _context(db, session) | {"said": said, "error": error}
+    ctx = _context(db, session) | {
+        "said": said,
+        "error": error,
+        "fresh": is_htmx_partial(request),
+    }
     if error and is_htmx_partial(request):
         status_code = 200  # htmx swaps only 2xx answers: the panel carries the error
     return render(

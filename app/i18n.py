@@ -8,6 +8,7 @@ locale through every call.
 
 import gettext as gettext_module
 import io
+import unicodedata
 from collections.abc import Mapping
 from contextvars import ContextVar
 from datetime import date, datetime, tzinfo
@@ -19,6 +20,7 @@ from babel import Locale
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
 from babel.dates import format_time as _format_time
+from babel.dates import get_timezone_location
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal as _format_decimal
@@ -39,9 +41,23 @@ def N_(message: str) -> str:
     return message
 
 
-@cache
-def translations(locale: str, locales_dir: Path | None = None) -> gettext_module.NullTranslations:
-    base = locales_dir or get_settings().locales_dir
+def NC_(context: str, message: str) -> "Message":
+    """Marks a message whose translation depends on what it is said of (pgettext): "Rejected" of
+    a contribution is "Rejeitada", of a crowd report "Rejeitado". Translated where it is shown,
+    like N_; as a str it is the English text."""
+    found = Message(message)
+    found.context = context
+    return found
+
+
+def fallbacks(locale: str) -> tuple[str, ...]:
+    """The languages to read, in order, when `locale` lacks a text (config.locale_fallbacks:
+    the closest language first, pt <-> es, then English)."""
+    chain = get_settings().locale_fallbacks.get(locale, [DEFAULT_LOCALE])
+    return tuple(dict.fromkeys(c for c in chain if c in LOCALES and c != locale))
+
+
+def _catalogue(locale: str, base: Path) -> gettext_module.NullTranslations:
     po_path = base / locale / "LC_MESSAGES" / "messages.po"
     if not po_path.exists():
         return gettext_module.NullTranslations()
@@ -52,6 +68,20 @@ def translations(locale: str, locales_dir: Path | None = None) -> gettext_module
     write_mo(buf, catalog, use_fuzzy=False)
     buf.seek(0)
     return Translations(fp=buf)
+
+
+@cache
+def translations(locale: str, locales_dir: Path | None = None) -> gettext_module.NullTranslations:
+    """The catalogue, with the fallback languages' behind it for a message it lacks; English is
+    the msgid itself, so the chain stops there."""
+    base = locales_dir or get_settings().locales_dir
+    found = _catalogue(locale, base)
+    if locale != DEFAULT_LOCALE:
+        for other in fallbacks(locale):
+            if other == DEFAULT_LOCALE:
+                break
+            found.add_fallback(_catalogue(other, base))
+    return found
 
 
 def set_locale(locale: str) -> None:
@@ -66,6 +96,15 @@ def gettext(message: str, **params: object) -> str:
     if isinstance(message, Message) and not params:
         return message.localize()
     text = translations(get_locale()).gettext(message)
+    return _format(text, params)
+
+
+def pgettext(context: str, message: str, **params: object) -> str:
+    text = translations(get_locale()).pgettext(context, message)
+    return _format(text, params)
+
+
+def _format(text: str, params: Mapping[str, object]) -> str:
     if not params:
         return text
     return text % {k: gettext(v) if isinstance(v, Message) else v for k, v in params.items()}
@@ -78,6 +117,7 @@ class Message(str):
 
     msgid: str
     params: Mapping[str, object]
+    context: str | None = None  # set by NC_
 
     def __new__(cls, msgid: str, /, **params: object) -> "Message":
         english = msgid % params if params else msgid
@@ -87,6 +127,8 @@ class Message(str):
         return self
 
     def localize(self) -> str:
+        if self.context:
+            return pgettext(self.context, self.msgid, **self.params)
         return gettext(self.msgid, **self.params)
 
 
@@ -134,7 +176,7 @@ def localized(value: Mapping[str, str] | None, locale: str | None = None) -> tup
     locale = locale or get_locale()
     if value.get(locale):
         return value[locale], locale
-    for fallback in (DEFAULT_LOCALE, *LOCALES):
+    for fallback in (*fallbacks(locale), DEFAULT_LOCALE, *LOCALES):
         if value.get(fallback):
             return value[fallback], fallback
     key = next(iter(value))
@@ -177,6 +219,56 @@ def country_choices() -> list[tuple[str, str]]:
 
     names = _babel_locale(get_locale()).territories
     return sorted(((c, str(names.get(c, c))) for c in COUNTRY_CODES), key=lambda item: item[1])
+
+
+# The time-zone choice, grouped by the first part of the IANA name; the rest (UTC and Etc/GMT
+# offsets, old aliases such as US/Eastern) are kept, under "Other", so a stored value stays
+# choosable.
+_ZONE_REGIONS = {
+    "Africa": N_("Africa"),
+    "America": N_("Americas"),
+    "Antarctica": N_("Antarctica"),
+    "Arctic": N_("Arctic"),
+    "Asia": N_("Asia"),
+    "Atlantic": N_("Atlantic Ocean"),
+    "Australia": N_("Australia"),
+    "Europe": N_("Europe"),
+    "Indian": N_("Indian Ocean"),
+    "Pacific": N_("Pacific Ocean"),
+}
+_OTHER_ZONES = NC_("time zones", "Other")
+ZoneGroups = list[tuple[str, list[tuple[str, str]]]]
+
+
+def timezone_groups() -> ZoneGroups:
+    """[(region, [(zone, "Montevidéu — America/Montevideo"), ...]), ...] for the reader's
+    language: the place's name in their language first, sorted within each region."""
+    return [(gettext(region), zones) for region, zones in _zone_groups(get_locale())]
+
+
+@cache
+def _zone_groups(locale: str) -> ZoneGroups:
+    from app.models.forums import TIMEZONES
+
+    regions = (*_ZONE_REGIONS.values(), _OTHER_ZONES)
+    groups: dict[str, list[tuple[str, str]]] = {region: [] for region in regions}
+    for zone in TIMEZONES:
+        area, _sep, rest = zone.partition("/")
+        region = _ZONE_REGIONS.get(area) if rest else None
+        if region is None:
+            groups[_OTHER_ZONES].append((zone, zone.replace("_", " ")))
+            continue
+        city = get_timezone_location(zone, locale=_babel_locale(locale), return_city=True)
+        groups[region].append((zone, f"{city} — {zone.replace('_', ' ')}"))
+    return [
+        (region, sorted(zones, key=lambda z: _sort_key(z[1])))
+        for region, zones in groups.items()
+        if zones
+    ]
+
+
+def _sort_key(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
 
 
 def label_choices(labels: Mapping[Any, str]) -> list[tuple[str, str]]:

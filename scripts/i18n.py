@@ -2,7 +2,8 @@
 `python scripts/i18n.py fill FILE.json` adds translations for messages still empty.
 
 FILE.json maps a msgid to {"es": ..., "pt": ...}; for a plural message the values are
-[singular, plural]. English takes the msgid itself. Both commands hold a lock file so that two
+[singular, plural]; a message with a context (NC_, pgettext) is keyed "context\u0004msgid".
+English takes the msgid itself. Both commands hold a lock file so that two
 people (or two helpers) updating the catalogues at once never lose each other's work.
 """
 
@@ -45,6 +46,8 @@ def extract(pot: Path) -> None:
             "babel.cfg",
             "-k",
             "N_",
+            "-k",
+            "NC_:1c,2",  # app.i18n.NC_(context, message)
             "--ignore-dirs",
             " ".join(IGNORE_DIRS),
             "--no-location",
@@ -118,16 +121,17 @@ def fill(translations: dict[str, dict[str, object]]) -> None:
             if not message.id:
                 continue
             ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            key = f"{message.context}\x04{ids[0]}" if message.context else ids[0]
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
             if all(strings) and not message.fuzzy:
                 continue
             if locale == "en":
                 message.string = tuple(ids) if isinstance(message.id, tuple) else ids[0]
-            elif ids[0] in translations and locale in translations[ids[0]]:
-                value = translations[ids[0]][locale]
+            elif key in translations and locale in translations[key]:
+                value = translations[key][locale]
                 message.string = tuple(value) if isinstance(message.id, tuple) else value  # type: ignore[arg-type]
             else:
-                missing.append(ids[0])
+                missing.append(key)
                 continue
             message.flags.discard("fuzzy")
         with path.open("wb") as fh:

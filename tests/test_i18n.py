@@ -1,7 +1,9 @@
 """Every interface message is translated in es, pt and en, and the right language is chosen."""
 
+import ast
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
@@ -19,7 +21,12 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
     catalogue_tool.extract(pot)
     with pot.open("rb") as fh:
-        return {str(m.id if isinstance(m.id, str) else m.id[0]) for m in read_po(fh) if m.id}
+        return {_key(m) for m in read_po(fh) if m.id}
+
+
+def _key(message: Any) -> str:
+    msgid = str(message.id if isinstance(message.id, str) else message.id[0])
+    return f"{message.context}|{msgid}" if message.context else msgid
 
 
 def test_extraction_reads_every_template_and_module() -> None:
@@ -37,11 +44,65 @@ def test_the_shared_form_macros_are_extracted(extracted: set[str]) -> None:
     assert shared | {"Yes, delete", "This cannot be undone."} <= extracted
 
 
+# Forms of European Portuguese with a different Brazilian one: `pt` is Brazilian (issue 10).
+EUROPEAN = {
+    r"\bficheir": "arquivo",
+    r"\butilizador": "usuário",
+    r"\becrã": "tela",
+    r"\bregist(ar|o|ado|ada|e)\b": "registrar, registro",
+    r"\bgénero": "gênero",
+    r"\bao acaso\b": "aleatoriamente",
+    r"\bperspetiv": "perspectiva",
+    r"\bequipa\b": "equipe",
+    r"\bpalavra-passe": "senha",
+    r"\btelemóvel": "celular",
+    r"\bguard(ar|ado|ados|ada|adas)\b": "salvar",
+    r"\bcontacto": "contato",
+    r"\bsecção": "seção",
+    r"\b(facto|projecto|acção|direcção|óptimo|actual(mente)?)\b": "fato, projeto, ação...",
+    r"\bpartilh": "compartilhar",
+    r"\best(á|ão|ou|amos) a [a-zç]+r\b": "está fazendo",
+    r"(?<!todos )(?<!todas )\b(os|as) (seus|suas)\b": "seus, suas (without the article)",
+    r"\benquadramento\b": "marco, contexto",
+    r"\baprendizagens\b": "aprendizados",
+}
+
+
+def _portuguese_texts() -> list[str]:
+    """Every pt msgstr, and every "pt" text written in the code (caucuses, demo content)."""
+    with (ROOT / "locales" / "pt" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        texts = [
+            text
+            for m in read_po(fh, locale="pt")
+            if m.id
+            for text in (m.string if isinstance(m.string, tuple) else (m.string,))
+            if text
+        ]
+    for path in (ROOT / "app").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Dict):
+                for key, value in zip(node.keys, node.values, strict=True):
+                    pt = isinstance(key, ast.Constant) and key.value == "pt"
+                    if pt and isinstance(value, ast.Constant) and isinstance(value.value, str):
+                        texts.append(value.value)
+    return texts
+
+
+def test_portuguese_is_brazilian() -> None:
+    found = [
+        f"{text[:80]!r}: {better}"
+        for text in _portuguese_texts()
+        for pattern, better in EUROPEAN.items()
+        if re.search(pattern, PLACEHOLDER.sub("", text), re.IGNORECASE)
+    ]
+    assert not found, "European Portuguese forms: " + "; ".join(found)
+
+
 @pytest.mark.parametrize("locale", ["es", "pt", "en"])
 def test_catalogue_is_complete_and_reviewed(locale: str, extracted: set[str]) -> None:
     with (ROOT / "locales" / locale / "LC_MESSAGES" / "messages.po").open("rb") as fh:
         catalog = read_po(fh, locale=locale)
-    messages = {str(m.id if isinstance(m.id, str) else m.id[0]): m for m in catalog if m.id}
+    messages = {_key(m): m for m in catalog if m.id}
     missing = sorted(extracted - messages.keys())
     assert not missing, f"{locale}: not in the catalogue (run pybabel update): {missing}"
     problems = []

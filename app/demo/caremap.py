@@ -36,9 +36,9 @@ DEMO_DESCRIPTION = {
     "es": "Datos de demostración: este territorio, su población y sus servicios de cuidado son "
     "SINTÉTICOS, generados al azar cerca de las coordenadas de Montevideo. No son estadísticas "
     "reales.",
-    "pt": "Dados de demonstração: este território, a sua população e os seus serviços de cuidado "
-    "são SINTÉTICOS, gerados ao acaso perto das coordenadas de Montevidéu. Não são estatísticas "
-    "reais.",
+    "pt": "Dados de demonstração: este território, sua população e seus serviços de cuidado "
+    "são SINTÉTICOS, gerados aleatoriamente perto das coordenadas de Montevidéu. Não são "
+    "estatísticas reais.",
 }
 DEMO_SOURCE = "Town Hall synthetic demo generator (app/caremap/demo.py), seed 7"
 DEMO_LICENCE = "CC0-1.0 (synthetic data)"

@@ -61,7 +61,8 @@ PROPOSALS: list[dict[str, Any]] = [
         "body": "Proponemos que cada municipio abra **centros comunitarios de cuidado** "
         "donde las personas cuidadoras encuentren descanso, formación y apoyo.\n\n"
         "- horarios extendidos\n- acceso sin barreras\n- gestión con las organizaciones del barrio",
-        "themes": ["3"],
+        # Inequalities and inclusive development; participatory management with the neighbourhood.
+        "themes": ["4", "B"],
         "caucus": "feminism",
         "endorsers": 4,
     },
@@ -70,7 +71,7 @@ PROPOSALS: list[dict[str, Any]] = [
         "title": "Creches públicas perto do transporte",
         "body": "Sugerimos localizar as **creches públicas** junto às paradas de transporte "
         "coletivo, para que quem cuida não perca horas no trajeto.",
-        "themes": ["3"],
+        "themes": ["4"],  # inequalities and inclusive development
         "caucus": None,
         "endorsers": 2,
     },
@@ -79,7 +80,7 @@ PROPOSALS: list[dict[str, Any]] = [
         "title": "Accessible information on every care service",
         "body": "Every care service listed by the city should publish its information in "
         "accessible formats (easy read, sign language, screen-reader friendly).",
-        "themes": ["3"],
+        "themes": ["1", "4"],  # discrimination (disability); inclusive development
         "caucus": "accessibility",
         "endorsers": 3,
     },
@@ -88,7 +89,7 @@ PROPOSALS: list[dict[str, Any]] = [
         "title": "Consejo de juventudes cuidadoras",
         "body": "Muchas personas jóvenes cuidan de familiares. Pedimos un consejo local "
         "que las escuche y adapte horarios de estudio y trabajo.",
-        "themes": [],
+        "themes": ["A"],  # citizen participation and intergenerational dialogue
         "caucus": "youth",
         "endorsers": 1,
     },

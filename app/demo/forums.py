@@ -65,7 +65,7 @@ WFCTP_THEMES: list[tuple[ThemeKind, str, dict[str, str]]] = [
         {
             "en": "Gender-based violence",
             "es": "Violencia de género",
-            "pt": "Violência de género",
+            "pt": "Violência de gênero",
         },
     ),
     (

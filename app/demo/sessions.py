@@ -92,7 +92,7 @@ CARING_CITIES_AGENDA: list[Segment] = [
         {
             "en": "Framework: territorialising care",
             "es": "Marco: la territorialización de los cuidados",
-            "pt": "Enquadramento: a territorialização dos cuidados",
+            "pt": "Marco conceitual: a territorialização dos cuidados",
         },
         20,
         [],
@@ -110,7 +110,7 @@ CARING_CITIES_AGENDA: list[Segment] = [
         {
             "en": "Closing: lessons learned and next steps",
             "es": "Cierre: aprendizajes y próximos pasos",
-            "pt": "Encerramento: aprendizagens e próximos passos",
+            "pt": "Encerramento: aprendizados e próximos passos",
         },
         15,
         [],

@@ -24,7 +24,6 @@ from app.models.types import (
 )
 
 TIMEZONES = frozenset(available_timezones())
-TIMEZONE_CHOICES = [(tz, tz.replace("_", " ")) for tz in sorted(TIMEZONES)]
 
 
 def _check_tz(value: str) -> str:
@@ -287,6 +286,10 @@ class SessionPublic(SQLModel):
     objectives: dict[str, str]
     expected_outcomes: dict[str, str]
     theme_ids: list[DbId]
+
+
+# At most one segment of a session runs at a time (the timekeeper's rule, services/timekeeping).
+_RUNNING = "actual_start IS NOT NULL AND actual_end IS NULL"
 
 
 # At most one segment of a session runs at a time (the timekeeper's rule, services/timekeeping).

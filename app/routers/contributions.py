@@ -265,6 +265,7 @@ def _detail(
     contribution: Contribution,
     receipt: str | None,
     errors: dict[str, list[str]] | None = None,
+    report: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     view = service.contribution_view(db, contribution, viewer=user)
     assert contribution.id is not None
@@ -278,6 +279,7 @@ def _detail(
             "is_author": user is not None and user.id == contribution.author_id,
             "actions": moderation_service.allowed_actions(user, contribution),
             "reasons": i18n.label_choices(REASON_LABELS),
+            "report": report or {},  # what the reader typed in the report form, sent back
             "pins": caremap_service.pins_for(db, kind="contribution", target_id=contribution.id),
             "errors": errors,
             "nav": "contributions",
@@ -340,7 +342,9 @@ def report_page(
             ip=client_ip(request),
         ),
         done=f"/contributions/{contribution.id}",
-        again=lambda values, errors: _detail(request, db, user, contribution, None, errors),
+        again=lambda values, errors: _detail(
+            request, db, user, contribution, None, errors, report=values
+        ),
         saved=N_("Thank you. The moderators will review your report."),
     )
 

@@ -12,7 +12,6 @@ from app.i18n import N_
 from app.models.forums import (
     FORUM_KIND_LABELS,
     THEME_KIND_LABELS,
-    TIMEZONE_CHOICES,
     ForumCreate,
     ForumPublic,
     MilestoneCreate,
@@ -38,7 +37,7 @@ def _form_context(
         "errors": errors,
         "kinds": i18n.label_choices(FORUM_KIND_LABELS),
         "countries": i18n.country_choices(),
-        "timezones": TIMEZONE_CHOICES,
+        "timezones": i18n.timezone_groups(),
         "nav": "forums",
     }
 

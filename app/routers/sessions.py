@@ -16,7 +16,6 @@ from app.models.forums import (
     SESSION_FORMAT_LABELS,
     SESSION_TYPE_LABELS,
     SPEAKER_ROLE_LABELS,
-    TIMEZONE_CHOICES,
     TIMEZONES,
     ForumSession,
     SegmentCreate,
@@ -68,7 +67,7 @@ def _session_form_context(
         "types": i18n.label_choices(SESSION_TYPE_LABELS),
         "formats": i18n.label_choices(SESSION_FORMAT_LABELS),
         "language_choices": [(c, i18n.language_name(c)) for c in LANGUAGE_CHOICES],
-        "timezones": TIMEZONE_CHOICES,
+        "timezones": i18n.timezone_groups(),
         "nav": "forums",
     }
 

@@ -29,7 +29,7 @@ _DEFAULTS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
             "Town Hall.",
             "es": "Personas jóvenes, también jóvenes migrantes, que llevan sus prioridades a "
             "cada Town Hall.",
-            "pt": "Pessoas jovens, incluindo jovens migrantes, que levam as suas prioridades a "
+            "pt": "Pessoas jovens, incluindo jovens migrantes, que levam suas prioridades a "
             "cada Town Hall.",
         },
     ),
@@ -41,7 +41,7 @@ _DEFAULTS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
             "es": "Organizaciones de mujeres de base y lideresas locales feministas: cuidados, "
             "presupuestos con perspectiva de género y fin de la violencia de género.",
             "pt": "Organizações de mulheres de base e lideranças locais feministas: cuidados, "
-            "orçamentos com perspetiva de género e fim da violência de género.",
+            "orçamentos com perspectiva de gênero e fim da violência de gênero.",
         },
     ),
     "accessibility": (
@@ -55,7 +55,7 @@ _DEFAULTS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
             "cities, services and information.",
             "es": "Personas con discapacidad y sus organizaciones: ciudades, servicios e "
             "información inclusivos y accesibles.",
-            "pt": "Pessoas com deficiência e as suas organizações: cidades, serviços e "
+            "pt": "Pessoas com deficiência e suas organizações: cidades, serviços e "
             "informação inclusivos e acessíveis.",
         },
     ),

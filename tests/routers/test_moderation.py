@@ -277,7 +277,7 @@ def test_a_refused_decision_on_the_page_says_why_in_the_readers_language(
         data={"csrf_token": token, "action": "accept", "next": f"/contributions/{item.id}"},
     )
     assert response.status_code == 200
-    assert "«Aceptar» no se aplica a una contribución en estado «Rechazado»." in response.text
+    assert "«Aceptar» no se aplica a una contribución en estado «Rechazada»." in response.text
 
 
 def test_reports_hide_after_three_and_the_author_sees_the_outcome(

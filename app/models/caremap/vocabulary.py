@@ -8,7 +8,7 @@ A pin's target kind is not listed here: kinds are whatever other domains registe
 from enum import StrEnum
 
 from app.caremap.model import CARE_GROUPS, METHODS, SPHERES
-from app.i18n import N_
+from app.i18n import N_, NC_
 
 
 class CareGroup(StrEnum):
@@ -124,8 +124,8 @@ CROWD_KIND_LABELS = {
 }
 STATUS_LABELS = {
     CrowdStatus.pending: N_("Waiting for verification"),
-    CrowdStatus.verified: N_("Verified"),
-    CrowdStatus.rejected: N_("Rejected"),
+    CrowdStatus.verified: NC_("crowd report", "Verified"),  # agree with the noun
+    CrowdStatus.rejected: NC_("crowd report", "Rejected"),
 }
 CROWD_ACTION_LABELS = {
     CrowdAction.verify: N_("Verify"),

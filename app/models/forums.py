@@ -292,10 +292,6 @@ class SessionPublic(SQLModel):
 _RUNNING = "actual_start IS NOT NULL AND actual_end IS NULL"
 
 
-# At most one segment of a session runs at a time (the timekeeper's rule, services/timekeeping).
-_RUNNING = "actual_start IS NOT NULL AND actual_end IS NULL"
-
-
 class AgendaSegment(SQLModel, table=True):
     __tablename__ = "agenda_segment"
     __table_args__ = (

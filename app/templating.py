@@ -15,7 +15,6 @@ from markupsafe import Markup, escape
 
 from app import i18n, permissions
 from app.config import get_settings
-from app.lib.markup import render_markdown
 from app.security import CSRF_FIELD, csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -48,6 +47,12 @@ def _localized_html(value: Mapping[str, str] | None, tag: str = "span") -> Marku
 
 def _localized_text(value: Mapping[str, str] | None) -> str:
     return i18n.localized(value)[0]
+
+
+def _stored_html(html: str | None) -> Markup:
+    """HTML that lib/markup made and sanitised when its text was written (a `*_html` column),
+    shown as it is: no template renders Markdown on read."""
+    return Markup(html or "")  # noqa: S704 - sanitised by markup.store / store_text when stored
 
 
 def _paragraphs(text: str | None) -> Markup:
@@ -112,10 +117,9 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        i18n.translate,  # a label marked with NC_ keeps its context
+        lambda m: i18n.translations(i18n.get_locale()).gettext(m),
         lambda s, p, n: i18n.translations(i18n.get_locale()).ngettext(s, p, n),
         newstyle=True,
-        pgettext=lambda c, m: i18n.translations(i18n.get_locale()).pgettext(c, m),
     )
     env.globals.update(
         LOCALES=i18n.LOCALES,
@@ -136,7 +140,7 @@ def environment() -> Environment:
         date=_date,
         time=_time,
         number=i18n.format_number,
-        markdown=render_markdown,
+        stored_html=_stored_html,
     )
     return env
 

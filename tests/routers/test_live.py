@@ -146,3 +146,71 @@ def test_a_second_app_instance_sees_remarks_posted_through_the_first(
             assert "Across instances" in reader.get(url).text
     finally:
         other_engine.dispose()
+
+
+def _open_with_remark(client: TestClient, db: Session, login_as, body: str) -> tuple[int, dict]:  # type: ignore[no-untyped-def]
+    forum = factories.forum(db)
+    session = factories.session(db, forum)
+    login_as(Role.secretariat)
+    client.put(f"/api/v1/sessions/{session.id}/live", json={"is_open": True})
+    login_as(Role.participant)
+    posted = client.post(f"/api/v1/sessions/{session.id}/live/remarks", json={"body": body})
+    assert posted.status_code == 201
+    return session.id, posted.json()
+
+
+def test_links_in_remarks_are_links_in_the_page_the_poll_and_the_api(
+    client: TestClient, db: Session, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 10, defect 7: a remark's addresses were shown as plain text."""
+    body = "Veja https://example.org/plano?ano=2024&x=1 *agora*\nou www.example.net"
+    session_id, posted = _open_with_remark(client, db, login_as, body)
+    rel = 'rel="nofollow ugc noopener noreferrer"'
+    link = f'<a href="https://example.org/plano?ano=2024&amp;x=1" {rel}>'
+    assert link in posted["body_html"]
+    assert "*agora*<br>" in posted["body_html"]  # a remark is text: no Markdown
+    assert posted["body"] == body
+    page = client.get(f"/sessions/{session_id}/live").text
+    assert link in page
+    assert f'<a href="http://www.example.net" {rel}>' in page
+    polled = client.get(f"/sessions/{session_id}/live/feed?after=0").text
+    assert link in polled
+    listed = client.get(f"/api/v1/sessions/{session_id}/live/remarks").json()
+    assert listed[0]["body_html"] == posted["body_html"]
+
+
+def test_the_empty_feed_notice_is_always_there_for_the_poll_to_hide(
+    client: TestClient, db: Session, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 10, defect 7: the poll deleted #live-empty out of band on every poll that brought
+    remarks, so from the second one on (or on a page that had remarks) htmx had no target."""
+    forum = factories.forum(db)
+    session = factories.session(db, forum)
+    login_as(Role.secretariat)
+    client.put(f"/api/v1/sessions/{session.id}/live", json={"is_open": True})
+    empty = client.get(f"/sessions/{session.id}/live").text
+    assert re.search(r'<p class="hint" id="live-empty">', empty)
+    client.post(f"/api/v1/sessions/{session.id}/live/remarks", json={"body": "Primeira"})
+    loaded = client.get(f"/sessions/{session.id}/live").text
+    assert '<p class="hint" id="live-empty" hidden>' in loaded
+    for after in (0, 0):  # every poll that brings remarks replaces it, hidden: it stays there
+        polled = client.get(f"/sessions/{session.id}/live/feed?after={after}").text
+        assert '<p class="hint" id="live-empty" hidden hx-swap-oob="true"></p>' in polled
+        assert 'hx-swap-oob="delete"' not in polled
+    nothing_new = client.get(f"/sessions/{session.id}/live/feed?after=999999").text
+    assert "live-empty" not in nothing_new
+
+
+def test_the_text_field_label_is_true_without_javascript(
+    client: TestClient, db: Session, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 10, defect 7: "Your remark" stayed when "Question" was chosen. Without JavaScript
+    the label names both; live.js names the chosen one (tests/browser/test_live_browser.py)."""
+    session_id, _ = _open_with_remark(client, db, login_as, "Olá")
+    page = client.get(f"/sessions/{session_id}/live?lang=pt").text
+    label = re.search(r'<label for="f-body">(.*?)</label>', page, re.S)
+    assert label, page
+    assert "Seu comentário ou pergunta" in label.group(1)
+    assert 'data-follows="f-kind"' in label.group(1)
+    assert 'data-label-question="Sua pergunta"' in label.group(1)
+    assert '<script src="/static/js/live.js" defer></script>' in page

@@ -16,7 +16,6 @@ from sqlmodel import Session
 from app import i18n, permissions
 from app.i18n import N_
 from app.lib.charts import bar_chart
-from app.lib.markup import render_markdown
 from app.models.contributions import (
     CHANNEL_LABELS,
     KIND_LABELS,
@@ -53,6 +52,7 @@ _PUBLIC_FIELDS = (
     "status",
     "title",
     "body",
+    "body_html",
     "language",
     "organisation_name",
     "caucus_id",
@@ -81,7 +81,6 @@ def to_public(
         attachments = attachments_of(db, contribution.id)
     return ContributionPublic(
         **{name: getattr(contribution, name) for name in _PUBLIC_FIELDS},
-        body_html=str(render_markdown(contribution.body)),
         author=author,
         theme_ids=themes,
         endorsed_by_me=endorsed,

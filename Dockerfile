@@ -4,6 +4,10 @@
 #         -e TOWNHALL_SECURE_COOKIES=true townhall
 # TOWNHALL_SECRET_KEY is required: the server refuses to start without it (only `--demo` or
 # TOWNHALL_DEBUG=true make a key of their own). Keep the same key for every container.
+# Also set TOWNHALL_BASE_URL=https://your.host (absolute links in pages and e-mails; its host is
+# then allowed; more with TOWNHALL_ALLOWED_HOSTS='["a.example","b.example"]') and the mail
+# server: TOWNHALL_SMTP_HOST, _PORT (587), _USER, _PASSWORD, _FROM, _STARTTLS (true). Without
+# TOWNHALL_SMTP_HOST, e-mails (confirmation, password reset, invitations) only reach the log.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1

@@ -117,9 +117,10 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        lambda m: i18n.translations(i18n.get_locale()).gettext(m),
+        i18n.translate,  # a label marked with NC_ keeps its context
         lambda s, p, n: i18n.translations(i18n.get_locale()).ngettext(s, p, n),
         newstyle=True,
+        pgettext=lambda c, m: i18n.translations(i18n.get_locale()).pgettext(c, m),
     )
     env.globals.update(
         LOCALES=i18n.LOCALES,

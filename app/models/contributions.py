@@ -12,7 +12,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper
 from sqlmodel import Field, SQLModel
 
-from app.i18n import N_
+from app.i18n import N_, NC_
 from app.lib import markup
 from app.models.types import DbId, Input, JSONType, LocaleCode, UTCDateTime, WebAddress, utcnow
 from app.services.workflow import EventFields
@@ -86,7 +86,7 @@ STATUS_LABELS: dict[str, str] = {
     Status.pending: N_("Waiting for moderation"),
     Status.published: N_("Published"),
     Status.hidden: N_("Hidden pending review"),
-    Status.rejected: N_("Rejected"),
+    Status.rejected: NC_("contribution", "Rejected"),  # agrees with the noun in es and pt
 }
 REASON_LABELS = {
     ReportReason.spam: N_("Spam or advertising"),
@@ -105,6 +105,18 @@ ACTION_LABELS: dict[str, str] = {
     ModerationAction.for_minutes: N_("Mark for the minutes"),
     ModerationAction.not_for_minutes: N_("Unmark for the minutes"),
 }
+# What happened, in the history (an action's label is the button: "Accept"; its event is the
+# participle agreeing with the contribution: "Aceita", not "Aceitar").
+EVENT_LABELS: dict[str, str] = ACTION_LABELS | {
+    ModerationAction.accept: NC_("contribution", "Accepted"),
+    ModerationAction.hide: NC_("contribution", "Hidden by a moderator"),
+    ModerationAction.reject: NC_("contribution", "Rejected"),
+    ModerationAction.restore: NC_("contribution", "Restored"),
+    ModerationAction.pin: NC_("contribution", "Pinned"),
+    ModerationAction.unpin: NC_("contribution", "Unpinned"),
+    ModerationAction.for_minutes: NC_("contribution", "Marked for the minutes"),
+    ModerationAction.not_for_minutes: NC_("contribution", "No longer marked for the minutes"),
+}
 SORT_LABELS = {Sort.newest: N_("Newest first"), Sort.endorsed: N_("Most endorsed")}
 # What the pages show beside contributions, passed to their templates as one set.
 LABELS = {
@@ -113,6 +125,7 @@ LABELS = {
     "status_labels": STATUS_LABELS,
     "reason_labels": REASON_LABELS,
     "action_labels": ACTION_LABELS,
+    "event_labels": EVENT_LABELS,
 }
 
 

@@ -1,6 +1,9 @@
 """Forums: list, page, create/edit, their themes and timeline."""
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
@@ -19,10 +22,12 @@ from app.models.forums import (
     ThemeCreate,
     ThemePublic,
 )
-from app.models.types import DbId
+from app.models.types import DbId, utcnow
 from app.routers.apiutil import Cursor, Limit, Page, api_router, pages_router
 from app.routers.forms import FormDep, form_action, parse_form, see_other
+from app.services import caucuses as caucus_service
 from app.services import forums as service
+from app.services import phases
 from app.templating import flash, render
 
 pages = pages_router()
@@ -112,6 +117,32 @@ def forum_delete(request: Request, db: SessionDep, user: StaffUser, forum_id: Db
     return see_other("/forums")
 
 
+@dataclass(frozen=True)
+class DoNow:
+    """One thing a reader can do in the process right now: a msgid, a link, and its weight."""
+
+    label: str
+    url: str
+    primary: bool = False
+    detail: dict[str, str] | None = None  # a localized title shown after the label
+
+
+def _do_now(forum_id: int, live_sessions: list[Any], live_windows: set[int]) -> list[DoNow]:
+    """What the forum page offers now. Later domains (minutes to read, a draft to comment on)
+    add their items here when they exist for this forum; nothing is listed that cannot be done."""
+    items = [
+        DoNow(N_("Join the live session"), f"/sessions/{s.id}/live", True, s.title)
+        for s in live_sessions
+        if s.id in live_windows
+    ]
+    items.append(
+        DoNow(N_("Submit a proposal"), f"/contributions/new?forum_id={forum_id}", not items)
+    )
+    items.append(DoNow(N_("Read and endorse proposals"), f"/contributions?forum_id={forum_id}"))
+    items.append(DoNow(N_("See the statistics"), f"/forums/{forum_id}/statistics"))
+    return items
+
+
 def _forum_detail(
     request: Request,
     db: SessionDep,
@@ -120,11 +151,22 @@ def _forum_detail(
     errors: dict[str, list[str]] | None,
 ) -> HTMLResponse:
     """The forum page; with `errors`, its add-theme or add-step form shown again."""
+    view = service.forum_view(db, forum_id)
+    now = utcnow()
+    live = phases.open_live_windows(db, [s.id for s in view.sessions if s.id is not None])
+    groups = phases.grouped_sessions(view.sessions, now=now, live=live)
+    today = datetime.now(ZoneInfo(view.forum.timezone)).date()
     return render(
         request,
         "forums/detail.html",
         {
-            "view": service.forum_view(db, forum_id),
+            "view": view,
+            "steps": phases.steps(view.milestones, today=today),
+            "step_labels": phases.STEP_STATE_LABELS,
+            "session_groups": groups,
+            "status_labels": phases.SESSION_STATUS_LABELS,
+            "do_now": _do_now(forum_id, groups[phases.SessionStatus.live], live),
+            "caucuses": caucus_service.list_caucuses(db),
             "kind_labels": FORUM_KIND_LABELS,
             "theme_kind_labels": THEME_KIND_LABELS,
             "theme_kinds": i18n.label_choices(THEME_KIND_LABELS),

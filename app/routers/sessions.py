@@ -24,15 +24,15 @@ from app.models.forums import (
     SessionCreate,
     SessionPublic,
 )
-from app.models.types import DbId
+from app.models.types import DbId, utcnow
 from app.routers.apiutil import Cursor, Limit, Page, api_router, pages_router
 from app.routers.forms import FormDep, form_action, parse_form, see_other
 from app.services import caremap as caremap_service
 from app.services import forums as forum_service
 from app.services import live as live_service
+from app.services import phases, speaking_balance
 from app.services import sessions as service
 from app.services import speakers as speaker_service
-from app.services import speaking_balance
 from app.services.errors import Conflict
 from app.templating import flash, render
 
@@ -106,15 +106,28 @@ def session_create(
     )
 
 
+def _speakers_of(view: service.SessionView) -> list[tuple[Any, Any]]:
+    """Everyone on the agenda once, in the order they first speak."""
+    seen: dict[int | None, tuple[Any, Any]] = {}
+    for item in view.segments:
+        for _link, speaker, org in item.speakers:
+            seen.setdefault(speaker.id, (speaker, org))
+    return list(seen.values())
+
+
 @pages.get("/sessions/{session_id}", response_class=HTMLResponse)
 def session_page(
     request: Request, db: SessionDep, user: OptionalUser, session_id: DbId
 ) -> HTMLResponse:
     view = service.session_view(db, session_id)
+    live_open = live_service.is_open(db, session_id)
     ctx: dict[str, Any] = {
         "view": view,
         "pins": caremap_service.pins_for(db, kind="session", target_id=session_id),
-        "live_open": live_service.is_open(db, session_id),
+        "live_open": live_open,
+        "status": phases.session_status(view.session, now=utcnow(), live_open=live_open),
+        "status_labels": phases.SESSION_STATUS_LABELS,
+        "speakers": _speakers_of(view),
         "timekeeping": speaking_balance.report(db, view.session),
         "reader_tz": reader_timezone(request),
         "nav": "forums",

@@ -88,7 +88,7 @@ def test_switch_language_with_the_keyboard(page: Page, live_server: str) -> None
     page.wait_for_url("**lang=es*")
 
     assert page.locator("html").get_attribute("lang") == "es"
-    main_nav = page.locator("header nav").first
+    main_nav = page.locator("header ul.nav")
     assert main_nav.get_by_role("link", name="Foros", exact=True).is_visible()
     # The choice is remembered: the next page, without ?lang=, is still in Spanish.
     page.goto(f"{live_server}/speakers")

@@ -111,8 +111,15 @@ def _moderated_contribution(db: SessionDep, user: Moderator, contribution_id: Db
     return contributions.get_contribution(db, contribution_id)
 
 
+def _editable_contribution(db: SessionDep, user: CurrentUser, contribution_id: DbId) -> Any:
+    contribution = contributions.get_contribution(db, contribution_id)
+    ensure(permissions.can_edit_contribution(user, contribution), user)
+    return contribution
+
+
 VisibleContribution = Annotated[Contribution, Depends(_visible_contribution)]
 ModeratedContribution = Annotated[Contribution, Depends(_moderated_contribution)]
+EditableContribution = Annotated[Contribution, Depends(_editable_contribution)]
 
 
 # -- care maps -----------------------------------------------------------------------------

@@ -11,14 +11,16 @@ import io
 import unicodedata
 from collections.abc import Mapping
 from contextvars import ContextVar
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
+from babel.dates import format_skeleton as _format_skeleton
 from babel.dates import format_time as _format_time
 from babel.dates import get_timezone_location
 from babel.messages.mofile import write_mo
@@ -193,6 +195,46 @@ def format_date(value: date, fmt: str = "long") -> str:
 
 def format_time(value: datetime, tz: tzinfo | None = None, fmt: str = "short") -> str:
     return _format_time(value, format=fmt, tzinfo=tz, locale=get_locale())
+
+
+# How a moment is shown: with its date (full: with the weekday, in words), its date only, or
+# its time only (where the page already says the day, as a session's agenda does).
+WHEN_STYLES = ("datetime", "full", "date", "time")
+
+
+def zone_label(zone: str, at: datetime) -> str:
+    """'Madrid, UTC+1': the place in the reader's language and the offset at that moment, so a
+    time is never read in the wrong zone (an abbreviation like CET is not known everywhere)."""
+    tz = ZoneInfo(zone)
+    offset = at.astimezone(tz).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    utc = "UTC" if minutes == 0 else f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+    if zone in ("UTC", "Etc/UTC"):
+        return "UTC"
+    city = get_timezone_location(tz, locale=get_locale(), return_city=True)
+    return f"{city}, {utc}"
+
+
+def format_when(value: datetime, zone: str | None = None, style: str = "datetime") -> str:
+    """A moment in one zone (the session's, the forum's, the reader's; UTC when none is
+    known), always saying which: 'Tue, Feb 1, 2022, 3:00 PM (Madrid, UTC+1)'."""
+    zone = zone or "UTC"
+    tz = ZoneInfo(zone)
+    locale = get_locale()
+    if style == "full":  # a session's own page: the whole weekday and month
+        day = _format_date(value.astimezone(tz), format="full", locale=locale)
+    else:
+        day = _format_skeleton("yMMMd", value, tz, locale=locale)
+    if style == "date":
+        return day
+    clock = _format_time(value, format="short", tzinfo=tz, locale=locale)
+    label = zone_label(zone, value)
+    if style == "time":
+        return f"{clock} ({label})"
+    pattern = _babel_locale(locale).datetime_formats["medium"]
+    return f"{pattern.format(clock, day)} ({label})"
 
 
 def format_number(value: float | int) -> str:

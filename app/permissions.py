@@ -89,6 +89,12 @@ def can_moderate(user: User | None, contribution: object = None) -> bool:
     return is_staff(user)
 
 
+def can_edit_contribution(user: User | None, contribution: object = None) -> bool:
+    """The secretariat files a contribution (themes, session, caucus lens) and answers it
+    officially; the author's words stay theirs."""
+    return is_staff(user)
+
+
 def can_view_contribution(user: User | None, contribution: _Authored) -> bool:
     """Published contributions are public; the others are for their author and moderators."""
     if contribution.status == "published":

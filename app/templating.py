@@ -1,11 +1,13 @@
 """The one Jinja2 environment, and render(): a full page, or a partial for htmx requests."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
@@ -15,6 +17,7 @@ from markupsafe import Markup, escape
 
 from app import i18n, permissions
 from app.config import get_settings
+from app.models.forums import TIMEZONES
 from app.security import CSRF_FIELD, csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -97,6 +100,58 @@ def _date(value: date | None, fmt: str = "long") -> str:
     return i18n.format_date(value, fmt) if value else ""
 
 
+# The reader's own zone (the th_tz cookie the time script sets), for the page being rendered.
+_reader_zone: ContextVar[str | None] = ContextVar("townhall_reader_zone", default=None)
+TZ_COOKIE = "th_tz"
+
+
+def reader_zone(request: Request) -> str | None:
+    value = unquote(request.cookies.get(TZ_COOKIE) or "")
+    return value if value in TIMEZONES else None
+
+
+@dataclass(frozen=True)
+class When:
+    """What the time macro (_macros/time.html) shows: the moment in its zone, and in the
+    reader's when the server knows it and it differs (the script adds it otherwise)."""
+
+    iso: str
+    zone: str
+    style: str
+    text: str
+    reader_zone: str | None
+    reader_text: str | None
+
+
+def when(value: datetime, zone: str | None = None, style: str = "datetime") -> When:
+    if style not in i18n.WHEN_STYLES:
+        raise ValueError(style)
+    zone = zone or "UTC"
+    text = i18n.format_when(value, zone, style)
+    reader = _reader_zone.get()
+    reader_text = None
+    if reader and reader != zone:
+        reader_text = i18n.format_when(value, reader, style)
+        if reader_text == text:  # a date that is the same day in both zones
+            reader_text = None
+    return When(
+        iso=value.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        zone=zone,
+        style=style,
+        text=text,
+        reader_zone=reader,
+        reader_text=reader_text,
+    )
+
+
+def when_text(value: datetime, zone: str | None = None, style: str = "datetime") -> str:
+    """The same as plain text, for a moment inside a sentence."""
+    found = when(value, zone, style)
+    if found.reader_text is None:
+        return found.text
+    return f"{found.text}; {i18n.gettext('Your time:')} {found.reader_text}"
+
+
 @cache
 def environment() -> Environment:
     settings = get_settings()
@@ -131,6 +186,8 @@ def environment() -> Environment:
         country_name=i18n.country_name,
         format_number=i18n.format_number,
         get_locale=i18n.get_locale,
+        time_parts=when,
+        when_text=when_text,
     )
     env.filters.update(
         loc=_localized_html,
@@ -185,11 +242,13 @@ def render(
         ),
         "lang_url": lambda code: _lang_url(request, code),
         "flash": request.session.pop("flash", None),
+        "kept": request.session.pop("kept_form", None),
         **(context or {}),
     }
     # The one place where form errors become the reader's language (services raise ids).
     if isinstance(ctx.get("errors"), Mapping):
         ctx["errors"] = i18n.translate_errors(ctx["errors"])
+    _reader_zone.set(reader_zone(request))
     html = environment().get_template(name).render(ctx)
     response = HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
     response.headers["Vary"] = "HX-Request, Accept-Language, Cookie"
@@ -202,3 +261,33 @@ def render(
 def flash(request: Request, message: str, **params: object) -> None:
     """A one-time notice shown on the next page (e.g. after a redirect)."""
     request.session["flash"] = i18n.gettext(message, **params)
+
+
+def flash_about(
+    request: Request,
+    message: str,
+    *,
+    href: str,
+    title: str,
+    lines: Sequence[str] = (),
+    **params: object,
+) -> None:
+    """A notice naming the record it is about, with a link to it (a moderator's decision says
+    which item it was); `lines` are further message ids, one a line."""
+    request.session["flash"] = {
+        "text": i18n.gettext(message, **params),
+        "href": href,
+        "title": title,
+        "lines": [i18n.translate(line) for line in lines],
+    }
+
+
+def keep_form(request: Request, key: str, values: Mapping[str, Any], errors: Any) -> None:
+    """A small form refused on a page that holds many (a queue's cards): what was typed and
+    the errors, in the reader's language, for that page to show on that form after the
+    redirect back (render() hands it to the template as `kept`)."""
+    request.session["kept_form"] = {
+        "key": key,
+        "typed": dict(values),
+        "errors": i18n.translate_errors(errors),
+    }

@@ -3,7 +3,7 @@ moderation events, attachments and the live window of a session."""
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import EmailStr
 from pydantic import Field as PydField
@@ -60,6 +60,12 @@ class ModerationAction(StrEnum):
     unpin = "unpin"
     for_minutes = "for_minutes"
     not_for_minutes = "not_for_minutes"
+    dismiss_reports = "dismiss_reports"  # the reports were unfounded: it stays published
+    # The secretariat's edits and answer: the state stays, the event says what changed.
+    set_themes = "set_themes"
+    set_session = "set_session"
+    set_caucus = "set_caucus"
+    answer = "answer"
 
 
 class Sort(StrEnum):
@@ -104,6 +110,11 @@ ACTION_LABELS: dict[str, str] = {
     ModerationAction.unpin: N_("Unpin"),
     ModerationAction.for_minutes: N_("Mark for the minutes"),
     ModerationAction.not_for_minutes: N_("Unmark for the minutes"),
+    ModerationAction.dismiss_reports: N_("Dismiss the reports and keep it"),
+    ModerationAction.set_themes: N_("Themes changed"),
+    ModerationAction.set_session: N_("Session changed"),
+    ModerationAction.set_caucus: N_("Caucus lens changed"),
+    ModerationAction.answer: N_("Official answer"),
 }
 # What happened, in the history (an action's label is the button: "Accept"; its event is the
 # participle agreeing with the contribution: "Aceita", not "Aceitar").
@@ -116,6 +127,7 @@ EVENT_LABELS: dict[str, str] = ACTION_LABELS | {
     ModerationAction.unpin: NC_("contribution", "Unpinned"),
     ModerationAction.for_minutes: NC_("contribution", "Marked for the minutes"),
     ModerationAction.not_for_minutes: NC_("contribution", "No longer marked for the minutes"),
+    ModerationAction.dismiss_reports: NC_("contribution", "Reports dismissed, kept"),
 }
 SORT_LABELS = {Sort.newest: N_("Newest first"), Sort.endorsed: N_("Most endorsed")}
 # What the pages show beside contributions, passed to their templates as one set.
@@ -170,6 +182,11 @@ class Contribution(SQLModel, table=True):
     for_minutes: bool = False
     # The latest moderation reason, shown to the author with the outcome.
     moderation_note: str | None = Field(default=None, max_length=1000)
+    # The secretariat's official answer: Markdown as written, and its sanitised HTML made at
+    # writing time (lib/markup), which is what pages and the API show.
+    answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    answer_html: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Deduplication of e-mail imports (hash of the Message-ID) and of retried submissions.
     source_key: str | None = Field(default=None, max_length=64, unique=True)
     idempotency_key: str | None = Field(default=None, max_length=64, unique=True)
@@ -223,6 +240,8 @@ class Report(SQLModel, table=True):
     reason: ReportReason = Field(sa_column=Column(String(20), nullable=False))
     note: str = Field(default="", max_length=1000)
     resolved: bool = False
+    # Settled by a moderator who kept the contribution: the report was not upheld.
+    dismissed: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -233,6 +252,9 @@ class ModerationEvent(EventFields, table=True):
     __tablename__ = "moderation_event"
     id: int | None = Field(default=None, primary_key=True)
     contribution_id: int = Field(foreign_key="contribution.id", index=True, ondelete="CASCADE")
+    # An edit's before and after, as they read then (theme codes, session and caucus titles in
+    # every language), so the history stays readable after a rename or a deletion.
+    changes: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
 
 
 class Attachment(SQLModel, table=True):
@@ -299,13 +321,56 @@ class ReportCreate(Input):
 
 # What a person may ask for: every moderation action but the system's (auto_hide).
 Decision = Literal[
-    "accept", "hide", "reject", "restore", "pin", "unpin", "for_minutes", "not_for_minutes"
+    "accept",
+    "hide",
+    "reject",
+    "restore",
+    "pin",
+    "unpin",
+    "for_minutes",
+    "not_for_minutes",
+    "dismiss_reports",
 ]
 
 
 class ModerationIn(Input):
     action: Decision
     reason: str = Field(default="", max_length=1000)
+
+
+# Decisions that can be applied to several items of the queue at once.
+BulkDecision = Literal["accept", "hide", "reject", "restore", "dismiss_reports"]
+
+
+class BulkModerationIn(Input):
+    ids: list[DbId] = Field(min_length=1, max_length=100)
+    action: BulkDecision
+    reason: str = Field(default="", max_length=1000)
+
+
+class BulkRefusal(SQLModel):
+    id: int
+    detail: str  # why the decision did not apply to it, in the reader's language
+
+
+class BulkModerationOut(SQLModel):
+    done: list[int]
+    refused: list[BulkRefusal]
+
+
+class ContributionEdit(Input):
+    """What the secretariat may change on a contribution; a field left out stays as it is."""
+
+    theme_ids: list[DbId] | None = Field(default=None, max_length=20)
+    session_id: DbId | None = None
+    caucus_id: DbId | None = None
+    # Set to clear the session or the caucus lens (an empty select on the form).
+    clear_session: bool = False
+    clear_caucus: bool = False
+
+
+class AnswerIn(Input):
+    answer: str = Field(min_length=1, max_length=BODY_MAX, schema_extra={"pattern": r"\S"})
 
 
 class AttachmentPublic(SQLModel):
@@ -339,6 +404,9 @@ class ContributionPublic(SQLModel):
     pinned: bool
     for_minutes: bool
     moderation_note: str | None = None
+    # The secretariat's official answer (sanitised HTML) and when it was given or last changed.
+    answer_html: str | None = None
+    answered_at: datetime | None = None
     attachments: list[AttachmentPublic] = Field(default_factory=list)
     created_at: datetime
     url: str
@@ -358,6 +426,7 @@ class ModerationEventPublic(SQLModel):
     to_status: str
     reason: str
     actor: str | None
+    changes: dict[str, Any] | None = None
     created_at: datetime
 
 

@@ -10,7 +10,7 @@ from fastapi import Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.datastructures import FormData, UploadFile
 
-from app import i18n
+from app import i18n, permissions
 from app.db import SessionDep
 from app.deps import OptionalUser, Participant, VisibleContribution
 from app.i18n import N_
@@ -278,6 +278,11 @@ def _detail(
             "receipt": receipt,
             "is_author": user is not None and user.id == contribution.author_id,
             "actions": moderation_service.allowed_actions(user, contribution),
+            "reaches_sender": moderation_service.reaches_sender,
+            # The secretariat's filing form offers the forum's sessions and themes, and caucuses.
+            "filing": service.reference_options(db, contribution.forum_id, [])
+            if permissions.can_edit_contribution(user, contribution)
+            else None,
             "reasons": i18n.label_choices(REASON_LABELS),
             "report": report or {},  # what the reader typed in the report form, sent back
             "pins": caremap_service.pins_for(db, kind="contribution", target_id=contribution.id),

@@ -59,6 +59,7 @@ def _page(
         {
             "session": session,
             "forum": forum,
+            "zone": session.timezone,  # remarks' times in the session's zone
             "feed": feed,
             "live": service.window(db, session_id),
             "values": values,
@@ -83,13 +84,14 @@ def live_feed(
 ) -> HTMLResponse:
     """What htmx polls: the new items (appended out of band) and the poller itself, carrying
     the new `after`. Anonymous readers get it from the page cache until something changes."""
-    session_service.get_session(db, session_id)
+    session = session_service.get_session(db, session_id)
     feed = service.feed(db, session_id=session_id, after=after, viewer=user)
     return render(
         request,
         "contributions/_live_poll.html",
         {
             "session_id": session_id,
+            "zone": session.timezone,  # remarks' times in the session's zone
             "feed": feed,
             "is_open": service.is_open(db, session_id),
             "poll_seconds": POLL_SECONDS,

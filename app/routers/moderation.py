@@ -1,7 +1,7 @@
 """The moderators' queue and decisions, as pages and as API; the e-mail import."""
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, get_args
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
@@ -9,12 +9,27 @@ from starlette.datastructures import UploadFile
 
 from app import i18n
 from app.db import SessionDep
-from app.deps import ModeratedContribution, Moderator, OptionalUser, VisibleContribution
+from app.deps import (
+    CurrentUser,
+    EditableContribution,
+    ModeratedContribution,
+    Moderator,
+    OptionalUser,
+    VisibleContribution,
+)
 from app.i18n import N_, Message
 from app.lib.mailparse import MailError, ParsedMail, parse_eml
 from app.models.contributions import (
+    ACTION_LABELS,
     LABELS,
     STATUS_LABELS,
+    AnswerIn,
+    BulkDecision,
+    BulkModerationIn,
+    BulkModerationOut,
+    BulkRefusal,
+    Contribution,
+    ContributionEdit,
     ContributionPublic,
     ModerationAction,
     ModerationEventPublic,
@@ -23,17 +38,23 @@ from app.models.contributions import (
 )
 from app.models.types import DbId
 from app.routers.apiutil import Cursor, Limit, Page, api_router, pages_router
-from app.routers.forms import FormDep, back_to, form_id, parse_form, see_other
+from app.routers.forms import FormDep, back_to, form_id, form_values, parse_form, see_other
 from app.services import contributions as contribution_service
 from app.services import forums as forum_service
 from app.services import mailintake
 from app.services import moderation as service
 from app.services import sessions as session_service
+from app.services.contributions import staff
 from app.services.errors import Conflict, InvalidInput
-from app.templating import flash, render
+from app.templating import flash_about, keep_form, render
+from app.web.urls import absolute_url
 
 pages = pages_router()
 api = api_router("moderation")
+
+
+def _item_title(contribution: Contribution) -> str:
+    return contribution_service.short_title(contribution)
 
 
 @pages.get("/moderation", response_class=HTMLResponse)
@@ -42,21 +63,43 @@ def queue_page(
     db: SessionDep,
     user: Moderator,
     status: Status | None = None,
+    forum_id: DbId | None = None,
+    session_id: DbId | None = None,
     cursor: Cursor = None,
 ) -> HTMLResponse:
-    items, next_cursor = service.queue(db, status=status, cursor=cursor)
+    items, next_cursor = service.queue(
+        db, status=status, forum_id=forum_id, session_id=session_id, cursor=cursor
+    )
+    forums = forum_service.all_forums_with_counts(db)
+    sessions = (
+        session_service.list_sessions(db, forum_id=forum_id, limit=100, cursor=None)[0]
+        if forum_id
+        else []
+    )
+    filters = [("status", status.value if status else ""), ("forum_id", forum_id or "")]
+    filters.append(("session_id", session_id or ""))
     return render(
         request,
         "contributions/moderation.html",
         {
             "items": [(item, service.allowed_actions(user, item.contribution)) for item in items],
             "status": status.value if status else "",
+            "forum_id": forum_id,
+            "session_id": session_id,
+            "filters": [(k, v) for k, v in filters if v],
             "status_choices": i18n.label_choices(STATUS_LABELS),
+            "forum_options": [(f.id, i18n.localized(f.title)[0]) for f, _ in forums],
+            "session_options": [(s.id, i18n.localized(s.title)[0]) for s in sessions],
+            "bulk_actions": i18n.label_choices({a: ACTION_LABELS[a] for a in BULK_ACTIONS}),
+            "reaches_sender": service.reaches_sender,
             "next_cursor": next_cursor,
             "nav": "moderation",
             **LABELS,
         },
     )
+
+
+BULK_ACTIONS = [ModerationAction(a) for a in get_args(BulkDecision)]
 
 
 @pages.post("/contributions/{contribution_id:int}/moderate")
@@ -68,6 +111,7 @@ def moderate_page(
     contribution: ModeratedContribution,
 ) -> Response:
     back = back_to(form, f"/contributions/{contribution.id}")
+    here = f"{back}#moderate-{contribution.id}"
     try:
         data = parse_form(ModerationIn, form)
         service.moderate(
@@ -76,15 +120,66 @@ def moderate_page(
             contribution=contribution,
             action=ModerationAction(data.action),
             reason=data.reason,
+            base_url=absolute_url(request, ""),
         )
     except InvalidInput as exc:
-        # The decision is not applied; say why on the page the moderator came from.
-        flash(request, next(m for messages in exc.errors.values() for m in messages))
-        return see_other(back)
+        # Not applied: the error and the typed reason go back to this item's own form.
+        keep_form(request, f"moderate-{contribution.id}", form_values(form), exc.errors)
+        return see_other(here)
     except Conflict as exc:
-        flash(request, exc.message, **exc.params)
-        return see_other(back)
-    flash(request, N_("Decision recorded."))
+        keep_form(
+            request,
+            f"moderate-{contribution.id}",
+            form_values(form),
+            {"action": [Message(exc.message, **exc.params)]},
+        )
+        return see_other(here)
+    flash_about(
+        request,
+        N_("Decision recorded (%(action)s):"),
+        action=Message(ACTION_LABELS[data.action]),
+        href=f"/contributions/{contribution.id}",
+        title=_item_title(contribution),
+    )
+    return see_other(back)
+
+
+@pages.post("/moderation/decisions")
+def moderate_many_page(
+    request: Request, db: SessionDep, user: Moderator, form: FormDep
+) -> Response:
+    """One decision on the items ticked in the queue (works without JavaScript: the boxes
+    belong to this form through their `form` attribute)."""
+    back = back_to(form, "/moderation")
+    try:
+        data = parse_form(BulkModerationIn, form)
+        found = contribution_service.find_many(db, data.ids)
+        outcome = service.moderate_many(
+            db,
+            actor=user,
+            contributions=found,
+            action=ModerationAction(data.action),
+            reason=data.reason,
+            base_url=absolute_url(request, ""),
+        )
+    except InvalidInput as exc:
+        keep_form(request, "bulk", form_values(form), exc.errors)
+        return see_other(f"{back}#bulk")
+    lines = [
+        Message(N_("Not applied to “%(title)s”: %(why)s"), title=_item_title(c), why=Message(why))
+        for c, why in outcome.refused
+    ]
+    lines += [Message(N_("Done: “%(title)s”"), title=_item_title(c)) for c in outcome.done]
+    flash_about(
+        request,
+        N_("%(action)s: %(done)s of %(total)s items. The queue:"),
+        action=Message(ACTION_LABELS[data.action]),
+        done=len(outcome.done),
+        total=len(found),
+        href=back,
+        title=i18n.translate(N_("Moderation queue")),
+        lines=lines,
+    )
     return see_other(back)
 
 
@@ -93,10 +188,14 @@ def api_queue(
     db: SessionDep,
     user: Moderator,
     status: Status | None = None,
+    forum_id: DbId | None = None,
+    session_id: DbId | None = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Any:
-    items, next_cursor = service.queue(db, status=status, limit=limit, cursor=cursor)
+    items, next_cursor = service.queue(
+        db, status=status, forum_id=forum_id, session_id=session_id, limit=limit, cursor=cursor
+    )
     return Page(
         items=[contribution_service.to_public(db, i.contribution, author=None) for i in items],
         next_cursor=next_cursor,
@@ -105,7 +204,11 @@ def api_queue(
 
 @api.post("/contributions/{contribution_id}/moderation", response_model=ContributionPublic)
 def api_moderate(
-    db: SessionDep, user: Moderator, contribution: ModeratedContribution, data: ModerationIn
+    request: Request,
+    db: SessionDep,
+    user: Moderator,
+    contribution: ModeratedContribution,
+    data: ModerationIn,
 ) -> Any:
     contribution = service.moderate(
         db,
@@ -113,8 +216,31 @@ def api_moderate(
         contribution=contribution,
         action=ModerationAction(data.action),
         reason=data.reason,
+        base_url=absolute_url(request, ""),
     )
     return contribution_service.to_public(db, contribution, author=None)
+
+
+@api.post("/moderation/decisions", response_model=BulkModerationOut)
+def api_moderate_many(
+    request: Request, db: SessionDep, user: Moderator, data: BulkModerationIn
+) -> Any:
+    """One decision on several contributions; each is decided on its own (its own event), and
+    those it no longer applies to are listed with the reason."""
+    outcome = service.moderate_many(
+        db,
+        actor=user,
+        contributions=contribution_service.find_many(db, data.ids),
+        action=ModerationAction(data.action),
+        reason=data.reason,
+        base_url=absolute_url(request, ""),
+    )
+    return BulkModerationOut(
+        done=[c.id or 0 for c in outcome.done],
+        refused=[
+            BulkRefusal(id=c.id or 0, detail=i18n.translate(why)) for c, why in outcome.refused
+        ],
+    )
 
 
 @api.get("/contributions/{contribution_id}/events", response_model=list[ModerationEventPublic])
@@ -122,6 +248,120 @@ def api_events(db: SessionDep, user: OptionalUser, contribution: VisibleContribu
     """The moderation history, visible to whoever may see the contribution."""
     view = contribution_service.contribution_view(db, contribution, viewer=user)
     return contribution_service.public_events(view, viewer=user)
+
+
+# -- the secretariat's tools on a contribution: filing it, answering it; the minutes' items -----
+
+
+def _edit_from_form(form: Any) -> ContributionEdit:
+    """The filing form always sends all three fields (the themes with an empty hidden one, so
+    that unticking every box clears them): an empty select means none."""
+    session_id, caucus_id = form_id(form.get("session_id")), form_id(form.get("caucus_id"))
+    return parse_form(
+        ContributionEdit,
+        form,
+        session_id=session_id,
+        caucus_id=caucus_id,
+        clear_session=session_id is None,
+        clear_caucus=caucus_id is None,
+    )
+
+
+def _staff_form(
+    request: Request, form: Any, contribution: Contribution, key: str, action: Any
+) -> Response:
+    """A staff form on the contribution's page: done, the page with a notice naming it; refused,
+    the page with the error on that form and what was typed."""
+    here = f"/contributions/{contribution.id}"
+    try:
+        action()
+    except InvalidInput as exc:
+        keep_form(request, key, form_values(form), exc.errors)
+        return see_other(f"{here}#{key}")
+    flash_about(request, N_("Saved:"), href=here, title=_item_title(contribution))
+    return see_other(here)
+
+
+@pages.post("/contributions/{contribution_id:int}/edit")
+def edit_page(
+    request: Request, db: SessionDep, user: CurrentUser, form: FormDep, c: EditableContribution
+) -> Response:
+    return _staff_form(
+        request,
+        form,
+        c,
+        "edit",
+        lambda: staff.edit(db, actor=user, contribution=c, data=_edit_from_form(form)),
+    )
+
+
+@pages.post("/contributions/{contribution_id:int}/answer")
+def answer_page(
+    request: Request, db: SessionDep, user: CurrentUser, form: FormDep, c: EditableContribution
+) -> Response:
+    return _staff_form(
+        request,
+        form,
+        c,
+        "answer",
+        lambda: staff.answer(
+            db, actor=user, contribution=c, text=parse_form(AnswerIn, form).answer
+        ),
+    )
+
+
+@pages.get("/sessions/{session_id}/for-minutes", response_class=HTMLResponse)
+def for_minutes_page(
+    request: Request, db: SessionDep, user: Moderator, session_id: DbId
+) -> HTMLResponse:
+    session = session_service.get_session(db, session_id)
+    items = service.for_minutes(db, session_id=session_id)
+    names = contribution_service.user_names(db, {c.author_id for c in items if c.author_id})
+    return render(
+        request,
+        "contributions/for_minutes.html",
+        {
+            "session": session,
+            "forum": forum_service.get_forum(db, session.forum_id),
+            "items": [
+                (c, contribution_service.public_author(c, names.get(c.author_id or 0)))
+                for c in items
+            ],
+            "nav": "moderation",
+            **LABELS,
+        },
+    )
+
+
+@api.patch("/contributions/{contribution_id}", response_model=ContributionPublic)
+def api_edit(
+    db: SessionDep, user: CurrentUser, contribution: EditableContribution, data: ContributionEdit
+) -> Any:
+    """Files a contribution: its themes, session and caucus lens (each change an event)."""
+    contribution = staff.edit(db, actor=user, contribution=contribution, data=data)
+    return contribution_service.to_public(db, contribution, author=None)
+
+
+@api.put("/contributions/{contribution_id}/answer", response_model=ContributionPublic)
+def api_answer(
+    db: SessionDep, user: CurrentUser, contribution: EditableContribution, data: AnswerIn
+) -> Any:
+    """The official answer (Markdown), shown to everyone as sanitised HTML (`answer_html`)."""
+    contribution = staff.answer(db, actor=user, contribution=contribution, text=data.answer)
+    return contribution_service.to_public(db, contribution, author=None)
+
+
+@api.get("/sessions/{session_id}/for-minutes", response_model=list[ContributionPublic])
+def api_for_minutes(db: SessionDep, user: Moderator, session_id: DbId) -> Any:
+    session_service.get_session(db, session_id)
+    items = service.for_minutes(db, session_id=session_id)
+    names = contribution_service.user_names(db, {c.author_id for c in items if c.author_id})
+    return [
+        contribution_service.to_public(
+            db, c, author=contribution_service.public_author(c, names.get(c.author_id or 0))
+        )
+        for c in items
+    ]
 
 
 # -- e-mail intake -----------------------------------------------------------------------------

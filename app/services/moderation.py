@@ -19,10 +19,11 @@ from sqlmodel import Session, col
 
 from app import permissions
 from app.db import write_again
-from app.i18n import N_
+from app.i18n import N_, Message
 from app.models.contributions import (
     ACTION_LABELS,
     STATUS_LABELS,
+    Channel,
     Contribution,
     ModerationAction,
     ModerationEvent,
@@ -30,11 +31,12 @@ from app.models.contributions import (
     ReportCreate,
     Status,
 )
+from app.models.forums import Forum, ForumSession
 from app.models.types import utcnow
 from app.models.users import User
-from app.services import ratelimit
+from app.services import outbox, ratelimit
 from app.services.contributions.reading import staff_ids
-from app.services.errors import Conflict
+from app.services.errors import Conflict, DomainError, InvalidInput, PermissionDenied
 from app.services.pagination import page_by_id
 from app.services.workflow import Transition, Workflow, nobody
 
@@ -80,6 +82,20 @@ def _flag(name: str, value: bool) -> Any:
     return values
 
 
+def _kept(contribution: Any, reason: str, actor: User | None) -> Mapping[str, Any]:
+    return {"open_reports": 0, "updated_at": utcnow()}
+
+
+def _staff_edit(action: A) -> Transition:
+    """An edit by the secretariat (themes, session, caucus lens, the official answer): any
+    state, the state stays, and the event carries what changed."""
+    return Transition(action, frozenset(S), None, who=_editor)
+
+
+def _editor(user: User | None, contribution: Any) -> bool:
+    return permissions.can_edit_contribution(user, contribution)
+
+
 def _auto_hidden(contribution: Any, reason: str, actor: User | None) -> Mapping[str, Any]:
     return {"pinned": False, "moderation_note": None, "updated_at": utcnow()}
 
@@ -120,6 +136,19 @@ MODERATION = Workflow(
         _marking(A.unpin, "pinned", False),
         _marking(A.for_minutes, "for_minutes", True),
         _marking(A.not_for_minutes, "for_minutes", False),
+        # Unfounded reports: the contribution stays published and leaves the queue.
+        Transition(
+            A.dismiss_reports,
+            frozenset({S.published}),
+            None,
+            who=_moderator,
+            values=_kept,
+            conflict=N_("Only the reports on a published contribution can be dismissed."),
+        ),
+        _staff_edit(A.set_themes),
+        _staff_edit(A.set_session),
+        _staff_edit(A.set_caucus),
+        _staff_edit(A.answer),
         Transition(
             A.auto_hide, frozenset({S.published}), S.hidden, who=nobody, values=_auto_hidden
         ),
@@ -138,7 +167,10 @@ _REDUNDANT = {
     A.unpin: lambda c: not c.pinned,
     A.for_minutes: lambda c: c.for_minutes,
     A.not_for_minutes: lambda c: not c.for_minutes,
+    A.dismiss_reports: lambda c: not c.open_reports,
 }
+# Offered on their own forms (the edit and answer forms), not among the decisions.
+_EDITS = {A.set_themes, A.set_session, A.set_caucus, A.answer}
 
 
 def allowed_actions(user: User | None, contribution: Contribution) -> list[ModerationAction]:
@@ -146,15 +178,15 @@ def allowed_actions(user: User | None, contribution: Contribution) -> list[Moder
     return [
         A(action)
         for action in MODERATION.allowed(user, contribution)
-        if not _REDUNDANT.get(A(action), lambda c: False)(contribution)
+        if A(action) not in _EDITS and not _REDUNDANT.get(A(action), lambda c: False)(contribution)
     ]
 
 
-def _settle_reports(db: Session, contribution_id: int) -> None:
+def _settle_reports(db: Session, contribution_id: int, *, dismissed: bool = False) -> None:
     db.execute(
         update(Report)
         .where(col(Report.contribution_id) == contribution_id, col(Report.resolved).is_(False))
-        .values(resolved=True)
+        .values(resolved=True, dismissed=dismissed)
     )
 
 
@@ -165,15 +197,70 @@ def moderate(
     contribution: Contribution,
     action: ModerationAction,
     reason: str = "",
+    base_url: str = "",
 ) -> Contribution:
+    """One decision, committed; `base_url` makes the links of an e-mail to the sender."""
+    if action in _EDITS:  # through services/contributions/staff.py, with what changed
+        raise InvalidInput({"action": [N_("Choose one of the options.")]})
     MODERATION.apply(db, record=contribution, action=action, actor=actor, reason=reason)
     assert contribution.id is not None
     if MODERATION.transition(action).target is not None:
         # A decision settles the reports that led to it.
         _settle_reports(db, contribution.id)
+        notify_sender(db, contribution, action=action, reason=reason.strip(), base_url=base_url)
+    elif action == A.dismiss_reports:
+        _settle_reports(db, contribution.id, dismissed=True)
     db.commit()
     db.refresh(contribution)
     return contribution
+
+
+# The decisions an e-mailed sender is told about, by e-mail, in the language they wrote in.
+_SENT_TO_SENDER = {A.accept, A.hide, A.reject, A.restore}
+
+
+def reaches_sender(contribution: Contribution) -> str:
+    """What the person who sent the contribution gets of a decision and its reason, said on
+    the moderator's form: an e-mail, the contribution's page, their private link, or nothing."""
+    if contribution.channel == Channel.email and contribution.author_email:
+        return N_("Reason (e-mailed to the sender with the decision; required to hide or reject)")
+    if contribution.author_id is not None:
+        return N_(
+            "Reason (the author sees it on the contribution's page; required to hide or reject)"
+        )
+    if contribution.receipt_hash:
+        return N_(
+            "Reason (the sender sees it through their private follow-up link; "
+            "required to hide or reject)"
+        )
+    return N_("Reason (kept in the history; nobody is notified; required to hide or reject)")
+
+
+def notify_sender(
+    db: Session, contribution: Contribution, *, action: A, reason: str, base_url: str
+) -> None:
+    """An e-mailed contribution's sender never sees the site's pages: the outcome goes to them
+    through the outbox, in this transaction (a decision that rolls back sends nothing)."""
+    if action not in _SENT_TO_SENDER or not contribution.author_email:
+        return
+    if contribution.channel != Channel.email:
+        return
+    published = contribution.status == S.published
+    outbox.enqueue(
+        db,
+        to=contribution.author_email,
+        locale=contribution.language,
+        template="moderation_decision",
+        context={
+            "name": contribution.author_name,
+            "title": contribution.title or contribution.excerpt,
+            "received_at": contribution.received_at or contribution.created_at,
+            "status_label": STATUS_LABELS[contribution.status],
+            "reason": reason,
+            "link": f"{base_url.rstrip('/')}/contributions/{contribution.id}" if published else "",
+        },
+        kind="moderation",
+    )
 
 
 def report(
@@ -246,14 +333,54 @@ class QueueItem:
     author_is_staff: bool = False
     # Why a hidden one is hidden: the latest hide (by a moderator, or by reports).
     hidden_by: ModerationEvent | None = None
+    zone: str = "UTC"  # its times are shown in its session's zone, else its forum's
+
+
+def _zones(db: Session, rows: Sequence[Contribution]) -> dict[int, str]:
+    """Each contribution's time zone: its session's, else its forum's."""
+    session_ids = {c.session_id for c in rows if c.session_id}
+    forum_ids = {c.forum_id for c in rows}
+    sessions = (
+        dict(
+            db.execute(
+                select(col(ForumSession.id), col(ForumSession.timezone)).where(
+                    col(ForumSession.id).in_(session_ids)
+                )
+            ).all()
+        )
+        if session_ids
+        else {}
+    )
+    forums = (
+        dict(
+            db.execute(
+                select(col(Forum.id), col(Forum.timezone)).where(col(Forum.id).in_(forum_ids))
+            ).all()
+        )
+        if forum_ids
+        else {}
+    )
+    return {
+        c.id or 0: sessions.get(c.session_id or 0) or forums.get(c.forum_id) or "UTC" for c in rows
+    }
 
 
 def queue(
-    db: Session, *, status: Status | None = None, limit: int = 20, cursor: str | None = None
+    db: Session,
+    *,
+    status: Status | None = None,
+    forum_id: int | None = None,
+    session_id: int | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
 ) -> tuple[list[QueueItem], str | None]:
     """What waits for a moderator: pending and hidden contributions, and published ones with
-    open reports, oldest first so nothing waits forever."""
+    open reports, oldest first so nothing waits forever; of one forum or session if asked."""
     stmt = select(Contribution)
+    if forum_id is not None:
+        stmt = stmt.where(col(Contribution.forum_id) == forum_id)
+    if session_id is not None:
+        stmt = stmt.where(col(Contribution.session_id) == session_id)
     if status is not None:
         stmt = stmt.where(col(Contribution.status) == status)
     else:
@@ -283,8 +410,11 @@ def queue(
             .order_by(col(ModerationEvent.id))
         ).scalars():
             hidden_by[event.contribution_id] = event
+    zones = _zones(db, rows)
     items = [
-        QueueItem(c, reports[c.id or 0], c.author_id in staff, hidden_by.get(c.id or 0))
+        QueueItem(
+            c, reports[c.id or 0], c.author_id in staff, hidden_by.get(c.id or 0), zones[c.id or 0]
+        )
         for c in rows
     ]
     return items, next_cursor
@@ -298,3 +428,63 @@ def events(db: Session, contribution_ids: Sequence[int]) -> list[ModerationEvent
             .order_by(col(ModerationEvent.id))
         ).scalars()
     )
+
+
+def for_minutes(db: Session, *, session_id: int) -> list[Contribution]:
+    """What the moderators marked for a session's minutes, in the order it was posted."""
+    return list(
+        db.execute(
+            select(Contribution)
+            .where(
+                col(Contribution.session_id) == session_id,
+                col(Contribution.for_minutes).is_(True),
+                col(Contribution.status) == S.published,
+            )
+            .order_by(col(Contribution.created_at), col(Contribution.id))
+        ).scalars()
+    )
+
+
+@dataclass
+class BulkOutcome:
+    done: list[Contribution]
+    refused: list[tuple[Contribution, str]]  # with the message id saying why
+
+
+def moderate_many(
+    db: Session,
+    *,
+    actor: User,
+    contributions: Sequence[Contribution],
+    action: ModerationAction,
+    reason: str = "",
+    base_url: str = "",
+) -> BulkOutcome:
+    """One decision on several contributions, each its own compare-and-set and event: one that
+    no longer applies (decided meanwhile, another state) is reported, the others stand."""
+    transition = MODERATION.transition(action)
+    if transition.reason_required and not reason.strip():
+        raise InvalidInput({"reason": [MODERATION.reason_message]})
+    outcome = BulkOutcome(done=[], refused=[])
+    for contribution in contributions:
+        try:
+            outcome.done.append(
+                moderate(
+                    db,
+                    actor=actor,
+                    contribution=contribution,
+                    action=action,
+                    reason=reason,
+                    base_url=base_url,
+                )
+            )
+        except (Conflict, InvalidInput, PermissionDenied) as exc:
+            db.rollback()
+            outcome.refused.append((contribution, _why(exc)))
+    return outcome
+
+
+def _why(exc: DomainError) -> str:
+    if isinstance(exc, InvalidInput):
+        return next(m for messages in exc.errors.values() for m in messages)
+    return Message(exc.message, **exc.params)

@@ -133,9 +133,11 @@ class Workflow:
         actor: User | None,
         reason: str = "",
         extra: Mapping[str, Any] | None = None,
+        event_values: Mapping[str, Any] | None = None,
     ) -> Any:
         """Takes the action: compare-and-set on the status, then the event, in the caller's
-        transaction (the caller commits). `extra` sets further columns with the status."""
+        transaction (the caller commits). `extra` sets further columns with the status;
+        `event_values` further columns of the event (what an edit changed)."""
         reason = reason.strip()
         found = self.check(actor, record, action, reason)
         before = str(record.status)
@@ -162,6 +164,7 @@ class Workflow:
                 from_status=before,
                 to_status=after,
                 reason=reason,
+                **dict(event_values or {}),
             )
         )
         for name, value in values.items():

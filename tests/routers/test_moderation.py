@@ -103,6 +103,11 @@ MODERATOR_OUTCOMES: list[tuple[str, str, int, str]] = [
     (PUB, "not_for_minutes", 200, PUB),
     (HID, "not_for_minutes", 409, HID),
     (REJ, "not_for_minutes", 409, REJ),
+    # Reports found unfounded: a published contribution stays as it is.
+    (PEN, "dismiss_reports", 409, PEN),
+    (PUB, "dismiss_reports", 200, PUB),
+    (HID, "dismiss_reports", 409, HID),
+    (REJ, "dismiss_reports", 409, REJ),
     # The system's action: nobody takes it by hand, whatever the state.
     (PEN, "auto_hide", 422, PEN),
     (PUB, "auto_hide", 422, PUB),
@@ -119,6 +124,7 @@ ACTIONS = (
     "unpin",
     "for_minutes",
     "not_for_minutes",
+    "dismiss_reports",
     "auto_hide",
 )
 

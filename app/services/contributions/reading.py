@@ -76,6 +76,15 @@ def find_contribution(db: Session, contribution_id: int) -> Contribution | None:
     return db.get(Contribution, contribution_id)
 
 
+def find_many(db: Session, ids: Sequence[int]) -> list[Contribution]:
+    """The contributions with these ids that exist, in the order asked for."""
+    found = {
+        c.id: c
+        for c in db.execute(select(Contribution).where(col(Contribution.id).in_(ids))).scalars()
+    }
+    return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+
 def get_contribution(db: Session, contribution_id: int) -> Contribution:
     contribution = find_contribution(db, contribution_id)
     if contribution is None:

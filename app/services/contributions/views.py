@@ -85,6 +85,8 @@ def to_public(
         theme_ids=themes,
         endorsed_by_me=endorsed,
         moderation_note=contribution.moderation_note,
+        answer_html=contribution.answer_html,
+        answered_at=contribution.answered_at,
         attachments=[
             AttachmentPublic(
                 id=a.id or 0,
@@ -128,6 +130,7 @@ def public_events(view: ContributionView, *, viewer: User | None) -> list[Modera
             to_status=event.to_status,
             reason=event.reason,
             actor=actor if show_actor else None,
+            changes=event.changes,
             created_at=event.created_at,
         )
         for event, actor in view.events

@@ -17,10 +17,11 @@ from sqlalchemy import Engine
 from app import permissions
 from app.db import SessionDep, open_session
 from app.models.caremap import CrowdReport, EvidencePin
+from app.models.caucuses import Caucus
 from app.models.contributions import Contribution
 from app.models.types import DbId
 from app.models.users import User
-from app.services import caremap, contributions, users
+from app.services import caremap, caucuses, contributions, users
 from app.services.errors import AuthenticationRequired, PermissionDenied
 
 # The signed cookie carries a random token naming a row of login_session; the row, looked up
@@ -135,3 +136,16 @@ def _removable_pin(db: SessionDep, user: Pinner, pin_id: DbId) -> Any:
 
 ReviewableCrowdReport = Annotated[CrowdReport, Depends(_reviewable_report)]
 RemovablePin = Annotated[EvidencePin, Depends(_removable_pin)]
+
+
+# -- caucuses ------------------------------------------------------------------------------
+
+
+def _workspace_caucus(db: SessionDep, user: CurrentUser, caucus_id: DbId) -> Any:
+    found = caucuses.get_caucus(db, caucus_id)
+    represented = users.represented_caucuses(db, user)
+    ensure(permissions.can_open_caucus_workspace(user, caucus_id, represented), user)
+    return found
+
+
+WorkspaceCaucus = Annotated[Caucus, Depends(_workspace_caucus)]

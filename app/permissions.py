@@ -81,6 +81,14 @@ def represents(user: User | None, caucus_id: int, represented: Collection[int]) 
     )
 
 
+def can_open_caucus_workspace(
+    user: User | None, caucus_id: int, represented: Collection[int]
+) -> bool:
+    """A caucus's workspace (its contributions, sessions and reviews waiting) is for the
+    representatives it has, and for the secretariat that supports them."""
+    return represents(user, caucus_id, represented) or is_staff(user)
+
+
 # -- contributions, live remarks, moderation ---------------------------------------------------
 
 

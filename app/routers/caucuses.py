@@ -6,8 +6,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
+from app import permissions
 from app.db import SessionDep
-from app.deps import OptionalUser, StaffUser
+from app.deps import CurrentUser, OptionalUser, StaffUser, WorkspaceCaucus
 from app.i18n import N_
 from app.models.caucuses import Caucus, CaucusCreate, CaucusMemberIn, CaucusPublic
 from app.models.types import DbId
@@ -15,6 +16,7 @@ from app.models.users import User
 from app.routers.apiutil import api_router, pages_router
 from app.routers.forms import FormDep, form_action, parse_form, see_other
 from app.services import caucuses as service
+from app.services import contributions, users
 from app.templating import flash, render
 
 pages = pages_router()
@@ -77,6 +79,10 @@ def _detail(
         {
             "caucus": caucus,
             "members": service.members(db, caucus_id),
+            "representatives": service.representatives(db, caucus_id),
+            "workspace_open": permissions.can_open_caucus_workspace(
+                viewer, caucus_id, users.represented_caucuses(db, viewer)
+            ),
             "sessions": service.sessions_where_spoke(db, caucus_id),
             "speakers": service.speaker_choices(db, viewer=viewer),
             "errors": errors,
@@ -90,6 +96,40 @@ def caucus_page(
     request: Request, db: SessionDep, user: OptionalUser, caucus_id: DbId
 ) -> HTMLResponse:
     return _detail(request, db, user, caucus_id)
+
+
+@pages.get("/caucuses/{caucus_id}/workspace", response_class=HTMLResponse)
+def caucus_workspace(
+    request: Request, db: SessionDep, user: CurrentUser, caucus: WorkspaceCaucus
+) -> HTMLResponse:
+    """A representative's desk: the contributions seen through the caucus's lens, the sessions
+    where it spoke, and what waits for its review."""
+    assert caucus.id is not None
+    rows, more = contributions.list_contributions(
+        db, filters=contributions.Filters(caucus_id=caucus.id), viewer=user, limit=50
+    )
+    return render(
+        request,
+        "caucuses/workspace.html",
+        {
+            "caucus": caucus,
+            "rows": rows,
+            "more": more is not None,
+            "sessions": service.sessions_where_spoke(db, caucus.id),
+            "reviews": service.reviews_waiting(db, caucus.id, viewer=user),
+            "representatives": service.representatives(db, caucus.id),
+            "nav": "caucuses",
+        },
+    )
+
+
+@pages.get("/me/caucus", response_class=HTMLResponse)
+def my_caucus(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+    """Where a representative's workspace is: straight to it when they speak for one caucus."""
+    mine = service.represented_by(db, user)
+    if len(mine) == 1:
+        return see_other(f"/caucuses/{mine[0].id}/workspace")
+    return render(request, "caucuses/mine.html", {"caucuses": mine, "nav": "caucuses"})
 
 
 @pages.get("/caucuses/{caucus_id}/edit", response_class=HTMLResponse)

@@ -1,6 +1,8 @@
 """Caucuses, their members and representatives, and the sessions where they spoke."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
@@ -16,7 +18,7 @@ from app.models.caucuses import (
 )
 from app.models.forums import ForumSession
 from app.models.speakers import Organisation, Speaker
-from app.models.users import User
+from app.models.users import Role, User, UserCaucusLink
 from app.services import audit, sessions, speakers
 from app.services.errors import InvalidInput, NotFound
 
@@ -215,3 +217,66 @@ def sessions_where_spoke(db: Session, caucus_id: int) -> Sequence[ForumSession]:
     """Sessions with at least one of the caucus's members on the agenda."""
     members = select(col(CaucusMember.speaker_id)).where(col(CaucusMember.caucus_id) == caucus_id)
     return sessions.sessions_with_speakers(db, members)
+
+
+# -- representatives and their workspace ------------------------------------------------------
+
+
+def representatives(db: Session, caucus_id: int) -> Sequence[User]:
+    """The active accounts that speak for the caucus (role caucus_rep, linked to it), by name."""
+    return (
+        db.execute(
+            select(User)
+            .join(UserCaucusLink, col(UserCaucusLink.user_id) == col(User.id))
+            .where(
+                col(UserCaucusLink.caucus_id) == caucus_id,
+                col(User.role) == Role.caucus_rep,
+                col(User.is_active).is_(True),
+            )
+            .order_by(col(User.display_name), col(User.id))
+        )
+        .scalars()
+        .all()
+    )
+
+
+def represented_by(db: Session, user: User | None) -> Sequence[Caucus]:
+    """The caucuses an account speaks for (none unless it is an active caucus_rep)."""
+    if user is None or user.role != Role.caucus_rep or not user.is_active:
+        return []
+    return (
+        db.execute(
+            select(Caucus)
+            .join(UserCaucusLink, col(UserCaucusLink.caucus_id) == col(Caucus.id))
+            .where(col(UserCaucusLink.user_id) == user.id)
+            .order_by(col(Caucus.id))
+        )
+        .scalars()
+        .all()
+    )
+
+
+@dataclass(frozen=True)
+class WaitingReview:
+    """Something a caucus is asked to review (a policy document's draft, later), as the
+    workspace lists it."""
+
+    kind_label: str  # msgid: "Policy document"…
+    title: str
+    url: str
+    due: datetime | None = None
+
+
+# A domain that asks caucuses for reviews registers what is waiting for one caucus, as seen by
+# the viewer; with none registered the workspace shows no such block at all.
+ReviewSource = Callable[[Session, int, User], Sequence[WaitingReview]]
+_review_sources: list[ReviewSource] = []
+
+
+def on_reviews(source: ReviewSource) -> None:
+    _review_sources.append(source)
+
+
+def reviews_waiting(db: Session, caucus_id: int, *, viewer: User) -> list[WaitingReview]:
+    items = [item for source in _review_sources for item in source(db, caucus_id, viewer)]
+    return sorted(items, key=lambda i: (i.due is None, i.due or datetime.min.replace(tzinfo=UTC)))

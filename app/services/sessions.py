@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
 
-from app.i18n import N_, localized
+from app.i18n import N_, format_date, localized
 from app.models.forums import (
     AgendaSegment,
     Forum,
@@ -384,6 +384,16 @@ def _visible(viewer: User | None, session: ForumSession) -> bool:
     return True
 
 
+def _options(db: Session, viewer: User | None) -> list[tuple[int, str]]:
+    """Sessions, latest first, as a pin form offers them (title and day)."""
+    rows = db.execute(
+        select(ForumSession).order_by(col(ForumSession.starts_at).desc(), col(ForumSession.id))
+    ).scalars()
+    return [
+        (s.id or 0, f"{localized(s.title)[0]} — {format_date(s.starts_at, 'medium')}") for s in rows
+    ]
+
+
 targets.register(
     targets.TargetKind(
         kind="session",
@@ -393,6 +403,7 @@ targets.register(
         url=lambda session: f"/sessions/{session.id}",
         title=lambda session: localized(session.title)[0],
         on_delete=targets.OnDelete.remove,
+        options=_options,
     )
 )
 

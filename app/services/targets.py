@@ -8,7 +8,7 @@ with `on_deleted(...)`; the owning domain calls `deleted()` from its delete serv
 transaction, so nothing listens for another domain's table events.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -34,6 +34,9 @@ class TargetKind:
     url: Callable[[Any], str]
     title: Callable[[Any], str]
     on_delete: OnDelete = OnDelete.remove
+    # What a form may offer to point at: (id, title) of the records this reader may see, most
+    # relevant first. A kind without it is still resolvable (the API) but not offered in forms.
+    options: Callable[[Session, User | None], Sequence[tuple[int, str]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,11 @@ def goes_with(parent: str, kind: str, children: Children) -> None:
 
 def kinds() -> tuple[str, ...]:
     return tuple(_kinds)
+
+
+def offered() -> tuple[TargetKind, ...]:
+    """The kinds forms offer to choose from (those that list their records)."""
+    return tuple(spec for spec in _kinds.values() if spec.options is not None)
 
 
 def kind_of(kind: str) -> TargetKind:

@@ -32,6 +32,7 @@ from app.db import make_engine, open_session
 from app.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD
 from app.demo import load as load_demo
 from app.main import create_app
+from app.models.caremap import CareRun, CareTerritory, EvidencePin
 from app.models.caucuses import Caucus
 
 CHROMIUM = Path(os.environ.get("TOWNHALL_CHROMIUM", "/usr/bin/chromium"))
@@ -75,6 +76,22 @@ def feminism_caucus_id(demo_database: str) -> int:
         with open_session(engine, write=False) as db:
             query = select(col(Caucus.id)).where(col(Caucus.code) == "feminism")
             return int(db.execute(query).scalar_one())
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_ids(demo_database: str) -> dict[str, int]:
+    """The demo's care map: its territory, stored run, and the session its panels are pinned to."""
+    engine = make_engine(demo_database)
+    try:
+        with open_session(engine, write=False) as db:
+            territory = db.execute(select(col(CareTerritory.id))).scalars().first()
+            run = db.execute(select(col(CareRun.id))).scalars().first()
+            session = db.execute(select(col(EvidencePin.target_id))).scalars().first()
+            ids = {"territory": territory, "run": run, "session": session}
+            assert all(ids.values()), f"the demo has no care map: {ids}"
+            return {k: int(v or 0) for k, v in ids.items()}
     finally:
         engine.dispose()
 

@@ -333,8 +333,8 @@ def test_panel_answers_htmx_with_the_partial_and_browsers_with_a_page(
     html = fragment.text
     assert re.search(r"<h3 id=\"panel-\d+-children_0_5-gap-title\">", html)
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in html
-    assert 'role="img"' in html
-    assert "#fde725" in html  # viridis: a colour-blind-safe scale
+    assert 'role="group"' in html  # a map of links, one per zone
+    assert "#bd0026" in html  # YlOrRd: colour-blind safe, the biggest gap darkest red
     assert "Places missing to reach the target" in html  # the legend's title
     assert "<caption" in html
     assert html.count('<th scope="row">') == 16  # every zone of the map is in the table
@@ -500,7 +500,7 @@ def test_secretariat_pins_a_run_to_a_session_and_readers_see_it(
     html = client.get(f"/sessions/{session.id}").text
     panel = f"/caremap/runs/{run.id}/panel?care_group=children_0_5&amp;metric=gap"
     assert f'hx-get="{panel}&amp;hl=3"' in html
-    assert 'hx-trigger="load"' in html
+    assert 'hx-trigger="toggle once"' in html  # collapsed: loaded when opened
     assert f'<a href="{panel}">' in html  # without JavaScript, a plain link
     assert "Unpin" not in html
 
@@ -552,15 +552,16 @@ def test_a_pin_to_a_record_that_does_not_exist_is_not_found(
     )
     assert missing.status_code == 404, missing.text
     assert client.get(f"/api/v1/caremap/pins?target_kind={kind}").json()["items"] == []
-    # The form says so beside the number, keeping what was typed.
+    # The form says so on its one choice, keeping what was chosen.
     token = form_token(client, "/caremap/pins/new")
     page = client.post(
         "/caremap/pins",
-        data={"csrf_token": token, **base, "target_kind": kind, "target_id": "4242"},
+        data={"csrf_token": token, **base, "target": f"{kind}:4242"},
     )
-    assert page.status_code == 404
-    assert "There is nothing with this number to pin to." in page.text
-    assert 'value="4242"' in page.text
+    assert page.status_code == 422
+    assert 'id="e-target"' in page.text
+    assert "This is no longer there to pin to; choose another." in page.text
+    assert 'value="coverage" selected' in page.text
 
 
 def test_a_pin_to_a_kind_nobody_registered_is_refused(
@@ -573,11 +574,18 @@ def test_a_pin_to_a_kind_nobody_registered_is_refused(
     assert refused.status_code == 422
     assert "body.target_kind" in refused.json()["errors"]
     assert client.get("/api/v1/caremap/pins?target_kind=section").status_code == 422
-    # The form offers only registered kinds.
+    # The form offers real records of the kinds that list them, and refuses anything else on
+    # its field.
+    session = factories.session(db, factories.forum(db))
     form = client.get("/caremap/pins/new").text
-    assert '<option value="session"' in form
-    assert '<option value="contribution"' in form
-    assert '<option value="section"' not in form
+    assert f'<option value="session:{session.id}"' in form
+    assert '<optgroup label="Contribution">' not in form  # none published yet: not offered
+    assert "section" not in form
+    token = form_token(client, "/caremap/pins/new")
+    page = client.post("/caremap/pins", data={"csrf_token": token, **body, "target": "section:1"})
+    assert page.status_code == 422
+    assert "Choose a session or a contribution from the list." in page.text
+    assert 'aria-invalid="true"' in page.text
 
 
 def test_a_pin_resolves_its_target_as_the_person_pinning_sees_it(

@@ -2,9 +2,10 @@
 secretariat (services/caremap/crowd.py, a workflow), one event row per review."""
 
 from datetime import datetime
-from typing import Self
+from typing import Annotated
 
-from pydantic import model_validator
+from pydantic import Field as PydanticField
+from pydantic import ValidationInfo, field_validator
 from sqlalchemy import Column, Index, String
 from sqlmodel import Field, SQLModel
 
@@ -52,7 +53,8 @@ class CrowdEvent(EventFields, table=True):
 class CrowdReportCreate(Input):
     kind: CrowdKind
     care_group: CareGroup
-    sphere: Sphere | None = None
+    # Checked even when left out, so that a facility without one is an error on this field.
+    sphere: Annotated[Sphere | None, PydanticField(validate_default=True)] = None
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
     capacity: float | None = Field(default=None, ge=0, le=100_000)
@@ -60,11 +62,12 @@ class CrowdReportCreate(Input):
     name: str | None = Field(default=None, max_length=200)
     note: str | None = Field(default=None, max_length=2000)
 
-    @model_validator(mode="after")
-    def _facility_has_sphere(self) -> Self:
-        if self.kind == CrowdKind.facility and self.sphere is None:
+    @field_validator("sphere")
+    @classmethod
+    def _facility_has_sphere(cls, sphere: Sphere | None, info: ValidationInfo) -> Sphere | None:
+        if info.data.get("kind") == CrowdKind.facility and sphere is None:
             raise ValueError(N_("Say which sphere gives this care (public, private, community…)."))
-        return self
+        return sphere
 
 
 class CrowdReject(Input):

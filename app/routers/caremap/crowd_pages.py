@@ -8,19 +8,21 @@ from fastapi.responses import HTMLResponse, Response
 
 from app import i18n
 from app.db import SessionDep
-from app.deps import CrowdReviewer, Participant, ReviewableCrowdReport
+from app.deps import CrowdReviewer, CurrentUser, Participant, ReviewableCrowdReport
 from app.i18n import N_, Message
 from app.models.caremap import (
     CROWD_KIND_LABELS,
     GROUP_LABELS,
     LAYER_NAMES,
     SPHERE_LABELS,
+    CareGroup,
     CrowdKind,
     CrowdReject,
     CrowdReportCreate,
 )
 from app.models.types import DbId
 from app.routers.apiutil import pages_router
+from app.routers.caremap import views
 from app.routers.caremap.territory_pages import territory_detail
 from app.routers.caremap.views import ctx
 from app.routers.forms import FormDep, form_action, parse_form, see_other
@@ -39,11 +41,14 @@ def _report_form(
     errors: dict[str, list[str]] | None,
 ) -> HTMLResponse:
     territory = service.get_territory(db, territory_id)
+    units = service.territory_units(db, territory_id)
+    picker = views.picker_svg(units, svg_id="report-map") if units is not None else None
     return render(
         request,
         "caremap/report_form.html",
         ctx(
             territory=territory,
+            picker=picker,
             values=values,
             errors=errors,
             kinds=i18n.label_choices(CROWD_KIND_LABELS),
@@ -57,7 +62,33 @@ def _report_form(
 def report_new(
     request: Request, db: SessionDep, user: Participant, territory_id: DbId
 ) -> HTMLResponse:
-    return _report_form(request, db, territory_id, {"kind": CrowdKind.facility.value}, None)
+    # A need is what most people have to report (a missing crèche), and needs no sphere: the
+    # form as it first comes can be sent once a point is chosen.
+    defaults = {"kind": CrowdKind.need.value, "care_group": CareGroup.children_0_5.value}
+    return _report_form(request, db, territory_id, defaults, None)
+
+
+@pages.get("/caremap/territories/{territory_id}/reports", response_class=HTMLResponse)
+def reports_page(
+    request: Request, db: SessionDep, user: CurrentUser, territory_id: DbId
+) -> HTMLResponse:
+    """The territory's crowd reports with their state: every report for the secretariat, else
+    the reader's own."""
+    territory = service.get_territory(db, territory_id)
+    reports = service.reports_of(db, territory_id, viewer=user)
+    return render(
+        request,
+        "caremap/reports.html",
+        ctx(
+            territory=territory,
+            reports=reports,
+            review_actions={r.id: service.review_actions(user, r) for r in reports},
+            history=service.events_of(db, [r.id for r in reports if r.id is not None]),
+            values={},
+            errors=None,
+            open_form=None,
+        ),
+    )
 
 
 @pages.post("/caremap/territories/{territory_id}/reports", response_class=HTMLResponse)

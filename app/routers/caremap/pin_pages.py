@@ -8,7 +8,7 @@ from starlette.datastructures import FormData
 
 from app import i18n
 from app.db import SessionDep
-from app.deps import Pinner, RemovablePin
+from app.deps import OptionalUser, Pinner, RemovablePin
 from app.i18n import N_
 from app.models.caremap import GROUP_LABELS, METRIC_LABELS, EvidencePin, PinCreate, PinMetric
 from app.models.types import DbId
@@ -18,7 +18,6 @@ from app.routers.caremap.views import ctx, translated
 from app.routers.forms import FormDep, back_to, form_action, form_values, parse_form, see_other
 from app.security import safe_next
 from app.services import caremap as service
-from app.services import targets
 from app.services.errors import NotFound
 from app.templating import flash, render
 
@@ -39,10 +38,9 @@ def _pin_form(
             values=values,
             errors=errors,
             runs=translated(service.run_choices(db)),
-            sessions=service.session_options(db, viewer=user),
             groups=i18n.label_choices(GROUP_LABELS),
             metrics=i18n.label_choices(METRIC_LABELS),
-            targets=translated(service.target_choices()),
+            target_groups=service.target_groups(db, viewer=user),
         ),
     )
 
@@ -58,8 +56,7 @@ def pin_new(
     next: Annotated[str | None, Query(max_length=500)] = None,
 ) -> HTMLResponse:
     values = {
-        "target_kind": targets.kind_of(target_kind).kind,
-        "target_id": target_id,
+        "target": service.target_value(target_kind, target_id) if target_id else "",
         "run_id": run_id,
         "metric": PinMetric.gap.value,
         "next": safe_next(next) if next else "",
@@ -71,27 +68,53 @@ def _after(db: SessionDep, user: User, form: FormData, pin: EvidencePin) -> str:
     return back_to(form, service.after_pin_url(db, pin, viewer=user))
 
 
+def _on_target(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The form has one choice for what to pin to: the kind's and the number's errors are its."""
+    out = {k: v for k, v in errors.items() if k not in ("target_kind", "target_id")}
+    if "target_kind" in errors or "target_id" in errors:
+        out["target"] = [CHOOSE_TARGET]
+    return out
+
+
+CHOOSE_TARGET = N_("Choose a session or a contribution from the list.")
+
+
 @pages.post("/caremap/pins", response_class=HTMLResponse)
 def pin_create(request: Request, db: SessionDep, user: Pinner, form: FormDep) -> Response:
     def again(values: dict[str, Any], errors: dict[str, list[str]]) -> HTMLResponse:
-        return _pin_form(request, db, user, values, errors)
+        return _pin_form(request, db, user, values, _on_target(errors))
+
+    # The pin form sends one "kind:id" choice; the run page's short form sends both fields.
+    chosen = service.split_target(str(form.get("target") or ""))
 
     try:
         return form_action(
             request,
             form,
-            lambda: service.create_pin(db, actor=user, data=parse_form(PinCreate, form)),
+            lambda: service.create_pin(db, actor=user, data=parse_form(PinCreate, form, **chosen)),
             done=lambda pin: _after(db, user, form, pin),
             again=again,
             saved=N_("Pinned."),
             conflicts=True,
         )
     except NotFound:
-        # No such record to pin to, or not one this person may see: the form again, saying so.
-        nothing = {"target_id": [N_("There is nothing with this number to pin to.")]}
-        response = again(form_values(form), nothing)
-        response.status_code = 404
+        # Gone meanwhile, or not for this person to see: the form again, saying so on the field.
+        gone = {"target": [N_("This is no longer there to pin to; choose another.")]}
+        response = again(form_values(form), gone)
+        response.status_code = 422
         return response
+
+
+@pages.get("/caremap/pins", response_class=HTMLResponse)
+def pins_page(
+    request: Request,
+    db: SessionDep,
+    user: OptionalUser,
+    cursor: Annotated[str | None, Query(max_length=40)] = None,
+) -> HTMLResponse:
+    """Every pin: which panel sits beside what (the list the API gives, for people)."""
+    items, next_cursor = service.pinned_everywhere(db, viewer=user, cursor=cursor)
+    return render(request, "caremap/pins.html", ctx(items=items, next_cursor=next_cursor))
 
 
 @pages.post("/caremap/pins/{pin_id}/delete")

@@ -287,14 +287,12 @@ def panel_page(
 ) -> HTMLResponse:
     """The evidence panel: a fragment for htmx (headings from level `hl`), else a full page."""
     data = service.panel_data(db, run_id, care_group=care_group, metric=metric, level=level)
-    svg = views.map_svg(
-        data.units, data.rows, metric=metric, group=care_group, svg_id=f"{data.pid}-map"
-    )
+    figure = views.map_figure(data.units, data.rows, metric=metric, group=care_group, pid=data.pid)
     partial = is_htmx_partial(request)
     return render(
         request,
         "caremap/panel.html",
-        ctx(panel=data, pid=data.pid, svg=svg, hl=hl if partial else 1, **data.links),
+        ctx(panel=data, pid=data.pid, figure=figure, hl=hl if partial else 1, **data.links),
         partial="caremap/_panel.html",
     )
 
@@ -368,15 +366,14 @@ def map_page(
         values["missing"] = [i18n.translate(m) for ms in exc.errors.values() for m in ms]
     else:
         pid = f"map-{territory_id}"
-        svg = views.map_svg(
-            data.units,
-            data.rows,
-            metric=filters.metric,
-            group=filters.care_group,
-            svg_id=f"{pid}-svg",
+        figure = views.map_figure(
+            data.units, data.rows, metric=filters.metric, group=filters.care_group, pid=pid
         )
         values.update(
-            data=data, pid=pid, level_options=[(lvl, lvl) for lvl in data.levels], svg=svg
+            data=data,
+            pid=pid,
+            level_options=[(lvl, views.level_name(lvl)) for lvl in data.levels],
+            figure=figure,
         )
     return render(
         request,

@@ -2,7 +2,9 @@
 choropleth with its texts in the reader's language, downloads, and the parsing of the run form and
 the map page's query (what a person typed, into the models the API takes)."""
 
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from babel.numbers import format_decimal, format_percent
@@ -13,8 +15,8 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from app import i18n
-from app.caremap import render_svg
 from app.i18n import N_
+from app.lib import choropleth
 from app.models.caremap import (
     CROWD_ACTION_LABELS,
     CROWD_KIND_LABELS,
@@ -75,7 +77,13 @@ def dist(metres: float | None) -> str:
     return i18n.gettext(N_("%(km)s km"), km=num(metres / 1000.0, 1))
 
 
-FORMATS: dict[str, Callable[..., str]] = {"num": num, "pct": pct, "dist": dist}
+FORMATS: dict[str, Callable[..., str]] = {
+    "num": num,
+    "pct": pct,
+    "dist": dist,
+    "row_id": lambda pid, unit_id: row_id(pid, unit_id),
+    "level_name": lambda level: level_name(level),
+}
 
 
 def ctx(**values: Any) -> dict[str, Any]:
@@ -95,49 +103,148 @@ def flashed(request: Request, url: str, message: str, **params: object) -> str:
 
 # -- the choropleth ------------------------------------------------------------------------------
 
+# Level names the demo and common data use, translated; any other level is shown as stored.
+LEVEL_LABELS = {
+    "zone": N_("Zone"),
+    "district": N_("District"),
+    "municipality": N_("Municipality"),
+    "municipio": N_("Municipality"),
+    "neighbourhood": N_("Neighbourhood"),
+    "barrio": N_("Neighbourhood"),
+    "region": N_("Region"),
+}
+# The care groups inside a sentence ("472 places missing for young children (0–5 years)").
+GROUP_PHRASES = {
+    CareGroup.children_0_5: N_("young children (0–5 years)"),
+    CareGroup.older_persons: N_("older persons"),
+    CareGroup.persons_with_disabilities: N_("persons with disabilities"),
+}
+_TRAILING_NUMBER = re.compile(r"(\d+)\s*$")
+
+
+def level_name(level: str) -> str:
+    label = LEVEL_LABELS.get(level.strip().lower())
+    return i18n.gettext(label) if label else level
+
+
+def row_id(pid: str, unit_id: str) -> str:
+    """The id of a unit's row in a page's table: where its zone on the map links to."""
+    return f"{pid}-row-{choropleth.safe_id(unit_id)}"
+
+
+def short_label(name: str) -> str:
+    """What is drawn on a zone: its number ("Zone 08" → "08"), else the start of its name."""
+    found = _TRAILING_NUMBER.search(name)
+    if found:
+        return found.group(1)
+    return name if len(name) <= 10 else name[:9].rstrip() + "…"
+
 
 def _metric_value(row: CareRunUnit, metric: PinMetric) -> float | None:
     return row.access_per_1000 if metric == PinMetric.coverage else row.gap_places
 
 
-def map_svg(
-    units: Any, rows: list[CareRunUnit], *, metric: PinMetric, group: CareGroup, svg_id: str
-) -> Markup:
-    """The choropleth, every text translated; dark always means worse (low coverage, big gap)."""
-    values = {r.unit_id: _metric_value(r, metric) for r in rows}
+@dataclass
+class MapFigure:
+    """The map, its legend and the plain-language summary a page shows above it."""
+
+    svg: Markup
+    legend: choropleth.Legend
+    group_phrase: str
+    worst: list[CareRunUnit]  # up to three units with a gap, largest first
+    total_gap: float
+
+
+def map_figure(
+    units: Any, rows: list[CareRunUnit], *, metric: PinMetric, group: CareGroup, pid: str
+) -> MapFigure:
+    """The choropleth in the reader's language: warmer is worse (a bigger gap, or a lower
+    coverage), each zone labelled and linked to its row of the table."""
+    by_unit = {r.unit_id: r for r in rows}
     group_label = i18n.gettext(GROUP_LABELS[group])
-    if metric == PinMetric.coverage:
+    coverage = metric == PinMetric.coverage
+    if coverage:
         title = i18n.gettext(N_("Coverage for %(group)s by unit"), group=group_label)
-        legend = i18n.gettext(N_("Accessible places per 1,000 persons"))
+        legend_title = i18n.gettext(N_("Accessible places per 1,000 persons"))
         desc = i18n.gettext(
             N_(
-                "Darker units have fewer accessible places per 1,000 persons. The table below "
-                "gives the same figures."
+                "Redder units have fewer accessible places per 1,000 persons. Choose a unit to "
+                "see its figures in the table below."
             )
         )
     else:
         title = i18n.gettext(N_("Care gap for %(group)s by unit"), group=group_label)
-        legend = i18n.gettext(N_("Places missing to reach the target"))
+        legend_title = i18n.gettext(N_("Places missing to reach the target"))
         desc = i18n.gettext(
             N_(
-                "Darker units lack more places to reach the target. The table below gives the "
-                "same figures."
+                "Redder units lack more places to reach the target. Choose a unit to see its "
+                "figures in the table below."
             )
         )
-    svg = render_svg(
-        units,
-        values,
-        labels={
-            "title": title,
-            "desc": desc,
-            "legend_title": legend,
-            "no_data": i18n.gettext(N_("No persons of this group")),
-        },
-        fmt=lambda v: num(v),
-        reverse=metric == PinMetric.gap,
-        svg_id=svg_id,
+    no_data = i18n.gettext(N_("No persons of this group"))
+    zones = []
+    for unit in units.items:
+        row = by_unit.get(unit.unit_id)
+        value = _metric_value(row, metric) if row is not None else None
+        zones.append(
+            choropleth.Zone(
+                key=unit.unit_id,
+                name=unit.name,
+                label=short_label(unit.name),
+                rings=[ring for polygon in unit.polygons for ring in polygon],
+                value=value,
+                href=f"#{row_id(pid, unit.unit_id)}" if row is not None else None,
+            )
+        )
+    bounds = choropleth.nice_breaks([z.value for z in zones])
+
+    def describe(zone: choropleth.Zone) -> str:
+        if zone.value is None:
+            return f"{zone.name}: {no_data}"
+        return f"{zone.name}: {num(zone.value)} — {legend_title}"
+
+    svg = choropleth.choropleth(
+        zones,
+        title=title,
+        description=desc,
+        describe=describe,
+        bounds=bounds,
+        reverse=coverage,
+        svg_id=f"{pid}-map",
     )
-    return Markup(svg)  # noqa: S704 — render_svg escapes every piece of text it writes
+    legend = choropleth.legend(legend_title, bounds, fmt=num, no_data=no_data, reverse=coverage)
+    worst = sorted((r for r in rows if r.gap_places >= 0.5), key=lambda r: -r.gap_places)[:3]
+    return MapFigure(
+        svg=svg,
+        legend=legend,
+        group_phrase=i18n.gettext(GROUP_PHRASES[group]),
+        worst=worst,
+        total_gap=sum(r.gap_places for r in rows),
+    )
+
+
+def picker_svg(units: Any, *, svg_id: str) -> Markup:
+    """The territory's units, uncoloured and unlinked, for the crowd-report form's map picker."""
+    zones = [
+        choropleth.Zone(
+            key=u.unit_id,
+            name=u.name,
+            label=short_label(u.name),
+            rings=[ring for polygon in u.polygons for ring in polygon],
+            value=None,
+        )
+        for u in units.items
+    ]
+    return choropleth.choropleth(
+        zones,
+        title=i18n.gettext(N_("Map of the territory: choose where")),
+        description=i18n.gettext(
+            N_("Click or tap the map to fill in the longitude and latitude below.")
+        ),
+        describe=lambda zone: zone.name,
+        svg_id=svg_id,
+        marker=True,
+    )
 
 
 # -- downloads -----------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from app.services.caremap.datasets import (
     parsed_layer,
     parsed_units,
 )
-from app.services.caremap.mapview import MapData, map_data, map_public
+from app.services.caremap.mapview import MapData, map_data, map_public, territory_units
 from app.services.caremap.messages import (
     ENGINE_MESSAGES,
     data_error_messages,
@@ -63,11 +63,15 @@ from app.services.caremap.pins import (
     kind_label,
     list_pins,
     pin_public,
+    pinned_everywhere,
     pins_for,
     pins_of_run,
     session_choices,
     session_options,
+    split_target,
     target_choices,
+    target_groups,
+    target_value,
 )
 from app.services.caremap.runs import (
     Inputs,
@@ -149,6 +153,7 @@ __all__ = [
     "parsed_layer",
     "parsed_units",
     "pin_public",
+    "pinned_everywhere",
     "pins_for",
     "pins_of_run",
     "propose",
@@ -168,7 +173,11 @@ __all__ = [
     "runs_of",
     "session_choices",
     "session_options",
+    "split_target",
     "target_choices",
+    "target_groups",
+    "target_value",
+    "territory_units",
     "totals_of",
     "units_at",
     "update_territory",

@@ -10,11 +10,13 @@ from app.models.caremap import (
     CareGroup,
     CareRunUnit,
     CareTerritory,
+    DatasetKind,
     MapResultPublic,
     RunParams,
     UnitResultPublic,
 )
 from app.models.users import User
+from app.services.caremap.datasets import latest_datasets, parsed_units
 from app.services.caremap.mapcache import map_result
 from app.services.caremap.panels import Totals, levels_of, totals_of, units_at
 from app.services.caremap.runs import Inputs, load_inputs
@@ -69,6 +71,15 @@ def map_data(
         rows=rows,
         totals=totals_of(rows),
     )
+
+
+def territory_units(db: Session, territory_id: int) -> Units | None:
+    """The territory's latest units at their finest level (the report form's map), if any."""
+    dataset = latest_datasets(db, territory_id).get(DatasetKind.units)
+    if dataset is None:
+        return None
+    units = parsed_units(db, dataset)
+    return units_at(units, levels_of(units)[0]) if units.items else None
 
 
 def map_public(data: MapData) -> MapResultPublic:

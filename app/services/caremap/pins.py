@@ -11,7 +11,7 @@ see, is refused (404), as is a kind nobody registered (422).
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
 
 from app import permissions
@@ -20,6 +20,7 @@ from app.models.caremap import (
     GROUP_LABELS,
     METRIC_LABELS,
     CareRun,
+    CareRunUnit,
     CareTerritory,
     EvidencePin,
     PinCreate,
@@ -43,6 +44,7 @@ class PinView:
     pin: EvidencePin
     run: CareRun
     territory: CareTerritory
+    total_gap: float | None = None  # places missing over the finest level, for the summary line
 
     @property
     def panel_url(self) -> str:
@@ -75,7 +77,33 @@ def pins_for(db: Session, *, kind: str, target_id: int) -> PinList:
         .where(col(EvidencePin.target_kind) == kind, col(EvidencePin.target_id) == target_id)
         .order_by(col(EvidencePin.id))
     ).all()
-    return PinList(str(kind), target_id, [PinView(p, r, t) for p, r, t in rows])
+    gaps = total_gaps(db, [(p.run_id, str(p.care_group)) for p, _r, _t in rows])
+    views = [PinView(p, r, t, gaps.get((p.run_id, str(p.care_group)))) for p, r, t in rows]
+    return PinList(str(kind), target_id, views)
+
+
+def total_gaps(db: Session, keys: Sequence[tuple[int, str]]) -> dict[tuple[int, str], float]:
+    """Places missing per (run, care group), summed over the level with the most units (the
+    finest: every level covers the same territory, so each sums to about the same)."""
+    if not keys:
+        return {}
+    rows = db.execute(
+        select(
+            col(CareRunUnit.run_id),
+            col(CareRunUnit.care_group),
+            col(CareRunUnit.level),
+            func.count(),
+            func.sum(col(CareRunUnit.gap_places)),
+        )
+        .where(col(CareRunUnit.run_id).in_({run for run, _g in keys}))
+        .group_by(col(CareRunUnit.run_id), col(CareRunUnit.care_group), col(CareRunUnit.level))
+    ).all()
+    best: dict[tuple[int, str], tuple[int, float]] = {}
+    for run_id, group, _level, count, gap in rows:
+        key = (run_id, str(group))
+        if key not in best or count > best[key][0]:
+            best[key] = (int(count), float(gap or 0.0))
+    return {key: gap for key, (_n, gap) in best.items()}
 
 
 def kind_label(kind: str) -> str:
@@ -110,6 +138,46 @@ def pins_of_run(db: Session, run_id: int, *, viewer: User | None) -> list[Pinned
         )
         for pin in pins
     ]
+
+
+@dataclass
+class Pinned:
+    """A pin as the list of every pin shows it: its panel and what it sits beside."""
+
+    view: PinView
+    kind_label: str  # msgid
+    target: targets.Target
+
+
+def pinned_everywhere(
+    db: Session, *, viewer: User | None, cursor: str | None, limit: int = 50
+) -> tuple[list[Pinned], str | None]:
+    """Pins, newest first; a pin beside a record this reader may not see is left out."""
+    pins, next_cursor = page_by_id(
+        db, select(EvidencePin), col(EvidencePin.id), limit=limit, cursor=cursor, descending=True
+    )
+    runs = {
+        r.id: r
+        for r in db.execute(
+            select(CareRun).where(col(CareRun.id).in_({p.run_id for p in pins}))
+        ).scalars()
+    }
+    places = {
+        t.id: t
+        for t in db.execute(
+            select(CareTerritory).where(
+                col(CareTerritory.id).in_({r.territory_id for r in runs.values()})
+            )
+        ).scalars()
+    }
+    out = []
+    for pin in pins:
+        target = targets.find(db, kind=pin.target_kind, target_id=pin.target_id, viewer=viewer)
+        if target is not None:
+            run = runs[pin.run_id]
+            view = PinView(pin, run, places[run.territory_id])
+            out.append(Pinned(view, kind_label(pin.target_kind), target))
+    return out, next_cursor
 
 
 def list_pins(
@@ -210,6 +278,38 @@ def after_pin_url(db: Session, pin: EvidencePin | PinCreate, *, viewer: User | N
 def target_choices() -> list[tuple[str, str]]:
     """The registered kinds a panel may be pinned to (labels are message ids)."""
     return [(kind, targets.kind_of(kind).label) for kind in targets.kinds()]
+
+
+@dataclass
+class TargetGroup:
+    """One kind's records as a group of the pin form's choice: values are "kind:id"."""
+
+    label: str  # msgid: "Session"
+    options: list[tuple[str, str]]
+
+
+def target_groups(db: Session, *, viewer: User | None) -> list[TargetGroup]:
+    """What a panel may be pinned to, from the kinds that list their records (a kind that
+    lists nothing yet is not offered), for those who may pin."""
+    if not permissions.can_pin(viewer):
+        return []
+    groups = []
+    for spec in targets.offered():
+        assert spec.options is not None
+        options = [(target_value(spec.kind, rid), title) for rid, title in spec.options(db, viewer)]
+        if options:
+            groups.append(TargetGroup(spec.label, options))
+    return groups
+
+
+def target_value(kind: str, target_id: object) -> str:
+    return f"{kind}:{target_id}"
+
+
+def split_target(value: str) -> dict[str, str]:
+    """The pin form's "kind:id" choice as PinCreate's fields (empty: nothing chosen)."""
+    kind, _, target_id = value.partition(":")
+    return {"target_kind": kind.strip(), "target_id": target_id.strip()} if value else {}
 
 
 def session_choices(db: Session, *, limit: int = 500) -> Sequence[ForumSession]:

@@ -10,7 +10,8 @@ from sqlmodel import Session, col
 
 from app import permissions
 from app.i18n import N_
-from app.models.contributions import Contribution
+from app.models.contributions import Contribution, Status
+from app.models.users import User
 from app.services import targets
 from app.services.contributions.endorse import (
     ENDORSE_LIMIT_ACCOUNT,
@@ -141,6 +142,19 @@ def short_title(contribution: Contribution) -> str:
     return text if len(text) <= 80 else text[:79].rstrip() + "…"
 
 
+def target_options(db: Session, viewer: User | None) -> list[tuple[int, str]]:
+    """Published contributions, newest first, as a pin form offers them."""
+    rows = db.execute(
+        select(Contribution)
+        .where(col(Contribution.status) == Status.published)
+        .order_by(col(Contribution.id).desc())
+        .limit(300)
+    ).scalars()
+    return [
+        (c.id or 0, short_title(c)) for c in rows if permissions.can_view_contribution(viewer, c)
+    ]
+
+
 targets.register(
     targets.TargetKind(
         kind=KIND,
@@ -150,6 +164,7 @@ targets.register(
         url=lambda contribution: f"/contributions/{contribution.id}",
         title=short_title,
         on_delete=targets.OnDelete.remove,
+        options=target_options,
     )
 )
 

@@ -19,10 +19,11 @@ from app.db import SessionDep, open_session
 from app.models.caremap import CrowdReport, EvidencePin
 from app.models.caucuses import Caucus
 from app.models.contributions import Contribution
+from app.models.minutes import Minutes
 from app.models.types import DbId
 from app.models.users import User
-from app.services import caremap, caucuses, contributions, users
-from app.services.errors import AuthenticationRequired, PermissionDenied
+from app.services import caremap, caucuses, contributions, minutes, users
+from app.services.errors import AuthenticationRequired, NotFound, PermissionDenied
 
 # The signed cookie carries a random token naming a row of login_session; the row, looked up
 # on every request, is what makes it a session: deleting it (logout, password change,
@@ -149,3 +150,33 @@ def _workspace_caucus(db: SessionDep, user: CurrentUser, caucus_id: DbId) -> Any
 
 
 WorkspaceCaucus = Annotated[Caucus, Depends(_workspace_caucus)]
+
+
+# -- minutes -------------------------------------------------------------------------------
+
+MinutesEditor = Annotated[User, user_who(permissions.can_edit_minutes)]
+
+
+def _readable_minutes(db: SessionDep, user: OptionalUser, minutes_id: DbId) -> Any:
+    found = minutes.get_minutes(db, minutes_id)
+    if not permissions.can_view_minutes(user, found, minutes.attendee_accounts(db, minutes_id)):
+        raise NotFound()
+    return found
+
+
+def _editable_minutes(db: SessionDep, user: MinutesEditor, minutes_id: DbId) -> Any:
+    return minutes.get_minutes(db, minutes_id)
+
+
+def _correctable_minutes(db: SessionDep, user: CurrentUser, minutes_id: DbId) -> Any:
+    found = minutes.get_minutes(db, minutes_id)
+    attendees = minutes.attendee_accounts(db, minutes_id)
+    if not permissions.can_view_minutes(user, found, attendees):
+        raise NotFound()
+    ensure(permissions.can_propose_minutes_correction(user, found, attendees), user)
+    return found
+
+
+ReadableMinutes = Annotated[Minutes, Depends(_readable_minutes)]
+EditableMinutes = Annotated[Minutes, Depends(_editable_minutes)]
+CorrectableMinutes = Annotated[Minutes, Depends(_correctable_minutes)]

@@ -149,3 +149,31 @@ def can_review_crowd_report(user: User | None, report: object = None) -> bool:
 def can_pin(user: User | None, target: object = None) -> bool:
     """Pinning a care-map panel beside a session, a contribution or a section."""
     return is_staff(user)
+
+
+# -- minutes ----------------------------------------------------------------------------------
+
+
+def can_edit_minutes(user: User | None, minutes: object = None) -> bool:
+    """Drafting, circulating, publishing and correcting minutes; deciding on corrections."""
+    return is_staff(user)
+
+
+def is_minutes_attendee(user: User | None, attendees: Collection[int]) -> bool:
+    """`attendees`: the accounts listed among the minutes' attendees (loaded by the dependency)."""
+    return is_active(user) and user is not None and user.id in attendees
+
+
+def can_view_minutes(user: User | None, minutes: _HasStatus, attendees: Collection[int]) -> bool:
+    """Published minutes are public; a draft is for staff; circulated minutes also for their
+    attendees."""
+    if minutes.status in ("published", "corrected") or can_edit_minutes(user, minutes):
+        return True
+    return minutes.status == "circulated" and is_minutes_attendee(user, attendees)
+
+
+def can_propose_minutes_correction(
+    user: User | None, minutes: object, attendees: Collection[int]
+) -> bool:
+    """Attendees propose corrections (whether the window is open is the workflow's answer)."""
+    return is_minutes_attendee(user, attendees)

@@ -9,7 +9,7 @@ editor saw it); otherwise both texts go back to the editor (services/minutes/edi
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Column, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -431,3 +431,17 @@ class CorrectionPublic(SQLModel):
     decision_reason: str
     decided_at: datetime | None
     created_at: datetime
+
+
+class EditConflictProblem(SQLModel):
+    """409 for a stale save of an item someone else changed: both texts, and the state now."""
+
+    title: str
+    status: int
+    detail: str
+    kind: str
+    item_id: int
+    version: int
+    current: dict[str, Any]
+    yours: dict[str, Any]
+    minutes: MinutesPublic

@@ -121,34 +121,35 @@ def timekeeper_clock(
     return render(request, "timekeeping/_clock.html", _context(db, session))
 
 
+def _segment_step(
+    request: Request,
+    db: SessionDep,
+    user: StaffUser,
+    ids: tuple[int, int],
+    step: Callable[..., bool],
+    said: str,
+) -> Response:
+    session = session_service.get_session(db, ids[0])
+    segment = session_service.get_segment(db, session, ids[1])
+    return _step(
+        request, db, session, lambda: step(db, actor=user, session=session, segment=segment), said
+    )
+
+
 @pages.post("/sessions/{session_id}/timekeeper/segments/{segment_id}/start")
 def segment_start(
     request: Request, db: SessionDep, user: StaffUser, session_id: DbId, segment_id: DbId
 ) -> Response:
-    session = session_service.get_session(db, session_id)
-    segment = session_service.get_segment(db, session, segment_id)
-    return _step(
-        request,
-        db,
-        session,
-        lambda: service.start_segment(db, actor=user, session=session, segment=segment),
-        N_("Segment started."),
-    )
+    ids = (session_id, segment_id)
+    return _segment_step(request, db, user, ids, service.start_segment, N_("Segment started."))
 
 
 @pages.post("/sessions/{session_id}/timekeeper/segments/{segment_id}/end")
 def segment_end(
     request: Request, db: SessionDep, user: StaffUser, session_id: DbId, segment_id: DbId
 ) -> Response:
-    session = session_service.get_session(db, session_id)
-    segment = session_service.get_segment(db, session, segment_id)
-    return _step(
-        request,
-        db,
-        session,
-        lambda: service.end_segment(db, actor=user, session=session, segment=segment),
-        N_("Segment ended."),
-    )
+    ids = (session_id, segment_id)
+    return _segment_step(request, db, user, ids, service.end_segment, N_("Segment ended."))
 
 
 @pages.post("/sessions/{session_id}/timekeeper/turns")

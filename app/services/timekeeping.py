@@ -10,6 +10,7 @@ writes. Every change is in the audit log.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import exc, select, update
 from sqlmodel import Session, col
@@ -108,6 +109,47 @@ def get_turn(db: Session, session: ForumSession, turn_id: int) -> SpeakerTurn:
 # -- the steps ----------------------------------------------------------------------------------
 
 
+def _running(db: Session, session_id: int) -> AgendaSegment | None:
+    return db.execute(
+        select(AgendaSegment).where(
+            col(AgendaSegment.session_id) == session_id,
+            col(AgendaSegment.actual_start).is_not(None),
+            col(AgendaSegment.actual_end).is_(None),
+        )
+    ).scalar_one_or_none()
+
+
+def _open_turn(db: Session, session_id: int) -> SpeakerTurn | None:
+    return db.execute(
+        select(SpeakerTurn).where(
+            col(SpeakerTurn.session_id) == session_id, col(SpeakerTurn.ended_at).is_(None)
+        )
+    ).scalar_one_or_none()
+
+
+def _set_once(db: Session, model: Any, record_id: int | None, column: str, value: datetime) -> bool:
+    """The compare-and-set of every step: the column is set only while it is still empty, so of
+    two taps only the first changes the row."""
+    result = db.execute(
+        update(model)
+        .where(col(model.id) == record_id, col(getattr(model, column)).is_(None))
+        .values({column: value})
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _done(db: Session, actor: User, action: str, kind: str, object_id: int | None) -> bool:
+    _record(db, actor, action, kind, object_id)
+    _commit(db)
+    return True
+
+
+def _undone(db: Session) -> bool:
+    """Another tap did this step meanwhile: everything stays as that one left it."""
+    db.rollback()
+    return False
+
+
 def _end_open_turns(db: Session, *, session_id: int, now: datetime, segment_id: int | None) -> None:
     stmt = update(SpeakerTurn).where(
         col(SpeakerTurn.session_id) == session_id, col(SpeakerTurn.ended_at).is_(None)
@@ -141,32 +183,15 @@ def start_segment(
         return False
     assert session.id is not None
     now = at or utcnow()
-    running = db.execute(
-        select(AgendaSegment).where(
-            col(AgendaSegment.session_id) == session.id,
-            col(AgendaSegment.actual_start).is_not(None),
-            col(AgendaSegment.actual_end).is_(None),
-        )
-    ).scalar_one_or_none()
+    running = _running(db, session.id)
     _end_open_turns(db, session_id=session.id, now=now, segment_id=None)
     if running is not None:
-        db.execute(
-            update(AgendaSegment)
-            .where(col(AgendaSegment.id) == running.id, col(AgendaSegment.actual_end).is_(None))
-            .values(actual_end=max(now, running.actual_start or now))
-        )
-        _record(db, actor, "timekeeper.segment_end", "segment", running.id)
-    changed = db.execute(
-        update(AgendaSegment)
-        .where(col(AgendaSegment.id) == segment.id, col(AgendaSegment.actual_start).is_(None))
-        .values(actual_start=now)
-    ).rowcount  # type: ignore[attr-defined]
-    if not changed:  # another tap started it meanwhile: leave everything as that one left it
-        db.rollback()
-        return False
-    _record(db, actor, "timekeeper.segment_start", "segment", segment.id)
-    _commit(db)
-    return True
+        end = max(now, running.actual_start or now)
+        if _set_once(db, AgendaSegment, running.id, "actual_end", end):
+            _record(db, actor, "timekeeper.segment_end", "segment", running.id)
+    if not _set_once(db, AgendaSegment, segment.id, "actual_start", now):
+        return _undone(db)
+    return _done(db, actor, "timekeeper.segment_start", "segment", segment.id)
 
 
 def end_segment(
@@ -185,17 +210,9 @@ def end_segment(
     assert session.id is not None
     now = max(at or utcnow(), segment.actual_start)
     _end_open_turns(db, session_id=session.id, now=now, segment_id=segment.id)
-    changed = db.execute(
-        update(AgendaSegment)
-        .where(col(AgendaSegment.id) == segment.id, col(AgendaSegment.actual_end).is_(None))
-        .values(actual_end=now)
-    ).rowcount  # type: ignore[attr-defined]
-    if not changed:
-        db.rollback()
-        return False
-    _record(db, actor, "timekeeper.segment_end", "segment", segment.id)
-    _commit(db)
-    return True
+    if not _set_once(db, AgendaSegment, segment.id, "actual_end", now):
+        return _undone(db)
+    return _done(db, actor, "timekeeper.segment_end", "segment", segment.id)
 
 
 def start_turn(
@@ -212,30 +229,17 @@ def start_turn(
     speaker = db.get(Speaker, speaker_id)
     if speaker is None:
         raise InvalidInput({"speaker_id": [N_("Choose speakers from the list.")]})
-    running = db.execute(
-        select(AgendaSegment).where(
-            col(AgendaSegment.session_id) == session.id,
-            col(AgendaSegment.actual_start).is_not(None),
-            col(AgendaSegment.actual_end).is_(None),
-        )
-    ).scalar_one_or_none()
+    running = _running(db, session.id)
     if running is None or running.actual_start is None:
         raise Conflict(N_("No segment is under way: start a segment before a speaker's turn."))
-    current = db.execute(
-        select(SpeakerTurn).where(
-            col(SpeakerTurn.session_id) == session.id, col(SpeakerTurn.ended_at).is_(None)
-        )
-    ).scalar_one_or_none()
+    current = _open_turn(db, session.id)
     if current is not None and current.speaker_id == speaker_id:
         return current, False
     now = max(at or utcnow(), running.actual_start)
     if current is not None:
-        db.execute(
-            update(SpeakerTurn)
-            .where(col(SpeakerTurn.id) == current.id, col(SpeakerTurn.ended_at).is_(None))
-            .values(ended_at=max(now, current.started_at))
-        )
-        _record(db, actor, "timekeeper.turn_end", "speaker_turn", current.id)
+        end = max(now, current.started_at)
+        if _set_once(db, SpeakerTurn, current.id, "ended_at", end):
+            _record(db, actor, "timekeeper.turn_end", "speaker_turn", current.id)
     assert running.id is not None
     turn = SpeakerTurn(
         session_id=session.id,
@@ -257,11 +261,8 @@ def start_turn(
 
 def _after_race(db: Session, session: ForumSession, speaker_id: int) -> SpeakerTurn:
     """Another tap opened a turn first: the same speaker's is this tap's answer too."""
-    current = db.execute(
-        select(SpeakerTurn).where(
-            col(SpeakerTurn.session_id) == session.id, col(SpeakerTurn.ended_at).is_(None)
-        )
-    ).scalar_one_or_none()
+    assert session.id is not None
+    current = _open_turn(db, session.id)
     if current is None or current.speaker_id != speaker_id:
         raise Conflict(CHANGED_MEANWHILE)
     return current
@@ -279,17 +280,9 @@ def end_turn(
     if turn.ended_at is not None:
         return False
     now = max(at or utcnow(), turn.started_at)
-    changed = db.execute(
-        update(SpeakerTurn)
-        .where(col(SpeakerTurn.id) == turn.id, col(SpeakerTurn.ended_at).is_(None))
-        .values(ended_at=now)
-    ).rowcount  # type: ignore[attr-defined]
-    if not changed:
-        db.rollback()
-        return False
-    _record(db, actor, "timekeeper.turn_end", "speaker_turn", turn.id)
-    _commit(db)
-    return True
+    if not _set_once(db, SpeakerTurn, turn.id, "ended_at", now):
+        return _undone(db)
+    return _done(db, actor, "timekeeper.turn_end", "speaker_turn", turn.id)
 
 
 def _record(

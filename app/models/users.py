@@ -185,7 +185,8 @@ class RegistrationReceived(SQLModel):
 
 
 class PasswordForgot(Input):
-    email: str = Field(min_length=1, max_length=254)
+    # Validated, so that no e-mail is queued for an address no server would take.
+    email: EmailStr = Field(max_length=254)
 
 
 class PasswordReset(Input):

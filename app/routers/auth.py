@@ -185,8 +185,9 @@ def forgot_password(request: Request, db: SessionDep, form: FormDep) -> Response
     def ask() -> None:
         data = parse_form(PasswordForgot, form)
         ip, url = client_ip(request), _urls(request)
-        accountmail.request_reset(db, email=data.email, ip=ip, url=url, locale=i18n.get_locale())
-        flash(request, CHECK_INBOX_RESET, email=data.email.strip())
+        email = user_service.normalise_email(str(data.email))
+        accountmail.request_reset(db, email=email, ip=ip, url=url, locale=i18n.get_locale())
+        flash(request, CHECK_INBOX_RESET, email=email)
 
     return form_action(
         request,

@@ -48,6 +48,7 @@ PUBLIC_PAGES = [
     FEMINISM_CAUCUS,
     "/login",
     "/register",
+    "/forgot-password",
     NOT_FOUND,
 ]
 # Each staff page is checked once, in the three languages in turn: the staff pages share the
@@ -60,6 +61,8 @@ STAFF_PAGES = [
     "/speakers/new",
     "/users",
     "/audit",
+    "/account",
+    "/account/proposals",
     # Pages that show staff-only controls (edit links, add and delete forms) when signed in.
     "/forums/1",
     "/sessions/2",

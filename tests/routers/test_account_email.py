@@ -211,7 +211,7 @@ def test_a_forgotten_password_is_reset_by_a_link_and_every_session_ends(
         assert other_browser.get("/api/v1/auth/me").status_code == 200
         asked = post_form(client, "/forgot-password", email="Ana@Example.org")
         assert (asked.status_code, asked.headers["location"]) == (303, "/login")
-        assert "We have sent an e-mail to Ana@Example.org" in client.get("/login").text
+        assert "We have sent an e-mail to ana@example.org" in client.get("/login").text
         [mail] = mails(engine, "ana@example.org")
         assert mail.subject == "Escolha uma nova senha para o Town Hall"
         assert "expira em uma hora" in mail.body_text
@@ -250,6 +250,14 @@ def test_forgot_password_for_an_unknown_address_looks_the_same(
     assert mail.kind == "password_reset_unknown"
     assert "no account uses it" in mail.body_text
     assert "http://testserver/register" in mail.body_text
+
+
+def test_forgot_password_wants_an_address(client: TestClient, engine: Engine) -> None:
+    response = post_form(client, "/forgot-password", email="not an address")
+    assert response.status_code == 422
+    assert "Enter a valid e-mail address." in response.text
+    assert 'value="not an address"' in response.text
+    assert mails(engine, "not an address") == []
 
 
 def test_a_reset_link_expires_after_an_hour(

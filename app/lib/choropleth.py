@@ -175,8 +175,8 @@ def choropleth(
     # A map of links is a group of them; a map without links is one image.
     role = "group" if linked else "img"
     dot = (
-        '<circle class="map-marker" r="9" cx="-20" cy="-20" fill="#1f5fa8" stroke="#ffffff" '
-        'stroke-width="3" aria-hidden="true"/>'
+        '<circle class="map-marker" r="14" cx="-30" cy="-30" fill="#1f5fa8" stroke="#ffffff" '
+        'stroke-width="4" aria-hidden="true"/>'
         if marker
         else ""
     )

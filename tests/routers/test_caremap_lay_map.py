@@ -66,10 +66,7 @@ def test_a_plain_language_summary_names_the_largest_gaps(client: TestClient, db:
     summary = html[html.index('<div class="caremap-summary">') :]
     summary = summary[: summary.index("</div>")]
     assert "places are missing to reach the target for young children (0–5 years)" in summary
-    assert (
-        f"{top.name}</a>: {round(top.gap_places)} places missing for young children (0–5 years)"
-        in summary
-    )
+    assert f"{top.name}</a>: {round(top.gap_places)} places missing" in summary
     spanish = client.get(
         f"/caremap/runs/{run.id}/panel?care_group=children_0_5&metric=gap&lang=es"
     ).text

@@ -32,9 +32,38 @@ def _theme_codes(db: Session, ids: list[int]) -> list[str]:
     )
 
 
-def _title(record: Any, name: str) -> dict[str, str] | None:
-    """A session's or caucus's name in every language, as it reads now."""
-    return dict(getattr(record, name)) if record is not None else None
+# What an edit of each link records: the event's key and the linked record's name field.
+_LINKS = {"session_id": ("session", "title"), "caucus_id": ("caucus", "name")}
+
+
+def _relink(
+    db: Session,
+    actor: User,
+    contribution: Contribution,
+    action: A,
+    column: str,
+    model: Any,
+    new_id: int | None,
+) -> None:
+    """Points the contribution at another session or caucus (or none), with an event naming
+    both as they read now, in every language."""
+    old_id = getattr(contribution, column)
+    if new_id == old_id:
+        return
+    key, name = _LINKS[column]
+
+    def title(record_id: int | None) -> dict[str, str] | None:
+        record = db.get(model, record_id) if record_id else None
+        return dict(getattr(record, name)) if record is not None else None
+
+    MODERATION.apply(
+        db,
+        record=contribution,
+        action=action,
+        actor=actor,
+        extra={column: new_id, "updated_at": utcnow()},
+        event_values={"changes": {key: [title(old_id), title(new_id)]}},
+    )
 
 
 def edit(
@@ -77,30 +106,8 @@ def edit(
             )
             for theme_id in theme_ids:
                 db.add(ContributionTheme(contribution_id=contribution.id, theme_id=theme_id))
-    if session_id != contribution.session_id:
-        old = db.get(ForumSession, contribution.session_id) if contribution.session_id else None
-        new = db.get(ForumSession, session_id) if session_id else None
-        MODERATION.apply(
-            db,
-            record=contribution,
-            action=A.set_session,
-            actor=actor,
-            extra={"session_id": session_id, "updated_at": utcnow()},
-            event_values={"changes": {"session": [_title(old, "title"), _title(new, "title")]}},
-        )
-    if caucus_id != contribution.caucus_id:
-        old_caucus = db.get(Caucus, contribution.caucus_id) if contribution.caucus_id else None
-        new_caucus = db.get(Caucus, caucus_id) if caucus_id else None
-        MODERATION.apply(
-            db,
-            record=contribution,
-            action=A.set_caucus,
-            actor=actor,
-            extra={"caucus_id": caucus_id, "updated_at": utcnow()},
-            event_values={
-                "changes": {"caucus": [_title(old_caucus, "name"), _title(new_caucus, "name")]}
-            },
-        )
+    _relink(db, actor, contribution, A.set_session, "session_id", ForumSession, session_id)
+    _relink(db, actor, contribution, A.set_caucus, "caucus_id", Caucus, caucus_id)
     db.commit()
     db.refresh(contribution)
     return contribution

@@ -87,6 +87,15 @@ REQUIRED: dict[str, int] = {
     "PATCH /contributions/{contribution_id}": STAFF,
     "PUT /contributions/{contribution_id}/answer": STAFF,
     "GET /sessions/{session_id}/for-minutes": STAFF,
+    "POST /sessions/{session_id}/minutes": STAFF,
+    "PUT /minutes/{minutes_id}": STAFF,
+    "POST /minutes/{minutes_id}/items/{kind}": STAFF,
+    "PUT /minutes/{minutes_id}/items/{kind}/{item_id}": STAFF,
+    "DELETE /minutes/{minutes_id}/items/{kind}/{item_id}": STAFF,
+    "POST /minutes/{minutes_id}/items/{kind}/{item_id}/move": STAFF,
+    "POST /minutes/{minutes_id}/transitions": STAFF,
+    "POST /minutes/{minutes_id}/corrections": ACCOUNT,
+    "POST /minutes/{minutes_id}/corrections/{correction_id}/decision": STAFF,
     "PUT /sessions/{session_id}/live": STAFF,
     "POST /sessions/{session_id}/live/remarks": ACCOUNT,
     "POST /sessions/{session_id}/timekeeping/segments/{segment_id}/start": STAFF,
@@ -143,6 +152,9 @@ PUBLIC_OPERATIONS = {
     "GET /caremap/runs/{run_id}/points",
     "GET /caremap/territories/{territory_id}/map",
     "GET /caremap/pins",
+    "GET /sessions/{session_id}/minutes",
+    "GET /minutes/{minutes_id}",
+    "GET /minutes/{minutes_id}/corrections",
 }
 
 

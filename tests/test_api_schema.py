@@ -166,6 +166,14 @@ SEMANTIC_FIELDS = {
     "password",
     "new_password",
     "display_name",
+    # Minutes: which of an item's fields is required depends on its kind (a path parameter);
+    # the end of the correction window is required to circulate and must be in the future;
+    # once published, every change needs its correction note.
+    "text",
+    "title",
+    "name",
+    "until",
+    "correction_note",
 }
 
 

@@ -46,6 +46,7 @@ from app.security import client_ip
 from app.services import caremap as caremap_service
 from app.services import contributions as service
 from app.services import forums as forum_service
+from app.services import minutes as minutes_service
 from app.services import moderation as moderation_service
 from app.services.errors import InvalidInput
 from app.templating import flash, render
@@ -286,6 +287,9 @@ def _detail(
             "reasons": i18n.label_choices(REASON_LABELS),
             "report": report or {},  # what the reader typed in the report form, sent back
             "pins": caremap_service.pins_for(db, kind="contribution", target_id=contribution.id),
+            "citations": minutes_service.citations(
+                db, kind="contribution", target_id=contribution.id
+            ),
             "errors": errors,
             "nav": "contributions",
             **LABELS,

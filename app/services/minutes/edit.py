@@ -51,6 +51,11 @@ _STALE = N_(
 )
 
 
+# A base newer than the minutes: the editor's page came from elsewhere (another instance of
+# these minutes, a hand-made request); reloading is the way on.
+_UNKNOWN_VERSION = N_("This version of the minutes does not exist. Reload the page.")
+
+
 @dataclass(frozen=True)
 class Spec:
     model: type[SQLModel]
@@ -219,7 +224,7 @@ def update_item(
     minutes = lock(db, minutes)
     item = get_item(db, minutes, kind, item_id)
     if data.base_version > minutes.version:
-        raise InvalidInput({"base_version": [N_("This version of the minutes does not exist.")]})
+        raise Conflict(_UNKNOWN_VERSION)
     values = _changes(kind, data)
     if item.changed_at > data.base_version:
         yours = snapshot(kind, item) | values
@@ -383,7 +388,7 @@ def move_item(
 def update_header(db: Session, *, actor: User, minutes: Minutes, data: HeaderUpdate) -> Minutes:
     minutes = lock(db, minutes)
     if data.base_version > minutes.version:
-        raise InvalidInput({"base_version": [N_("This version of the minutes does not exist.")]})
+        raise Conflict(_UNKNOWN_VERSION)
     current = {"language": minutes.language, "other_participants": minutes.other_participants}
     if minutes.changed_at > data.base_version:
         raise EditConflict(

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app import permissions
+from app.models.forums import ForumSession
 from app.models.minutes import (
     ActionItemPublic,
     AttendeePublic,
@@ -231,9 +232,10 @@ def to_public(
 
 @dataclass(frozen=True)
 class Citation:
-    """Where minutes quote a contribution: the session's minutes page and the excerpt."""
+    """Where published minutes quote a record: the session, and the excerpt's address."""
 
     session_id: int
+    session_title: dict[str, str]
     excerpt_id: int
     url: str
 
@@ -241,9 +243,10 @@ class Citation:
 def citations(db: Session, *, kind: str, target_id: int) -> list[Citation]:
     """The published minutes that quote this record (for "cited in the minutes of …")."""
     rows = db.execute(
-        select(col(Minutes.session_id), col(MinutesExcerpt.id))
+        select(col(ForumSession.id), col(ForumSession.title), col(MinutesExcerpt.id))
         .join(MinutesBlock, col(MinutesBlock.id) == col(MinutesExcerpt.block_id))
         .join(Minutes, col(Minutes.id) == col(MinutesBlock.minutes_id))
+        .join(ForumSession, col(ForumSession.id) == col(Minutes.session_id))
         .where(
             col(MinutesExcerpt.source_kind) == kind,
             col(MinutesExcerpt.source_id) == target_id,
@@ -252,7 +255,8 @@ def citations(db: Session, *, kind: str, target_id: int) -> list[Citation]:
         .order_by(col(MinutesExcerpt.id))
     ).all()
     return [
-        Citation(int(sid), int(eid), f"/sessions/{sid}/minutes#excerpt-{eid}") for sid, eid in rows
+        Citation(int(sid), dict(title), int(eid), f"/sessions/{sid}/minutes#excerpt-{eid}")
+        for sid, title, eid in rows
     ]
 
 

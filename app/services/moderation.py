@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -42,8 +42,9 @@ from app.services.workflow import Transition, Workflow, nobody
 
 # Reports from this many different accounts hide a published contribution until reviewed.
 HIDE_AFTER_REPORTS = 3
-# Only reports from accounts at least this old count toward hiding, so a few accounts made for
-# the purpose cannot take a contribution down (they still reach the moderators' queue).
+# Only reports from accounts with a confirmed e-mail address or at least this old count toward
+# hiding, so a few accounts made for the purpose cannot take a contribution down (they still
+# reach the moderators' queue).
 REPORTER_MIN_AGE = timedelta(hours=24)
 REPORT_LIMIT_ACCOUNT = 20
 REPORT_LIMIT_IP = 60
@@ -311,7 +312,8 @@ def report(
 
 
 def _established_reports(db: Session, contribution_id: int) -> int:
-    """Open reports from accounts older than REPORTER_MIN_AGE: the ones that may hide."""
+    """Open reports from accounts with a confirmed e-mail address or older than
+    REPORTER_MIN_AGE: the ones that may hide."""
     return int(
         db.execute(
             select(func.count())
@@ -320,7 +322,10 @@ def _established_reports(db: Session, contribution_id: int) -> int:
             .where(
                 col(Report.contribution_id) == contribution_id,
                 col(Report.resolved).is_(False),
-                col(User.created_at) <= utcnow() - REPORTER_MIN_AGE,
+                or_(
+                    col(User.email_confirmed_at).is_not(None),
+                    col(User.created_at) <= utcnow() - REPORTER_MIN_AGE,
+                ),
             )
         ).scalar_one()
     )

@@ -69,7 +69,6 @@ from app.services.caremap.pins import (
     session_choices,
     session_options,
     split_target,
-    target_choices,
     target_groups,
     target_value,
 )
@@ -174,7 +173,6 @@ __all__ = [
     "session_choices",
     "session_options",
     "split_target",
-    "target_choices",
     "target_groups",
     "target_value",
     "territory_units",

@@ -275,11 +275,6 @@ def after_pin_url(db: Session, pin: EvidencePin | PinCreate, *, viewer: User | N
 # -- choices for the pin forms ------------------------------------------------------------------
 
 
-def target_choices() -> list[tuple[str, str]]:
-    """The registered kinds a panel may be pinned to (labels are message ids)."""
-    return [(kind, targets.kind_of(kind).label) for kind in targets.kinds()]
-
-
 @dataclass
 class TargetGroup:
     """One kind's records as a group of the pin form's choice: values are "kind:id"."""

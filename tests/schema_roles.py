@@ -536,10 +536,15 @@ def seed(db: Session) -> Seed:
             ).id
         ],
     }
+
+    def _seed_url(path: str) -> str:
+        return f"http://testserver{path}"
+
     users.invite(
         db,
         actor=staff,
         data=InvitationCreate.model_validate({"email": "invited@example.org"}),
+        url=_seed_url,
     )
     member = users.register(
         db,
@@ -551,7 +556,9 @@ def seed(db: Session) -> Seed:
                 "password": "seeded account passphrase",
             }
         ),
+        url=_seed_url,
     )
+    assert member is not None
     kept["user_id"] = [member.id]
     db.commit()
     return Seed(kept=kept, spare=spare, lone=lone)

@@ -174,6 +174,8 @@ SEMANTIC_FIELDS = {
     "name",
     "until",
     "correction_note",
+    # A crowd report's sphere is required of a facility only (the kind is another field).
+    "body.sphere",
 }
 
 

@@ -94,3 +94,39 @@ def test_only_the_secretariat_starts_minutes_and_the_draft_stays_with_them(
     assert client.get(f"/api/v1/sessions/{sid}/minutes").status_code == 404
     assert client.get(f"/sessions/{sid}/minutes").status_code == 404
     factories.reload(db, world.session)
+
+
+def test_attending_speakers_are_linked_to_their_confirmed_accounts(
+    client: TestClient, db: Session, login_as: Callable[..., Any]
+) -> None:
+    """Gerald's speaker record has his e-mail; his confirmed account becomes the attendee's, so
+    he is told when the minutes circulate and may propose corrections. An unconfirmed account
+    with a speaker's address gets nothing: anyone may type an address at registration."""
+    from sqlalchemy import select
+    from sqlmodel import col
+
+    from app.models.minutes import MinutesAttendee
+    from app.models.types import utcnow
+    from app.models.users import User
+
+    world = meeting(db)
+    gerald = User(
+        email="Gerald@Example.org",
+        display_name="Gerald",
+        role=Role.participant,
+        email_confirmed_at=utcnow(),
+    )
+    db.add(gerald)
+    world.speakers[0].email = "rosa@example.org"
+    db.add(world.speakers[0])
+    db.add(User(email="rosa@example.org", display_name="Not Rosa", role=Role.participant))
+    db.commit()
+    login_as(Role.secretariat)
+    body = client.post(f"/api/v1/sessions/{world.session.id}/minutes").json()
+    rows = factories.query(db, select(MinutesAttendee).order_by(col(MinutesAttendee.position)))
+    assert [(a.name, a.user_id) for a in rows] == [
+        ("Rosa Pavanelli", None),
+        ("Gerald Leitner", gerald.id),
+    ]
+    # The account is not shown in the API (an attendee's account is theirs), but it counts.
+    assert "user_id" not in body["attendees"][0]

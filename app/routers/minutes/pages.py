@@ -2,6 +2,7 @@
 circulated, attendees), the staff editor (plain forms, reorder by buttons, no JavaScript
 needed; a stale save shows both texts to choose or combine) and the attendees' corrections."""
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Query, Request
@@ -46,7 +47,7 @@ from app.services.errors import InvalidInput, NotFound
 from app.services.minutes.edit import get_item, text_of
 from app.services.minutes.flow import pending_corrections
 from app.services.minutes.reading import source_link
-from app.templating import flash, render
+from app.templating import flash, is_htmx_partial, render
 from app.web.urls import absolute_url
 from app.web.validation import errors_by_field
 
@@ -242,15 +243,21 @@ def _run_edit(
     anchor: str,
 ) -> Response:
     """A form post in the editor: on bad input the editor again with what was typed at the
-    form's place; on a stale save both texts there, the typed one kept in the field."""
+    form's place; on a stale save both texts there, the typed one kept in the field. An autosave
+    (htmx, while typing) gets only a status line for its form."""
+    autosave = form.get("autosave") == "1" and is_htmx_partial(request)
     try:
         action()
     except InvalidInput as exc:
         db.rollback()
+        if autosave:
+            return _autosaved(request, db, minutes, key, "invalid", errors=exc.errors)
         invalid = {"key": key, "values": form_values(form), "errors": exc.errors}
         return _editor(request, db, user, minutes, invalid, status_code=422)
     except service.EditConflict as exc:
         db.rollback()
+        if autosave:
+            return _autosaved(request, db, minutes, key, "conflict")
         current = service.get_minutes(db, minutes.id or 0)
         focus: dict[str, Any] = {
             "key": key,
@@ -259,8 +266,32 @@ def _run_edit(
             "conflict": exc,
         }
         return _editor(request, db, user, current, focus, status_code=409)
+    if autosave:
+        return _autosaved(request, db, minutes, key, "saved")
     flash(request, N_("Saved."))
     return see_other(_edit_url(minutes, anchor))
+
+
+def _autosaved(
+    request: Request,
+    db: SessionDep,
+    minutes: Minutes,
+    key: str,
+    outcome: str,
+    errors: dict[str, list[str]] | None = None,
+) -> HTMLResponse:
+    # 200 even when refused: the answer is a status line that htmx must show (it swaps no 4xx
+    # by default), and the form, with what was typed, is left as it is.
+    current = service.get_minutes(db, minutes.id or 0)
+    context = {
+        "key": key,
+        "outcome": outcome,
+        "errors": errors or {},
+        "version": current.version,
+        "saved_at": datetime.now(UTC),
+        "session": session_service.get_session(db, current.session_id),
+    }
+    return render(request, "minutes/_autosave.html", context)
 
 
 @pages.post("/minutes/{minutes_id}/header")

@@ -3,13 +3,16 @@ with nothing invented. One block per agenda segment in order, its speakers as em
 remarks and contributions marked for the minutes as excerpts under the segment during which
 they were posted (by the timekeeper's actual times where recorded, else the planned ones), each
 linked to its original; a free block for what fell outside every segment; attendees from the
-agenda's speakers and their organisations; key-point headings from the session's themes."""
+agenda's speakers and their organisations, each linked to the account that holds the speaker's
+e-mail address (confirmed accounts only: an address typed at registration proves nothing until
+confirmed, and the link lets its holder read circulated minutes); key-point headings from the
+session's themes."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from app.i18n import DEFAULT_LOCALE, LOCALES, N_, localized, translations
@@ -147,6 +150,7 @@ def _turns_and_attendees(
     links.sort(key=lambda row: order[row[0].segment_id])
     counts: dict[int, int] = {}
     seen: set[int] = set()
+    accounts = _accounts_by_email([speaker.email for _, speaker in links], db)
     for link, speaker in links:
         position = counts[link.segment_id] = counts.get(link.segment_id, 0) + 1
         db.add(
@@ -166,8 +170,23 @@ def _turns_and_attendees(
                     speaker_id=speaker.id,
                     organisation_id=speaker.organisation_id,
                     name=speaker.name,
+                    user_id=accounts.get((speaker.email or "").strip().lower()),
                 )
             )
+
+
+def _accounts_by_email(emails: Sequence[str | None], db: Session) -> dict[str, int]:
+    wanted = {e.strip().lower() for e in emails if e and e.strip()}
+    if not wanted:
+        return {}
+    rows = db.execute(
+        select(func.lower(col(User.email)), col(User.id)).where(
+            func.lower(col(User.email)).in_(wanted),
+            col(User.email_confirmed_at).is_not(None),
+            col(User.is_active).is_(True),
+        )
+    ).all()
+    return {str(email): int(uid) for email, uid in rows}
 
 
 def _excerpts(

@@ -14,7 +14,16 @@ Halls), the demo uses an illustrative one and says so in the session text.
 
 from sqlmodel import Session
 
-from app.demo import caremap, caucuses, contributions, forums, sessions, speakers, users
+from app.demo import (
+    caremap,
+    caucuses,
+    contributions,
+    forums,
+    minutes,
+    sessions,
+    speakers,
+    users,
+)
 from app.demo.forums import UCLG_TITLE, WFCTP_TITLE
 from app.demo.users import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD
 from app.services import forums as forum_service
@@ -30,5 +39,6 @@ def load(db: Session) -> dict[str, int]:
     both = forums.load(db, actor=admin)
     sessions.load(db, actor=admin, wfctp=both.wfctp, uclg=both.uclg, speakers=people)
     contributions.load(db, actor=admin, wfctp=both.wfctp, uclg=both.uclg)
+    minutes.load(db, actor=admin, wfctp=both.wfctp, uclg=both.uclg, speakers=people)
     caremap.load(db, actor=admin)
     return {"forums": len(forum_service.all_forums_with_counts(db))}

@@ -22,6 +22,7 @@ from app.demo.users import participants
 from app.lib.mailparse import ParsedMail
 from app.models.contributions import ContributionCreate, Kind, ModerationAction, RemarkCreate
 from app.models.forums import Forum, ForumSession
+from app.models.types import LocaleCode
 from app.models.users import User
 from app.services import caucuses as caucus_service
 from app.services import contributions as contribution_service
@@ -52,6 +53,29 @@ CHAT = [
     "technology and information. Safety is a key point in a Caring system",
     "The UN Convention on the Rights of Persons with Disabilities was the first UN Treaty to "
     "make access to technology and information a basic human right.",
+]
+
+# Remarks typed during the 2025 Caring Cities dialogue, invented for the demo (each says so):
+# language, text, minutes after the start (as typed that afternoon, Montevideo time).
+CARING_CITIES_CHAT: list[tuple[LocaleCode, str, int]] = [
+    (
+        "es",
+        "¿Cómo se mide la demanda de cuidados en cada barrio? Un mapa con datos abiertos "
+        "ayudaría a planificar.",
+        16,
+    ),
+    (
+        "pt",
+        "Pergunta para o painel: como envolver as pessoas cuidadoras na definição dos serviços "
+        "locais?",
+        48,
+    ),
+    (
+        "es",
+        "Propongo una reunión de seguimiento de la Agenda Local de Cuidados antes de la "
+        "Conferencia Regional sobre la Mujer de agosto.",
+        80,
+    ),
 ]
 
 PROPOSALS: list[dict[str, Any]] = [
@@ -161,6 +185,48 @@ def _chat(db: Session, *, actor: User, town_hall: ForumSession, people: list[Use
         )
 
 
+def _caring_cities_chat(
+    db: Session, *, actor: User, session: ForumSession, people: list[User]
+) -> None:
+    """The dialogue's remarks, in a live window from 15:00 to 16:30 that day, all marked for
+    the minutes (its draft minutes start from them)."""
+    missing = [
+        n
+        for n in range(len(CARING_CITIES_CHAT))
+        if contribution_service.replay(db, f"demo-cc-chat-{n}", people[n]) is None
+    ]
+    if not missing or live_service.is_open(db, session.id or 0):
+        return
+    live_service.set_open(db, actor=actor, session=session, open_=True, at=session.starts_at)
+    for n in missing:
+        language, text, after = CARING_CITIES_CHAT[n]
+        data = RemarkCreate(
+            body=text + DEMO_NOTE[language],
+            kind=Kind.remark,
+            language=language,
+            idempotency_key=f"demo-cc-chat-{n}",
+        )
+        posted = live_service.post_remark(
+            db,
+            actor=people[n],
+            session=session,
+            data=data,
+            ip=DEMO_IP,
+            locale=language,
+            at=session.starts_at + timedelta(minutes=after),
+        )
+        moderation_service.moderate(
+            db, actor=actor, contribution=posted.contribution, action=ModerationAction.for_minutes
+        )
+    live_service.set_open(
+        db,
+        actor=actor,
+        session=session,
+        open_=False,
+        at=session.starts_at + timedelta(minutes=session.duration_minutes),
+    )
+
+
 def _proposals(
     db: Session, *, forum: Forum, session: ForumSession | None, people: list[User]
 ) -> None:
@@ -195,7 +261,10 @@ def load(db: Session, *, actor: User, wfctp: Forum, uclg: Forum) -> None:
     town_hall = _first_session(db, uclg)
     if town_hall is not None:
         _chat(db, actor=actor, town_hall=town_hall, people=people)
-    _proposals(db, forum=wfctp, session=_first_session(db, wfctp), people=people)
+    caring_cities = _first_session(db, wfctp)
+    if caring_cities is not None:
+        _caring_cities_chat(db, actor=actor, session=caring_cities, people=people)
+    _proposals(db, forum=wfctp, session=caring_cities, people=people)
     mailintake.import_messages(
         db,
         actor=actor,

@@ -19,7 +19,7 @@ def test_the_chat_remarks_keep_their_2022_times(client: TestClient, db: Session)
     remarks = list(
         db.execute(
             select(Contribution)
-            .where(col(Contribution.channel) == Channel.live)
+            .where(col(Contribution.channel) == Channel.live, col(Contribution.session_id) == 2)
             .order_by(col(Contribution.id))
         ).scalars()
     )

@@ -561,6 +561,7 @@ CAREMAP = grid(
 
 TK = "/sessions/{session_id}/timekeeper"
 TK_API = "/api/v1/sessions/{session_id}/timekeeping"
+PAST_LOCAL = "2025-05-03T15:00:00"  # as a datetime-local field sends it: the session's zone
 # The world's session has "Welcome" (not started) and "Timed" (under way, a turn open).
 TIMEKEEPING = grid(
     [
@@ -593,6 +594,14 @@ TIMEKEEPING = grid(
         # The speaker already has the floor: 200 and the same turn.
         C("POST", TK_API + "/turns", STAFF, 200, json={"speaker_id": "{speaker_id}"}),
         C("POST", TK_API + "/turns/{turn_id}/end", STAFF, 200),
+        # Corrections afterwards: the record page, a segment's or a turn's times, a removal.
+        C("GET", TK + "/record", STAFF, 200),
+        C("POST", TK + "/segments/{segment_id}/times", STAFF, 303, form={"actual_start": ""}),
+        C("POST", TK + "/turns/{turn_id}/times", STAFF, 303, form={"started_at": PAST_LOCAL}),
+        C("POST", TK + "/turns/{turn_id}/delete", STAFF, 303),
+        C("PUT", TK_API + "/segments/{segment_id}", STAFF, 200, json={}),
+        C("PUT", TK_API + "/turns/{turn_id}", STAFF, 200, json={"started_at": PAST_LOCAL}),
+        C("DELETE", TK_API + "/turns/{turn_id}", STAFF, 200),
     ]
 )
 

@@ -39,6 +39,19 @@ class TurnStart(Input):
     speaker_id: DbId
 
 
+class SegmentTimes(Input):
+    """The secretariat's correction of a segment's recorded times (a tap missed or mistaken).
+    A time without a zone is read in the session's zone."""
+
+    actual_start: datetime | None = None
+    actual_end: datetime | None = None
+
+
+class TurnTimes(Input):
+    started_at: datetime
+    ended_at: datetime | None = None
+
+
 class TurnPublic(SQLModel):
     id: int
     segment_id: int

@@ -7,10 +7,13 @@ reader's language, on the view itself.
 """
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
 
 from app import i18n
 from app.db import SessionDep
@@ -18,10 +21,16 @@ from app.deps import StaffUser
 from app.i18n import N_
 from app.lib import durations
 from app.models.forums import ForumSession
-from app.models.timekeeping import SpeakingBalance, TimekeepingState, TurnStart
+from app.models.timekeeping import (
+    SegmentTimes,
+    SpeakingBalance,
+    TimekeepingState,
+    TurnStart,
+    TurnTimes,
+)
 from app.models.types import DbId
 from app.routers.apiutil import api_router, pages_router
-from app.routers.forms import FormDep, form_id, see_other
+from app.routers.forms import FormDep, form_id, form_values, parse_form, see_other
 from app.services import sessions as session_service
 from app.services import speakers as speaker_service
 from app.services import speaking_balance as balance_service
@@ -182,6 +191,108 @@ def turn_end(
     )
 
 
+# -- corrections after the fact ----------------------------------------------------------------
+
+
+def _record_url(session_id: int, anchor: str = "") -> str:
+    return f"/sessions/{session_id}/timekeeper/record" + (f"#{anchor}" if anchor else "")
+
+
+def _local(value: datetime | None, zone: str) -> str:
+    """A recorded time as a datetime-local field shows it: in the session's zone, to the second."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def _record_page(
+    request: Request,
+    db: SessionDep,
+    session: ForumSession,
+    focus: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    context = _context(db, session) | {"focus": focus or {}, "local": _local}
+    return render(request, "timekeeping/record.html", context, status_code=status_code)
+
+
+@pages.get("/sessions/{session_id}/timekeeper/record", response_class=HTMLResponse)
+def timing_record(
+    request: Request, db: SessionDep, user: StaffUser, session_id: DbId
+) -> HTMLResponse:
+    return _record_page(request, db, session_service.get_session(db, session_id))
+
+
+def _correct(
+    request: Request,
+    db: SessionDep,
+    session: ForumSession,
+    form: FormData,
+    key: str,
+    action: Callable[[], object],
+) -> Response:
+    """A correction form: on bad input the page again with what was typed, at its form."""
+    try:
+        action()
+    except (Conflict, InvalidInput) as exc:
+        db.rollback()
+        errors = exc.errors if isinstance(exc, InvalidInput) else {"__all__": [exc.message]}
+        focus = {"key": key, "values": form_values(form), "errors": errors}
+        return _record_page(request, db, session, focus, status_code=exc.status)
+    flash(request, N_("Timing corrected."))
+    assert session.id is not None
+    return see_other(_record_url(session.id, key))
+
+
+@pages.post("/sessions/{session_id}/timekeeper/segments/{segment_id}/times")
+def segment_times(
+    request: Request,
+    db: SessionDep,
+    user: StaffUser,
+    form: FormDep,
+    session_id: DbId,
+    segment_id: DbId,
+) -> Response:
+    session = session_service.get_session(db, session_id)
+    segment = session_service.get_segment(db, session, segment_id)
+
+    def act() -> None:
+        data = parse_form(SegmentTimes, form)
+        return service.correct_segment(db, actor=user, session=session, segment=segment, data=data)
+
+    return _correct(request, db, session, form, f"segment-{segment_id}", act)
+
+
+@pages.post("/sessions/{session_id}/timekeeper/turns/{turn_id}/times")
+def turn_times(
+    request: Request,
+    db: SessionDep,
+    user: StaffUser,
+    form: FormDep,
+    session_id: DbId,
+    turn_id: DbId,
+) -> Response:
+    session = session_service.get_session(db, session_id)
+    turn = service.get_turn(db, session, turn_id)
+
+    def act() -> None:
+        data = parse_form(TurnTimes, form)
+        service.correct_turn(db, actor=user, session=session, turn=turn, data=data)
+
+    return _correct(request, db, session, form, f"turn-{turn_id}", act)
+
+
+@pages.post("/sessions/{session_id}/timekeeper/turns/{turn_id}/delete")
+def turn_remove(
+    request: Request, db: SessionDep, user: StaffUser, session_id: DbId, turn_id: DbId
+) -> Response:
+    session = session_service.get_session(db, session_id)
+    turn = service.get_turn(db, session, turn_id)
+    service.remove_turn(db, actor=user, session=session, turn=turn)
+    flash(request, N_("Turn removed."))
+    return see_other(_record_url(session_id))
+
+
 # -- JSON API -----------------------------------------------------------------------------------
 
 
@@ -243,4 +354,37 @@ def api_turn_end(db: SessionDep, user: StaffUser, session_id: DbId, turn_id: DbI
     session = session_service.get_session(db, session_id)
     turn = service.get_turn(db, session, turn_id)
     service.end_turn(db, actor=user, session=session, turn=turn)
+    return _state(db, session)
+
+
+@api.put(
+    "/sessions/{session_id}/timekeeping/segments/{segment_id}",
+    response_model=TimekeepingState,
+)
+def api_segment_times(
+    db: SessionDep, user: StaffUser, session_id: DbId, segment_id: DbId, data: SegmentTimes
+) -> Any:
+    """Corrects a segment's recorded times; a time without a zone is the session's."""
+    session = session_service.get_session(db, session_id)
+    segment = session_service.get_segment(db, session, segment_id)
+    service.correct_segment(db, actor=user, session=session, segment=segment, data=data)
+    return _state(db, session)
+
+
+@api.put("/sessions/{session_id}/timekeeping/turns/{turn_id}", response_model=TimekeepingState)
+def api_turn_times(
+    db: SessionDep, user: StaffUser, session_id: DbId, turn_id: DbId, data: TurnTimes
+) -> Any:
+    session = session_service.get_session(db, session_id)
+    turn = service.get_turn(db, session, turn_id)
+    service.correct_turn(db, actor=user, session=session, turn=turn, data=data)
+    return _state(db, session)
+
+
+@api.delete("/sessions/{session_id}/timekeeping/turns/{turn_id}", response_model=TimekeepingState)
+def api_turn_remove(db: SessionDep, user: StaffUser, session_id: DbId, turn_id: DbId) -> Any:
+    """Removes a turn tapped by mistake."""
+    session = session_service.get_session(db, session_id)
+    turn = service.get_turn(db, session, turn_id)
+    service.remove_turn(db, actor=user, session=session, turn=turn)
     return _state(db, session)

@@ -6,11 +6,16 @@ once, changes nothing the second time: the second request finds the step done an
 the same state. A partial unique index (one running segment, one open turn per session) backs
 this on PostgreSQL, where two transactions may both read "nothing running" before either
 writes. Every change is in the audit log.
+
+Afterwards the secretariat corrects what a tap got wrong (a segment started late, a turn given
+to the wrong speaker): times are set by hand, checked against each other, and a mistaken turn
+is removed; each correction is in the audit log too.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import exc, select, update
 from sqlmodel import Session, col
@@ -18,7 +23,14 @@ from sqlmodel import Session, col
 from app.i18n import N_
 from app.models.forums import AgendaSegment, ForumSession
 from app.models.speakers import Speaker
-from app.models.timekeeping import SegmentTiming, SpeakerTurn, TimekeepingState, TurnPublic
+from app.models.timekeeping import (
+    SegmentTimes,
+    SegmentTiming,
+    SpeakerTurn,
+    TimekeepingState,
+    TurnPublic,
+    TurnTimes,
+)
 from app.models.types import utcnow
 from app.models.users import User
 from app.services import audit
@@ -283,6 +295,100 @@ def end_turn(
     if not _set_once(db, SpeakerTurn, turn.id, "ended_at", now):
         return _undone(db)
     return _done(db, actor, "timekeeper.turn_end", "speaker_turn", turn.id)
+
+
+# -- corrections after the fact ----------------------------------------------------------------
+
+LONGEST = timedelta(hours=24)
+# A clock a little ahead of the server's is not a time "still to come".
+SLACK = timedelta(minutes=5)
+
+
+def _aware(value: datetime | None, zone: str) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(zone))
+    return value.astimezone(UTC)
+
+
+def _check_span(
+    start: datetime | None, end: datetime | None, names: tuple[str, str]
+) -> dict[str, list[str]]:
+    first, last = names
+    if start is not None and start > utcnow() + SLACK:
+        return {first: [N_("This time is still to come: give the time it happened.")]}
+    if end is None:
+        return {}
+    if start is None:
+        return {first: [N_("Give the start too: what ended must have started.")]}
+    if end < start:
+        return {last: [N_("The end must come after the start.")]}
+    if end - start > LONGEST:
+        return {last: [N_("That is more than a day after the start: check the date.")]}
+    if end > utcnow() + SLACK:
+        return {last: [N_("This time is still to come: give the time it happened.")]}
+    return {}
+
+
+def correct_segment(
+    db: Session,
+    *,
+    actor: User,
+    session: ForumSession,
+    segment: AgendaSegment,
+    data: SegmentTimes,
+) -> None:
+    """Sets the segment's recorded times. Clearing the start is refused while turns were timed
+    in it (their times would belong to nothing); leaving the end empty makes it the running
+    segment, refused while another one runs (the unique index has the last word)."""
+    start = _aware(data.actual_start, session.timezone)
+    end = _aware(data.actual_end, session.timezone)
+    errors = _check_span(start, end, ("actual_start", "actual_end"))
+    if not errors and start is None and _turns_in(db, segment):
+        errors = {"actual_start": [N_("Speakers' turns were timed in this segment: keep a start.")]}
+    if errors:
+        raise InvalidInput(errors)
+    if start is not None and end is None:
+        running = _running(db, session.id or 0)
+        if running is not None and running.id != segment.id:
+            raise Conflict(N_("Another segment is under way: end it first, or give an end."))
+    segment.actual_start, segment.actual_end = start, end
+    db.add(segment)
+    _record(db, actor, "timekeeper.segment_correct", "segment", segment.id)
+    _commit(db)
+
+
+def _turns_in(db: Session, segment: AgendaSegment) -> bool:
+    found = db.execute(
+        select(col(SpeakerTurn.id)).where(col(SpeakerTurn.segment_id) == segment.id).limit(1)
+    ).first()
+    return found is not None
+
+
+def correct_turn(
+    db: Session, *, actor: User, session: ForumSession, turn: SpeakerTurn, data: TurnTimes
+) -> None:
+    """Sets a turn's times; an ended turn keeps an end (only one turn is ever open)."""
+    start = _aware(data.started_at, session.timezone)
+    end = _aware(data.ended_at, session.timezone)
+    errors = _check_span(start, end, ("started_at", "ended_at"))
+    if not errors and end is None and turn.ended_at is not None:
+        errors = {"ended_at": [N_("This turn has ended: give the time it ended.")]}
+    if errors:
+        raise InvalidInput(errors)
+    assert start is not None
+    turn.started_at, turn.ended_at = start, end
+    db.add(turn)
+    _record(db, actor, "timekeeper.turn_correct", "speaker_turn", turn.id)
+    _commit(db)
+
+
+def remove_turn(db: Session, *, actor: User, session: ForumSession, turn: SpeakerTurn) -> None:
+    """A turn tapped by mistake: gone from the totals and the speaking balance."""
+    _record(db, actor, "timekeeper.turn_remove", "speaker_turn", turn.id)
+    db.delete(turn)
+    _commit(db)
 
 
 def _record(

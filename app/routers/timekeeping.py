@@ -212,7 +212,11 @@ def _record_page(
     focus: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    context = _context(db, session) | {"focus": focus or {}, "local": _local}
+    context = _context(db, session) | {
+        "focus": focus or {},
+        "local": _local,
+        "zone": i18n.zone_label(session.timezone, session.starts_at),
+    }
     return render(request, "timekeeping/record.html", context, status_code=status_code)
 
 

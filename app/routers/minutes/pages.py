@@ -134,6 +134,7 @@ def _context(db: SessionDep, user: User | None, minutes: Minutes) -> dict[str, A
         "action_status_labels": labels.ACTION_STATUS_LABELS,
         "correction_labels": labels.CORRECTION_STATUS_LABELS,
         "attendees": service.attendee_accounts(db, minutes.id or 0),
+        "zone": i18n.zone_label(session.timezone, session.starts_at),
         "nav": "forums",
         **_names(db, data),
     }

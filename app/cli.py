@@ -1,4 +1,4 @@
-"""The `townhall` command: serve, db, demo, user, caremap, outbox."""
+"""The `townhall` command: serve, db, demo, user, caremap, outbox, import-mail, minutes."""
 
 import argparse
 import getpass
@@ -188,6 +188,52 @@ def _import_mail(args: argparse.Namespace) -> int:
     return 0
 
 
+def _minutes_export(args: argparse.Namespace) -> int:
+    """The minutes of a session as a file, whatever their status: the secretariat's copy (its
+    links include what only staff may open)."""
+    from app.db import make_engine, open_session
+    from app.models.users import Role, User
+    from app.services import minutes as minutes_service
+    from app.services import sessions as session_service
+    from app.services.errors import NotFound
+    from app.services.minutes.export_docx import export_docx
+    from app.services.minutes.export_md import export_md
+
+    settings = get_settings()
+    # Never stored: who the export is made for, so that links are chosen as for staff.
+    secretariat = User(email="cli@localhost", display_name="townhall", role=Role.secretariat)
+    engine = make_engine(settings.database_url)
+    try:
+        with open_session(engine, write=False) as db:
+            try:
+                session = session_service.get_session(db, args.session_id)
+            except NotFound:
+                print(f"error: no session {args.session_id}", file=sys.stderr)
+                return 2
+            minutes = minutes_service.of_session(db, args.session_id)
+            if minutes is None:
+                print(f"error: session {args.session_id} has no minutes", file=sys.stderr)
+                return 2
+            export = export_docx if args.format == "docx" else export_md
+            _stem, body = export(
+                db,
+                minutes=minutes,
+                session=session,
+                viewer=secretariat,
+                base_url=settings.base_url or "http://localhost:8000",
+            )
+    finally:
+        engine.dispose()
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    try:
+        Path(args.output).write_bytes(data)
+    except OSError as exc:
+        print(f"error: {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"Minutes of session {args.session_id} ({minutes.status}) written to {args.output}")
+    return 0
+
+
 def _caremap_import(argv: list[str]) -> int:
     """`townhall caremap import`: files as new dataset versions of a territory, all or none."""
     parser = argparse.ArgumentParser(
@@ -324,6 +370,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     mail.add_argument("--forum", type=int, required=True, help="forum id")
     mail.add_argument("--session", type=int, help="session id (optional)")
 
+    minutes = sub.add_parser("minutes", help="session minutes")
+    minutes_sub = minutes.add_subparsers(dest="minutes_command", required=True)
+    export = minutes_sub.add_parser(
+        "export", help="write a session's minutes (any status) as DOCX or Markdown"
+    )
+    export.add_argument("session_id", type=int, help="session id")
+    export.add_argument("--format", choices=["docx", "md"], required=True)
+    export.add_argument("-o", "--output", required=True, help="file to write")
+
     args = parser.parse_args(argv)
     if args.command == "serve":
         return _serve(args)
@@ -345,6 +400,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "import-mail":
         db_upgrade()
         return _import_mail(args)
+    if args.command == "minutes":
+        db_upgrade()
+        return _minutes_export(args)
     if args.command == "caremap":
         from app.caremap.cli import compute_main
 

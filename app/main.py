@@ -141,4 +141,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             app.include_router(module.pages)
         if hasattr(module, "api"):
             app.include_router(module.api)
+        if hasattr(module, "exports"):  # files in the schema outside /api/v1 (minutes.docx)
+            app.include_router(module.exports)
     return app

@@ -158,6 +158,9 @@ PUBLIC_OPERATIONS = {
     "GET /sessions/{session_id}/minutes",
     "GET /minutes/{minutes_id}",
     "GET /minutes/{minutes_id}/corrections",
+    # Files, not under /api/v1: the minutes for whoever may read them, else 404.
+    "GET /sessions/{session_id}/minutes.docx",
+    "GET /sessions/{session_id}/minutes.md",
 }
 
 

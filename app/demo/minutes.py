@@ -148,8 +148,13 @@ def _excerpts(ed: _Editor, chat: dict[int, int]) -> dict[int, int]:
                 home = block
     if home is None:
         return quoted
+    places = {e.id: e.before_turn_id for e in home.excerpts}
     for author, text, after in EXTRA_CHAT:
-        added = ed.add("excerpt", parent_id=home.block.id, author=author, text=text)
+        # Among the same speakers as the remark it followed.
+        place = places.get(quoted.get(after))
+        added = ed.add(
+            "excerpt", parent_id=home.block.id, author=author, text=text, before_turn_id=place
+        )
         order = [
             e.id for b in ed.contents().blocks if b.block.id == home.block.id for e in b.excerpts
         ]

@@ -127,7 +127,9 @@ class MinutesTurn(SQLModel, table=True):
 
 
 class MinutesExcerpt(SQLModel, table=True):
-    """A chat remark or contribution quoted in a block, linked to its original (a target)."""
+    """A chat remark or contribution quoted in a block, linked to its original (a target).
+    `before_turn_id` places it among the block's speaker turns, as the seed minutes interleave
+    the chat with who was speaking: shown just before that turn; none, after the last one."""
 
     __tablename__ = "minutes_excerpt"
     id: int | None = Field(default=None, primary_key=True)
@@ -138,6 +140,9 @@ class MinutesExcerpt(SQLModel, table=True):
     author: str = Field(default="", max_length=200)
     posted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     text: str = Field(sa_column=Column(Text, nullable=False))
+    before_turn_id: int | None = Field(
+        default=None, foreign_key="minutes_turn.id", ondelete="SET NULL"
+    )
     changed_at: int = 1
 
 
@@ -271,6 +276,7 @@ class ItemUpdate(Input):
     points: list[str] | None = Field(default=None, max_length=POINTS_MAX)
     quote: str | None = Field(default=None, max_length=TEXT_MAX)
     author: str | None = Field(default=None, max_length=200)
+    before_turn_id: DbId | None = None
     owner: str | None = Field(default=None, max_length=200)
     due_on: date | None = None
     status: ActionStatus | None = None
@@ -336,6 +342,7 @@ class ExcerptPublic(SQLModel):
     author: str
     posted_at: datetime | None
     text: str
+    before_turn_id: int | None
     source: LinkPublic | None
     changed_at: int
 

@@ -59,10 +59,6 @@ def test_recorded_actual_times_place_remarks_where_they_were_posted(
 ) -> None:
     world = meeting(db)
     opening, talk, _ = world.segments
-    if not hasattr(opening, "actual_start"):
-        import pytest
-
-        pytest.skip("the timekeeper's actual times are not in this tree yet")
     # The opening overran: it really ran 18:00-18:15, the talk 18:15-18:40.
     opening.actual_start, opening.actual_end = START, START + timedelta(minutes=15)
     talk.actual_start, talk.actual_end = (
@@ -130,3 +126,59 @@ def test_attending_speakers_are_linked_to_their_confirmed_accounts(
     ]
     # The account is not shown in the API (an attendee's account is theirs), but it counts.
     assert "user_id" not in body["attendees"][0]
+
+
+def test_chat_excerpts_read_between_the_turns_they_were_posted_between(
+    client: TestClient, db: Session, login_as: Callable[..., Any]
+) -> None:
+    """The talk's two speakers were timed: Gerald from 18:10, Rosa from 18:13. A remark posted
+    at 18:12 reads before Rosa's turn, as the seed minutes put the chat among the speakers; the
+    secretariat can move it after both, and only among turns of its own block."""
+    from app.models.timekeeping import SpeakerTurn
+
+    world = meeting(db)
+    opening, talk, _ = world.segments
+    rosa, gerald = world.speakers
+    opening.actual_start, opening.actual_end = START, START + timedelta(minutes=10)
+    talk.actual_start, talk.actual_end = (
+        START + timedelta(minutes=10),
+        START + timedelta(minutes=30),
+    )
+    db.add(opening)
+    db.add(talk)
+    for who, minute, end in ((gerald, 10, 13), (rosa, 13, 30)):
+        db.add(
+            SpeakerTurn(
+                session_id=world.session.id or 0,
+                segment_id=talk.id or 0,
+                speaker_id=who.id,
+                started_at=START + timedelta(minutes=minute),
+                ended_at=START + timedelta(minutes=end),
+            )
+        )
+    db.commit()
+    login_as(Role.secretariat)
+    body = client.post(f"/api/v1/sessions/{world.session.id}/minutes").json()
+    talk_block = body["blocks"][1]
+    gerald_turn, rosa_turn = talk_block["turns"]
+    (remark,) = talk_block["excerpts"]
+    assert remark["text"] == "See the PSI briefing"
+    assert remark["before_turn_id"] == rosa_turn["id"]
+    # No timed turn in the opening: its remark reads after its turns, as before.
+    assert body["blocks"][0]["excerpts"][0]["before_turn_id"] is None
+
+    page = client.get(f"/sessions/{world.session.id}/minutes").text
+    assert page.index("Gerald Leitner") < page.index("See the PSI briefing")
+    assert page.index("See the PSI briefing") < page.rindex("Rosa Pavanelli")
+
+    url = f"/api/v1/minutes/{body['id']}/items/excerpt/{remark['id']}"
+    moved = client.put(url, json={"base_version": body["version"], "before_turn_id": None})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["blocks"][1]["excerpts"][0]["before_turn_id"] is None
+    elsewhere = body["blocks"][0]["turns"][0]["id"]
+    wrong = client.put(
+        url, json={"base_version": moved.json()["version"], "before_turn_id": elsewhere}
+    )
+    assert wrong.status_code == 422
+    assert "before_turn_id" in wrong.text
+    assert gerald_turn["speaker_name"] == "Gerald Leitner"

@@ -53,7 +53,7 @@ from app.web.validation import errors_by_field
 
 pages = pages_router()
 CorrectableKindQ = Annotated[str, Query(pattern="^(turn|excerpt|decision|action|point)$")]
-_IDS = ("speaker_id", "organisation_id")
+_IDS = ("speaker_id", "organisation_id", "before_turn_id")
 _LISTS = ("turn_ids", "excerpt_ids")
 
 

@@ -10,7 +10,7 @@ session's themes."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
@@ -29,6 +29,7 @@ from app.models.minutes import (
     MinutesTurn,
 )
 from app.models.speakers import Speaker
+from app.models.timekeeping import SpeakerTurn
 from app.models.users import User
 from app.services import audit
 from app.services.contributions import public_author, user_names
@@ -120,7 +121,9 @@ def create_draft(
     db.add(free)
     db.flush()
     _turns_and_attendees(db, minutes, segments, blocks)
-    _excerpts(db, session, windows(session, segments), blocks, free)
+    db.flush()
+    starts = _timed_starts(db, session, blocks)
+    _excerpts(db, session, windows(session, segments), blocks, free, starts)
     _headings(db, minutes, session, lang)
     audit.record(db, actor=actor, action="create", object_type="minutes", object_id=minutes.id)
     db.commit()
@@ -189,12 +192,52 @@ def _accounts_by_email(emails: Sequence[str | None], db: Session) -> dict[str, i
     return {str(email): int(uid) for email, uid in rows}
 
 
+def _timed_starts(
+    db: Session, session: ForumSession, blocks: dict[int | None, MinutesBlock]
+) -> dict[int, list[tuple[datetime, int]]]:
+    """Per block, when each of its speaker turns began by the timekeeper (a speaker's first
+    turn in that segment), in time order, with the minutes' turn it belongs to."""
+    timed = db.execute(
+        select(
+            col(SpeakerTurn.segment_id),
+            col(SpeakerTurn.speaker_id),
+            func.min(col(SpeakerTurn.started_at)),
+        )
+        .where(col(SpeakerTurn.session_id) == session.id)
+        .group_by(col(SpeakerTurn.segment_id), col(SpeakerTurn.speaker_id))
+    ).all()
+    first = {(seg, speaker): at for seg, speaker, at in timed}
+    out: dict[int, list[tuple[datetime, int]]] = {}
+    for segment_id, block in blocks.items():
+        turns = db.execute(
+            select(MinutesTurn).where(col(MinutesTurn.block_id) == block.id)
+        ).scalars()
+        found = [
+            (_utc(first[(segment_id, t.speaker_id)]), t.id or 0)
+            for t in turns
+            if (segment_id, t.speaker_id) in first
+        ]
+        out[block.id or 0] = sorted(found)
+    return out
+
+
+def _utc(value: datetime) -> datetime:
+    # min() over a column can come back without the column's type on some backends.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _before(starts: Sequence[tuple[datetime, int]], posted: datetime) -> int | None:
+    """The turn that began next after the remark was posted: the remark reads just before it."""
+    return next((turn_id for at, turn_id in starts if at > posted), None)
+
+
 def _excerpts(
     db: Session,
     session: ForumSession,
     spans: Sequence[Window],
     blocks: dict[int | None, MinutesBlock],
     free: MinutesBlock,
+    starts: dict[int, list[tuple[datetime, int]]],
 ) -> None:
     marked = list(
         db.execute(
@@ -222,6 +265,7 @@ def _excerpts(
                 author=public_author(c, names.get(c.author_id or 0)) or "",
                 posted_at=c.created_at,
                 text=c.body,
+                before_turn_id=_before(starts.get(block.id or 0, []), _utc(c.created_at)),
             )
         )
 

@@ -68,7 +68,9 @@ class Spec:
 SPECS: dict[str, Spec] = {
     "block": Spec(MinutesBlock, "minutes", ("title",), "title", ("title",)),
     "turn": Spec(MinutesTurn, "block", ("speaker_id", "speaker_name", "points", "quote"), "points"),
-    "excerpt": Spec(MinutesExcerpt, "block", ("author", "text"), "text", ("text",)),
+    "excerpt": Spec(
+        MinutesExcerpt, "block", ("author", "text", "before_turn_id"), "text", ("text",)
+    ),
     "decision": Spec(MinutesDecision, "minutes", ("text",), "text", ("text",)),
     "action": Spec(
         MinutesActionItem, "minutes", ("text", "owner", "due_on", "status"), "text", ("text",)
@@ -173,6 +175,16 @@ def _check_links(db: Session, minutes: Minutes, values: Mapping[str, Any]) -> No
             raise InvalidInput({name: [N_("Choose one of the options.")]})
 
 
+def _check_place(db: Session, kind: str, block_id: int, values: Mapping[str, Any]) -> None:
+    """An excerpt is placed before a turn of its own block, or after them all."""
+    turn_id = values.get("before_turn_id")
+    if kind != "excerpt" or turn_id is None:
+        return
+    turn = db.get(MinutesTurn, turn_id)
+    if turn is None or turn.block_id != block_id:
+        raise InvalidInput({"before_turn_id": [N_("Choose one of the options.")]})
+
+
 def _account(db: Session, email: str | None) -> int | None:
     if not email or not email.strip():
         return None
@@ -236,6 +248,7 @@ def update_item(
             version=minutes.version,
         )
     _check_links(db, minutes, values)
+    _check_place(db, kind, getattr(item, "block_id", 0), values)
     if kind == "attendee" and "account_email" in data.model_fields_set:
         values["user_id"] = _account(db, data.account_email)
     _as_correction(db, minutes, actor, data.correction_note)
@@ -298,6 +311,7 @@ def add_item(
         if not (values.get("name") or values.get("speaker_id") or values.get("user_id")):
             raise InvalidInput({"name": [N_("This field is required.")]})
     key, parent_id = _parent_of(db, minutes, kind, data.parent_id)
+    _check_place(db, kind, parent_id, values)
     _as_correction(db, minutes, actor, data.correction_note)
     model: Any = spec.model
     version = _bump(db, minutes)

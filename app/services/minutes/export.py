@@ -243,35 +243,13 @@ def _blocks(
         if not (b.turns or b.excerpts or b.block.segment_id):
             continue
         items: list[Turn | Excerpt] = []
-        for item in _sequence(b.turns, b.excerpts):
+        for item in b.sequence():
             if isinstance(item, MinutesTurn):
                 items.append(Turn(*names.turn(item), points=list(item.points), quote=item.quote))
             else:
                 items.append(_excerpt(db, item, session, viewer, base_url, sources))
         out.append(Block(b.block.title, items))
     return out
-
-
-def _sequence(
-    turns: list[MinutesTurn], excerpts: list[MinutesExcerpt]
-) -> list[MinutesTurn | MinutesExcerpt]:
-    """Each turn after the excerpts placed just before it, then the rest of the excerpts. An
-    excerpt is placed by its `before_turn_id` where the model has one; otherwise all excerpts
-    follow the turns, as on the reading page."""
-    turn_ids = {t.id for t in turns}
-    before: dict[int, list[MinutesExcerpt]] = {}
-    after: list[MinutesExcerpt] = []
-    for excerpt in excerpts:
-        anchor: int | None = getattr(excerpt, "before_turn_id", None)
-        if anchor is not None and anchor in turn_ids:
-            before.setdefault(anchor, []).append(excerpt)
-        else:
-            after.append(excerpt)
-    out: list[MinutesTurn | MinutesExcerpt] = []
-    for turn in turns:
-        out += before.get(turn.id or 0, [])
-        out.append(turn)
-    return out + after
 
 
 def _origin(data: Contents, point_id: int, names: _Names) -> str:

@@ -79,6 +79,23 @@ class Block:
     turns: list[MinutesTurn] = field(default_factory=list)
     excerpts: list[MinutesExcerpt] = field(default_factory=list)
 
+    def sequence(self) -> list[MinutesTurn | MinutesExcerpt]:
+        """The block as it reads: each turn after the chat excerpts placed before it, then the
+        excerpts placed after every turn (each group in its own order)."""
+        turn_ids = {t.id for t in self.turns}
+        before: dict[int, list[MinutesExcerpt]] = defaultdict(list)
+        after: list[MinutesExcerpt] = []
+        for excerpt in self.excerpts:
+            if excerpt.before_turn_id in turn_ids:
+                before[excerpt.before_turn_id or 0].append(excerpt)
+            else:
+                after.append(excerpt)
+        out: list[MinutesTurn | MinutesExcerpt] = []
+        for turn in self.turns:
+            out.extend(before.get(turn.id or 0, []))
+            out.append(turn)
+        return out + after
+
 
 @dataclass
 class Heading:
@@ -199,6 +216,7 @@ def to_public(
                         author=e.author,
                         posted_at=e.posted_at,
                         text=e.text,
+                        before_turn_id=e.before_turn_id,
                         source=source_link(db, e, viewer),
                         changed_at=e.changed_at,
                     )

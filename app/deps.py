@@ -20,9 +20,10 @@ from app.models.caremap import CrowdReport, EvidencePin
 from app.models.caucuses import Caucus
 from app.models.contributions import Contribution
 from app.models.minutes import Minutes
+from app.models.policy import PolicyDocument, PolicySection
 from app.models.types import DbId
 from app.models.users import User
-from app.services import caremap, caucuses, contributions, minutes, users
+from app.services import caremap, caucuses, contributions, minutes, policy, users
 from app.services.errors import AuthenticationRequired, NotFound, PermissionDenied
 
 # The signed cookie carries a random token naming a row of login_session; the row, looked up
@@ -180,3 +181,57 @@ def _correctable_minutes(db: SessionDep, user: CurrentUser, minutes_id: DbId) ->
 ReadableMinutes = Annotated[Minutes, Depends(_readable_minutes)]
 EditableMinutes = Annotated[Minutes, Depends(_editable_minutes)]
 CorrectableMinutes = Annotated[Minutes, Depends(_correctable_minutes)]
+
+
+# -- policy documents ----------------------------------------------------------------------
+
+DocumentCreator = Annotated[User, user_who(permissions.can_create_document)]
+
+
+def _readable_document(db: SessionDep, user: OptionalUser, document_id: DbId) -> Any:
+    found = policy.get_document(db, document_id)
+    if not permissions.can_read_document(user, found, policy.team_ids(db, document_id)):
+        raise NotFound()
+    return found
+
+
+def _editable_document(db: SessionDep, user: CurrentUser, document_id: DbId) -> Any:
+    found = policy.get_document(db, document_id)
+    team = policy.team_ids(db, document_id)
+    if not permissions.can_read_document(user, found, team):
+        raise NotFound()
+    ensure(permissions.can_edit_document(user, found, team), user)
+    return found
+
+
+def _team_document(db: SessionDep, user: CurrentUser, document_id: DbId) -> Any:
+    found = policy.get_document(db, document_id)
+    if not permissions.can_read_document(user, found, policy.team_ids(db, document_id)):
+        raise NotFound()
+    ensure(permissions.can_manage_drafting_team(user, found), user)
+    return found
+
+
+def _readable_section(db: SessionDep, user: OptionalUser, section_id: DbId) -> Any:
+    section = policy.get_section(db, section_id)
+    document = policy.get_document(db, section.document_id)
+    if not permissions.can_read_document(user, document, policy.team_ids(db, document.id or 0)):
+        raise NotFound()
+    return section
+
+
+def _editable_section(db: SessionDep, user: CurrentUser, section_id: DbId) -> Any:
+    section = policy.get_section(db, section_id)
+    document = policy.get_document(db, section.document_id)
+    team = policy.team_ids(db, document.id or 0)
+    if not permissions.can_read_document(user, document, team):
+        raise NotFound()
+    ensure(permissions.can_edit_document(user, document, team), user)
+    return section
+
+
+ReadableDocument = Annotated[PolicyDocument, Depends(_readable_document)]
+EditableDocument = Annotated[PolicyDocument, Depends(_editable_document)]
+TeamDocument = Annotated[PolicyDocument, Depends(_team_document)]
+ReadableSection = Annotated[PolicySection, Depends(_readable_section)]
+EditableSection = Annotated[PolicySection, Depends(_editable_section)]

@@ -26,6 +26,7 @@ from app.routers import (
     live,
     minutes,
     moderation,
+    policy,
     sessions,
     speakers,
     styleguide,
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         live,
         timekeeping,
         minutes,
+        policy,
         caremap,
         styleguide,
     ):

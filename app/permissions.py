@@ -177,3 +177,33 @@ def can_propose_minutes_correction(
 ) -> bool:
     """Attendees propose corrections (whether the window is open is the workflow's answer)."""
     return is_minutes_attendee(user, attendees)
+
+
+# -- policy documents ---------------------------------------------------------------------------
+
+
+class _Owned(Protocol):
+    owner_id: int | None
+
+
+def can_create_document(user: User | None) -> bool:
+    """The secretariat opens a policy document and names its drafting team."""
+    return is_staff(user)
+
+
+def can_read_document(user: User | None, document: object, team: Collection[int]) -> bool:
+    """Until documents are published (part 2), only the drafting team (`team`: its accounts,
+    loaded by the dependency) and the secretariat see them; for anyone else they do not exist."""
+    if is_staff(user):
+        return True
+    return is_active(user) and user is not None and user.id in team
+
+
+def can_edit_document(user: User | None, document: object, team: Collection[int]) -> bool:
+    """Editors and caucus representatives on the drafting team write the text, with the
+    secretariat."""
+    return can_read_document(user, document, team)
+
+
+def can_manage_drafting_team(user: User | None, document: _Owned) -> bool:
+    return is_staff(user) or (is_active(user) and _is(user, document.owner_id))

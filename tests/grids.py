@@ -31,6 +31,7 @@ from app.services import caremap, live, timekeeping
 from tests import factories
 from tests.conftest import csrf_header, form_token, make_user
 from tests.minutes.grid_world import minutes_world
+from tests.policy.grid_world import policy_world
 
 ANYONE: frozenset[Role | None] = frozenset({None, *Role})
 LOGGED_IN: frozenset[Role | None] = frozenset(Role)
@@ -201,6 +202,7 @@ def build_world(db: Session) -> dict[str, Any]:
     db.add(milestone)
     db.commit()
     return minutes_world(db, staff, forum, session) | {
+        **policy_world(db, staff, forum),
         "forum_id": forum.id,
         "theme_id": theme.id,
         "milestone_id": milestone.id,

@@ -26,8 +26,9 @@ from app.models.caremap import (
 from app.models.caucuses import CaucusCreate
 from app.models.contributions import RemarkCreate
 from app.models.forums import MilestoneCreate
+from app.models.policy import DocumentCreate, SectionCreate
 from app.models.users import InvitationCreate, Role, UserRegister
-from app.services import caremap, caucuses, forums, live, timekeeping, users
+from app.services import caremap, caucuses, forums, live, policy, timekeeping, users
 from tests import factories
 
 PREFIX = "/api/v1"
@@ -115,6 +116,12 @@ REQUIRED: dict[str, int] = {
     "POST /caremap/territories/{territory_id}/reports": ACCOUNT,
     "POST /caremap/reports/{report_id}/verify": STAFF,
     "POST /caremap/reports/{report_id}/reject": STAFF,
+    # Policy documents: a logged-in caller not on the drafting team finds no document (404).
+    "POST /documents": STAFF,
+    "POST /documents/{document_id}/team": ACCOUNT,
+    "POST /documents/{document_id}/sections": ACCOUNT,
+    "PUT /sections/{section_id}": ACCOUNT,
+    "POST /sections/{section_id}/revert": ACCOUNT,
 }
 
 
@@ -161,6 +168,12 @@ PUBLIC_OPERATIONS = {
     # Files, not under /api/v1: the minutes for whoever may read them, else 404.
     "GET /sessions/{session_id}/minutes.docx",
     "GET /sessions/{session_id}/minutes.md",
+    # Until part 2 publishes documents, a reader off the drafting team gets 404.
+    "GET /documents/{document_id}",
+    "GET /sections/{section_id}",
+    "GET /sections/{section_id}/revisions",
+    "GET /sections/{section_id}/diff",
+    "GET /sections/{section_id}/blame",
 }
 
 
@@ -220,7 +233,8 @@ def _after_delete(source: str, *targets: str, names: tuple[str, ...]) -> list[Li
 # creates are no starting point of their own: their bodies name a record). The speaker list,
 # whose items have one of two shapes, leads to its speakers. A crowd report leads to its
 # verification or rejection; a member added to a caucus, to its removal; an endorsement, to
-# taking it back; an account, to its role; new care data, to a run on it.
+# taking it back; an account, to its role; new care data, to a run on it; a new policy
+# document to its sections, a new section to saving it on its version and to its history.
 LINKS: list[Link] = [
     *_after_delete(
         "DELETE /forums/{forum_id}",
@@ -333,6 +347,35 @@ LINKS: list[Link] = [
         {"path.user_id": "$response.body#/id"},
     ),
     *_from_list("GET /users", "PUT /users/{user_id}/role", name="user_id"),
+    *(
+        Link(
+            "POST /documents",
+            "201",
+            f"Document{i}",
+            target,
+            {"path.document_id": "$response.body#/id"},
+        )
+        for i, target in enumerate(
+            ["GET /documents/{document_id}", "POST /documents/{document_id}/sections"]
+        )
+    ),
+    *(
+        Link(
+            "POST /documents/{document_id}/sections",
+            "201",
+            f"Section{i}",
+            target,
+            {"path.section_id": "$response.body#/id"},
+            body=body,
+        )
+        for i, (target, body) in enumerate(
+            [
+                ("PUT /sections/{section_id}", {"base_version": "$response.body#/version"}),
+                ("GET /sections/{section_id}/revisions", None),
+                ("GET /sections/{section_id}/blame", None),
+            ]
+        )
+    ),
     Link(
         "POST /caremap/territories/{territory_id}/datasets",
         "201",
@@ -444,7 +487,22 @@ def _world(db: Session, n: int, *, with_caremap: bool) -> dict[str, list[int]]:
         ip="127.0.0.1",
         locale="en",
     ).contribution
+    document = policy.create_document(
+        db,
+        actor=staff,
+        data=DocumentCreate.model_validate(
+            {"forum_id": forum.id, "title": {"en": f"Seed paper {n}"}, "language": "en"}
+        ),
+    )
+    section = policy.create_section(
+        db,
+        actor=staff,
+        document=document,
+        data=SectionCreate(title="Care", body="Care is a right.\n\nCare is work."),
+    )
     ids: dict[str, list[int]] = {
+        "document_id": [document.id],
+        "section_id": [section.id],
         "forum_id": [forum.id],
         "theme_id": [theme.id],
         "milestone_id": [milestone.id],

@@ -46,6 +46,13 @@ from app.models.minutes import (
     MinutesTurn,
 )
 from app.models.outbox import OutboxMessage
+from app.models.policy import (
+    DraftingMember,
+    PolicyDocument,
+    PolicyParagraph,
+    PolicySection,
+    SectionRevision,
+)
 from app.models.speakers import Organisation, Speaker
 from app.models.timekeeping import SpeakerTurn
 from app.models.users import AccountToken, Invitation, User, UserCaucusLink
@@ -68,6 +75,7 @@ __all__ = [
     "ContributionTheme",
     "CorrectionEvent",
     "CrowdReport",
+    "DraftingMember",
     "Endorsement",
     "EvidencePin",
     "Forum",
@@ -90,8 +98,12 @@ __all__ = [
     "ModerationEvent",
     "Organisation",
     "OutboxMessage",
+    "PolicyDocument",
+    "PolicyParagraph",
+    "PolicySection",
     "RateCounter",
     "Report",
+    "SectionRevision",
     "SegmentSpeaker",
     "SessionTheme",
     "Speaker",

@@ -1,0 +1,32 @@
+"""A policy document for the permission grid (tests/grids.py build_world): a forum's paper with
+one section; the grid's accounts are not on its drafting team, so only staff reach it."""
+
+from typing import Any
+
+from sqlmodel import Session
+
+from app.models.forums import Forum
+from app.models.policy import DocumentCreate, SectionCreate
+from app.models.users import User
+from app.services import policy
+
+
+def policy_world(db: Session, staff: User, forum: Forum) -> dict[str, Any]:
+    document = policy.create_document(
+        db,
+        actor=staff,
+        data=DocumentCreate.model_validate(
+            {"forum_id": forum.id, "title": {"en": "Grid paper"}, "language": "en"}
+        ),
+    )
+    section = policy.create_section(
+        db,
+        actor=staff,
+        document=document,
+        data=SectionCreate(title="Care", body="Care is a right.\n\nCare is work."),
+    )
+    return {
+        "document_id": document.id,
+        "section_id": section.id,
+        "section_version": section.version,
+    }

@@ -138,20 +138,24 @@ def blame(db: Session, section: PolicySection) -> list[BlameLine]:
     """Each current paragraph with the revision that last changed its text."""
     paragraphs = current_paragraphs(db, section.id or 0)
     wanted = {p.changed_version for p in paragraphs}
+    # Who and when only: the revisions' snapshots are the heavy part of them.
     rows = {
-        r.number: r
-        for r in db.execute(
-            select(SectionRevision).where(
+        int(number): (author_id, created_at)
+        for number, author_id, created_at in db.execute(
+            select(
+                col(SectionRevision.number),
+                col(SectionRevision.author_id),
+                col(SectionRevision.created_at),
+            ).where(
                 col(SectionRevision.section_id) == section.id,
                 col(SectionRevision.number).in_(wanted),
             )
-        ).scalars()
+        )
     }
-    names = user_names(db, {r.author_id for r in rows.values() if r.author_id})
+    names = user_names(db, {a for a, _ in rows.values() if a})
     lines = []
     for p in paragraphs:
-        revision = rows.get(p.changed_version)
-        author_id = revision.author_id if revision else None
+        author_id, when = rows.get(p.changed_version, (None, section.updated_at))
         lines.append(
             BlameLine(
                 paragraph_id=p.id or 0,
@@ -159,7 +163,7 @@ def blame(db: Session, section: PolicySection) -> list[BlameLine]:
                 version=p.changed_version,
                 author_id=author_id,
                 author=names.get(author_id) if author_id else None,
-                changed_at=revision.created_at if revision else section.updated_at,
+                changed_at=when,
             )
         )
     return lines

@@ -10,6 +10,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
@@ -19,7 +20,9 @@ from app.db import open_session, write_again
 from app.models.policy import PolicySection
 from app.models.users import Role, User
 from app.services import policy
-from tests.policy.helpers import paper, person
+from app.services.policy import saving
+from tests.conftest import PG_URL
+from tests.policy.helpers import PARAGRAPHS, paper, person
 
 TOKEN = re.compile(r"tok\d+")
 
@@ -187,3 +190,43 @@ def test_eight_people_saving_different_paragraphs_at_once_are_all_kept(
         assert f"as rep {n} would have it" in final.body
     assert sorted(merged) == [False] + [True] * 7
     assert len(policy.revisions(db, made.section)) == 9
+
+
+@pytest.mark.skipif(not PG_URL, reason="SQLite serialises writers: no save can slip in between")
+def test_a_save_that_loses_the_compare_and_set_merges_again_and_keeps_both(
+    engine: Engine, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another instance commits between this save's merge and its UPDATE: the UPDATE changes
+    no row, and the save is merged again over the newer revision."""
+    made = paper(db)
+    texts = list(PARAGRAPHS)
+    real_write = saving._write
+    calls: list[bool] = []
+    raced: list[bool] = []
+
+    def racing_write(db_: Session, **kwargs: object) -> bool:
+        if not raced:
+            raced.append(True)  # the other instance's own write goes straight through
+            with open_session(engine, write=True) as other:
+                theirs = [*texts[:2], texts[2] + " Signed by the caucuses."]
+                policy.save_section(
+                    other,
+                    actor=made.staff,
+                    section=made.section,
+                    base_version=1,
+                    body=policy.join(theirs),
+                )
+        won = real_write(db_, **kwargs)  # type: ignore[arg-type]
+        calls.append(won)
+        return won
+
+    monkeypatch.setattr(saving, "_write", racing_write)
+    ours = [texts[0] + " At every stage of life.", *texts[1:]]
+    done = policy.save_section(
+        db, actor=made.staff, section=made.section, base_version=1, body=policy.join(ours)
+    )
+    assert calls == [True, False, True]  # theirs, ours refused, ours merged again
+    assert (done.section.version, done.merged) == (3, True)
+    body = policy.section_public(db, _latest(db, made.section)).body
+    assert "At every stage of life." in body
+    assert "Signed by the caucuses." in body

@@ -45,7 +45,7 @@ from app.web.middleware import (
 )
 from app.web.pagecache import PageCacheMiddleware, VersionReader, ensure_counter, track_changes
 from app.web.urls import allowed_hosts
-from app.web.validation import EmptyQueryValuesMiddleware
+from app.web.validation import EmptyQueryValuesMiddleware, document_empty_query_values
 
 log = logging.getLogger("townhall")
 STATIC_DIR = Path(__file__).parent / "static"
@@ -116,6 +116,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     app.add_middleware(EmptyQueryValuesMiddleware)  # `?forum_id=` means no filter: validation.py
+    document_empty_query_values(app)
     # Unknown Host headers are refused before anything reads them (outermost of all).
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings))
 

@@ -26,9 +26,11 @@ from app.models.caremap import (
 from app.models.caucuses import CaucusCreate
 from app.models.contributions import RemarkCreate
 from app.models.forums import MilestoneCreate
+from app.models.minutes import MinutesAction, MinutesCreate, TransitionIn
 from app.models.policy import DocumentCreate, SectionCreate
 from app.models.users import InvitationCreate, Role, UserRegister
 from app.services import caremap, caucuses, forums, live, policy, timekeeping, users
+from app.services import minutes as minutes_service
 from tests import factories
 
 PREFIX = "/api/v1"
@@ -500,7 +502,20 @@ def _world(db: Session, n: int, *, with_caremap: bool) -> dict[str, list[int]]:
         document=document,
         data=SectionCreate(title="Care", body="Care is a right.\n\nCare is work."),
     )
+    # Minutes: a draft in the kept world (the secretariat's edits find their items), published
+    # in the spare one (what everyone may read, and the corrections' rules after publishing).
+    minutes = minutes_service.create_draft(
+        db, actor=staff, session=session, data=MinutesCreate(requires_circulation=False)
+    )
+    if n:
+        minutes = minutes_service.transition(
+            db, actor=staff, minutes=minutes, data=TransitionIn(action=MinutesAction.publish)
+        )
+    items = minutes_service.contents(db, minutes)
     ids: dict[str, list[int]] = {
+        "minutes_id": [minutes.id or 0],
+        "item_id": [t.id or 0 for b in items.blocks for t in b.turns]
+        + [h.heading.id or 0 for h in items.headings],
         "document_id": [document.id],
         "section_id": [section.id],
         "forum_id": [forum.id],
@@ -624,5 +639,6 @@ def seed(db: Session) -> Seed:
     )
     assert member is not None
     kept["user_id"] = [member.id]
+    kept["minutes_id"] = kept["minutes_id"] + spare["minutes_id"]
     db.commit()
     return Seed(kept=kept, spare=spare, lone=lone)

@@ -176,6 +176,12 @@ SEMANTIC_FIELDS = {
     "correction_note",
     # A crowd report's sphere is required of a facility only (the kind is another field).
     "body.sphere",
+    # Timing corrections: an end after its start and within a day of it, neither still to
+    # come; a segment with timed turns keeps its start (rules between fields and the clock).
+    "actual_start",
+    "actual_end",
+    "started_at",
+    "ended_at",
 }
 
 

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import unquote_plus
 
+from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.i18n import N_, Message
@@ -117,3 +118,37 @@ class EmptyQueryValuesMiddleware:
             if cleaned != query:
                 scope = {**scope, "query_string": cleaned}
         await self.app(scope, receive, send)
+
+
+# An empty or blank value, which the middleware above drops before any route sees it.
+_EMPTY = {"type": "string", "pattern": r"^\s*$"}
+
+
+_ANNOTATIONS = ("title", "description", "default")
+
+
+def _or_empty(schema: dict[str, Any]) -> dict[str, Any]:
+    kept = {k: v for k, v in schema.items() if k in _ANNOTATIONS}
+    options = schema.get("anyOf") or [{k: v for k, v in schema.items() if k not in _ANNOTATIONS}]
+    return {"anyOf": [*options, _EMPTY], **kept}
+
+
+def document_empty_query_values(app: FastAPI) -> None:
+    """Says in the OpenAPI schema what the middleware does: every optional query parameter
+    also takes an empty value, meaning "not given". Without it the schema would promise a 422
+    for `?cursor=` that the API, by design, never gives."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                for parameter in operation.get("parameters", []):
+                    if parameter.get("in") == "query" and not parameter.get("required"):
+                        parameter["schema"] = _or_empty(parameter.get("schema", {}))
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

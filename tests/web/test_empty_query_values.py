@@ -186,3 +186,16 @@ def test_an_empty_search_in_each_language(client: TestClient, db: Session, lang:
     response = client.get(f"/contributions?q=&forum_id=&caucus_id=&status=&lang={lang}")
     assert response.status_code == 200
     assert "Cuidados" in response.text
+
+
+def test_the_api_schema_says_an_empty_query_value_is_not_given(client: TestClient) -> None:
+    """The schema is the API's promise: since `?cursor=` is the first page (not a 422), every
+    optional query parameter documents the empty value beside its own type."""
+    schema = client.get("/openapi.json").json()
+    parameters = schema["paths"]["/api/v1/contributions"]["get"]["parameters"]
+    cursor = next(p for p in parameters if p["name"] == "cursor")
+    assert {"type": "string", "pattern": r"^\s*$"} in cursor["schema"]["anyOf"]
+    assert cursor["schema"]["title"] == "Cursor"
+    limit = next(p for p in parameters if p["name"] == "limit")
+    assert limit["schema"]["default"] == 20
+    assert client.get("/api/v1/contributions?cursor=&limit=").status_code == 200

@@ -577,6 +577,8 @@ def _world(db: Session, n: int, *, with_caremap: bool) -> dict[str, list[int]]:
             "pin_id": [pin.id],
             "report_id": [report.id],
         }
+    for part in POLICY_PARTS:
+        ids |= part.seed(db, staff, ids)
     db.commit()
     return ids
 
@@ -642,3 +644,18 @@ def seed(db: Session) -> Seed:
     kept["minutes_id"] = kept["minutes_id"] + spare["minutes_id"]
     db.commit()
     return Seed(kept=kept, spare=spare, lone=lone)
+
+
+# Policy documents' later parts classify their operations and seed their records beside their
+# tests; imported last, as they take the ranks above.
+from tests.policy import (  # noqa: E402
+    schema_amendments,
+    schema_comments,
+    schema_io,
+    schema_pages,
+)
+
+POLICY_PARTS = (schema_pages, schema_amendments, schema_comments, schema_io)
+for _part in POLICY_PARTS:
+    REQUIRED.update(_part.REQUIRED)
+    PUBLIC_OPERATIONS |= _part.PUBLIC

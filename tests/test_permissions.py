@@ -23,6 +23,7 @@ from tests.grids import (
     parametrize,
     roles,
 )
+from tests.policy import grid_amendments, grid_comments, grid_io, grid_pages
 
 # -- the grid: every state-changing route, and the pages that are not for everyone -----------
 
@@ -835,8 +836,27 @@ POLICY = grid(
 )
 
 
+# Policy documents' later parts keep their cases beside their tests.
+POLICY_PARTS = [
+    *grid_pages.CASES,
+    *grid_amendments.CASES,
+    *grid_comments.CASES,
+    *grid_io.CASES,
+]
+EVERY_CASE = [
+    *ACCOUNTS,
+    *PROGRAMME,
+    *CONTRIBUTIONS,
+    *CAREMAP,
+    *TIMEKEEPING,
+    *MINUTES,
+    *POLICY,
+    *POLICY_PARTS,
+]
+
+
 @roles
-@parametrize([*ACCOUNTS, *PROGRAMME, *CONTRIBUTIONS, *CAREMAP, *TIMEKEEPING, *MINUTES, *POLICY])
+@parametrize(EVERY_CASE)
 def test_grid(
     client: TestClient,
     db: Session,

@@ -25,8 +25,14 @@ def policy_world(db: Session, staff: User, forum: Forum) -> dict[str, Any]:
         document=document,
         data=SectionCreate(title="Care", body="Care is a right.\n\nCare is work."),
     )
-    return {
+    ids: dict[str, Any] = {
         "document_id": document.id,
         "section_id": section.id,
         "section_version": section.version,
     }
+    # Imported here: those modules register their cases with tests.grids, which imports this.
+    from tests.policy import grid_amendments, grid_comments, grid_io, grid_pages
+
+    for part in (grid_pages, grid_amendments, grid_comments, grid_io):
+        ids |= part.world(db, staff, ids)
+    return ids

@@ -1,5 +1,23 @@
-"""Policy documents: the JSON API (api); the pages come with part 2 of the work."""
+"""Policy documents: the JSON API of documents, sections, saves and history (api.py); the pages
+of documents and the section editor (pages.py), of history, diffs and blame
+(history_pages.py); amendments (amendments.py); comments on paragraphs (comments.py); import
+and export (io.py). Each module has its own routers, gathered here for app/main.py."""
 
-from app.routers.policy.api import api
+from fastapi import APIRouter
 
-__all__ = ["api"]
+from app.routers.policy import amendments, comments, history_pages, io
+from app.routers.policy import pages as section_pages
+from app.routers.policy.api import api as documents_api
+
+_MODULES = (section_pages, history_pages, amendments, comments, io)
+
+api = APIRouter()
+api.include_router(documents_api)
+pages = APIRouter(include_in_schema=False)
+for _module in _MODULES:
+    api.include_router(_module.api)
+    pages.include_router(_module.pages)
+exports = APIRouter()
+exports.include_router(io.exports)
+
+__all__ = ["api", "exports", "pages"]

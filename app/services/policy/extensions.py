@@ -1,0 +1,67 @@
+"""What other parts of policy drafting add to the document and section pages, without those
+pages knowing each part: per-paragraph tools (amendments, comments: a link with a count) and
+panels beside a section (care-map evidence). Each part registers a provider when its router
+module is imported; the pages ask every provider once per page, for all paragraphs at once."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session
+
+from app.models.policy import PolicyDocument, PolicySection
+from app.models.users import User
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A control beside a paragraph: a link (the page works without JavaScript), its label
+    already in the reader's language and naming the paragraph for screen readers, a count."""
+
+    label: str
+    href: str
+    count: int | None = None
+    key: str = ""  # for tests and styling: "amend", "comments"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Something shown beside a section: a template and its context."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+ToolProvider = Callable[
+    [Session, User | None, PolicyDocument, Sequence[int]], dict[int, list[Tool]]
+]
+PanelProvider = Callable[[Session, User | None, PolicySection], list[Panel]]
+
+_TOOLS: list[ToolProvider] = []
+_PANELS: list[PanelProvider] = []
+
+
+def paragraph_tools(provider: ToolProvider) -> ToolProvider:
+    if provider not in _TOOLS:
+        _TOOLS.append(provider)
+    return provider
+
+
+def section_panels(provider: PanelProvider) -> PanelProvider:
+    if provider not in _PANELS:
+        _PANELS.append(provider)
+    return provider
+
+
+def tools_for(
+    db: Session, user: User | None, document: PolicyDocument, paragraph_ids: Sequence[int]
+) -> dict[int, list[Tool]]:
+    out: dict[int, list[Tool]] = {}
+    for provider in _TOOLS:
+        for paragraph_id, tools in provider(db, user, document, paragraph_ids).items():
+            out.setdefault(paragraph_id, []).extend(tools)
+    return out
+
+
+def panels_for(db: Session, user: User | None, section: PolicySection) -> list[Panel]:
+    return [panel for provider in _PANELS for panel in provider(db, user, section)]

@@ -23,7 +23,7 @@ from tests.grids import (
     parametrize,
     roles,
 )
-from tests.policy import grid_amendments, grid_comments, grid_io, grid_pages
+from tests.policy import grid_amendments, grid_comments, grid_history, grid_io, grid_pages
 
 # -- the grid: every state-changing route, and the pages that are not for everyone -----------
 
@@ -839,6 +839,7 @@ POLICY = grid(
 # Policy documents' later parts keep their cases beside their tests.
 POLICY_PARTS = [
     *grid_pages.CASES,
+    *grid_history.CASES,
     *grid_amendments.CASES,
     *grid_comments.CASES,
     *grid_io.CASES,

@@ -31,8 +31,8 @@ def policy_world(db: Session, staff: User, forum: Forum) -> dict[str, Any]:
         "section_version": section.version,
     }
     # Imported here: those modules register their cases with tests.grids, which imports this.
-    from tests.policy import grid_amendments, grid_comments, grid_io, grid_pages
+    from tests.policy import grid_amendments, grid_comments, grid_history, grid_io, grid_pages
 
-    for part in (grid_pages, grid_amendments, grid_comments, grid_io):
+    for part in (grid_pages, grid_history, grid_amendments, grid_comments, grid_io):
         ids |= part.world(db, staff, ids)
     return ids

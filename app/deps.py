@@ -25,6 +25,7 @@ from app.models.types import DbId
 from app.models.users import User
 from app.services import caremap, caucuses, contributions, minutes, policy, users
 from app.services.errors import AuthenticationRequired, NotFound, PermissionDenied
+from app.services.policy import amendments as policy_amendments
 
 # The signed cookie carries a random token naming a row of login_session; the row, looked up
 # on every request, is what makes it a session: deleting it (logout, password change,
@@ -235,3 +236,38 @@ EditableDocument = Annotated[PolicyDocument, Depends(_editable_document)]
 TeamDocument = Annotated[PolicyDocument, Depends(_team_document)]
 ReadableSection = Annotated[PolicySection, Depends(_readable_section)]
 EditableSection = Annotated[PolicySection, Depends(_editable_section)]
+
+
+# -- policy documents: amendments ------------------------------------------------------------
+
+
+def _amendable_paragraph(db: SessionDep, user: CurrentUser, paragraph_id: DbId) -> Any:
+    place = policy_amendments.paragraph_place(db, paragraph_id)
+    if not permissions.can_read_document(user, place.document, place.team):
+        raise NotFound()
+    ensure(permissions.can_propose_amendment(user, place.document, place.team), user)
+    return place
+
+
+def _merge_paragraph(db: SessionDep, user: CurrentUser, paragraph_id: DbId) -> Any:
+    place = policy_amendments.paragraph_place(db, paragraph_id)
+    if not permissions.can_read_document(user, place.document, place.team):
+        raise NotFound()
+    ensure(permissions.can_decide_amendment(user, place.document, place.editors), user)
+    return place
+
+
+def _readable_amendment(db: SessionDep, user: OptionalUser, amendment_id: DbId) -> Any:
+    """An amendment the reader may see; any other is a 404, as if it did not exist."""
+    place = policy_amendments.amendment_place(db, amendment_id)
+    assert place.amendment is not None
+    if not permissions.can_read_document(user, place.document, place.team):
+        raise NotFound()
+    if not permissions.can_see_amendment(user, place.amendment, place.team):
+        raise NotFound()
+    return place
+
+
+AmendableParagraph = Annotated[policy_amendments.Place, Depends(_amendable_paragraph)]
+MergeParagraph = Annotated[policy_amendments.Place, Depends(_merge_paragraph)]
+ReadableAmendment = Annotated[policy_amendments.Place, Depends(_readable_amendment)]

@@ -207,3 +207,35 @@ def can_edit_document(user: User | None, document: object, team: Collection[int]
 
 def can_manage_drafting_team(user: User | None, document: _Owned) -> bool:
     return is_staff(user) or (is_active(user) and _is(user, document.owner_id))
+
+
+# -- policy documents: amendments ---------------------------------------------------------------
+
+
+def can_propose_amendment(user: User | None, document: object, team: Collection[int]) -> bool:
+    """Anyone logged in who can read the document (part 2 widens reading, not this)."""
+    return is_active(user) and can_read_document(user, document, team)
+
+
+def can_decide_amendment(user: User | None, document: object, editors: Collection[int]) -> bool:
+    """Accepting, rejecting and merging are for the drafting team's editors (`editors`: their
+    accounts) and the secretariat."""
+    if is_staff(user):
+        return True
+    return is_active(user) and user is not None and user.id in editors
+
+
+def can_see_amendment(user: User | None, amendment: _Authored, team: Collection[int]) -> bool:
+    """The drafting team and the secretariat see every amendment; anyone else their own."""
+    if is_staff(user) or (is_active(user) and user is not None and user.id in team):
+        return True
+    return is_active(user) and _is(user, amendment.author_id)
+
+
+def can_withdraw_amendment(user: User | None, amendment: _Authored) -> bool:
+    return is_active(user) and _is(user, amendment.author_id)
+
+
+def can_rebase_amendment(user: User | None, amendment: _Authored, editors: Collection[int]) -> bool:
+    """Its author, or an editor keeping an absent amender's proposal alive (the event says who)."""
+    return can_withdraw_amendment(user, amendment) or can_decide_amendment(user, amendment, editors)

@@ -53,6 +53,7 @@ from app.models.policy import (
     PolicySection,
     SectionRevision,
 )
+from app.models.policy_amendments import Amendment as Amendment
 from app.models.speakers import Organisation, Speaker
 from app.models.timekeeping import SpeakerTurn
 from app.models.users import AccountToken, Invitation, User, UserCaucusLink

@@ -21,11 +21,13 @@ from app.models.caucuses import Caucus
 from app.models.contributions import Contribution
 from app.models.minutes import Minutes
 from app.models.policy import PolicyDocument, PolicySection
+from app.models.policy_comments import PolicyComment
 from app.models.types import DbId
 from app.models.users import User
 from app.services import caremap, caucuses, contributions, minutes, policy, users
 from app.services.errors import AuthenticationRequired, NotFound, PermissionDenied
 from app.services.policy import amendments as policy_amendments
+from app.services.policy import comments as policy_comments
 
 # The signed cookie carries a random token naming a row of login_session; the row, looked up
 # on every request, is what makes it a session: deleting it (logout, password change,
@@ -236,6 +238,61 @@ EditableDocument = Annotated[PolicyDocument, Depends(_editable_document)]
 TeamDocument = Annotated[PolicyDocument, Depends(_team_document)]
 ReadableSection = Annotated[PolicySection, Depends(_readable_section)]
 EditableSection = Annotated[PolicySection, Depends(_editable_section)]
+
+
+# -- policy documents: comments on paragraphs ------------------------------------------------
+
+
+def _readable_paragraph(db: SessionDep, user: OptionalUser, paragraph_id: DbId) -> Any:
+    place = policy_comments.get_place(db, paragraph_id)
+    team = policy.team_ids(db, place.document.id or 0)
+    if not permissions.can_read_document(user, place.document, team):
+        raise NotFound()
+    return place
+
+
+def _commentable_paragraph(db: SessionDep, user: CurrentUser, paragraph_id: DbId) -> Any:
+    place = policy_comments.get_place(db, paragraph_id)
+    team = policy.team_ids(db, place.document.id or 0)
+    if not permissions.can_read_document(user, place.document, team):
+        raise NotFound()
+    ensure(permissions.can_comment(user, place.document, team), user)
+    return place
+
+
+def _visible_comment(db: SessionDep, user: User, comment_id: int) -> Any:
+    comment = policy_comments.get_comment(db, comment_id)
+    document = policy.get_document(db, comment.document_id)
+    if not permissions.can_read_document(user, document, policy.team_ids(db, document.id or 0)):
+        raise NotFound()
+    return comment
+
+
+def _editable_comment(db: SessionDep, user: CurrentUser, comment_id: DbId) -> Any:
+    comment = _visible_comment(db, user, comment_id)
+    ensure(permissions.can_edit_comment(user, comment), user)
+    return comment
+
+
+def _deletable_comment(db: SessionDep, user: CurrentUser, comment_id: DbId) -> Any:
+    comment = _visible_comment(db, user, comment_id)
+    ensure(permissions.can_delete_comment(user, comment), user)
+    return comment
+
+
+def _resolvable_thread(db: SessionDep, user: CurrentUser, comment_id: DbId) -> Any:
+    """The thread of the comment named (any of its comments names it)."""
+    thread = policy_comments.thread_of(db, _visible_comment(db, user, comment_id))
+    editors = policy_comments.editor_ids(db, thread.document_id)
+    ensure(permissions.can_resolve_thread(user, thread, editors), user)
+    return thread
+
+
+ReadableParagraph = Annotated[policy_comments.Place, Depends(_readable_paragraph)]
+CommentableParagraph = Annotated[policy_comments.Place, Depends(_commentable_paragraph)]
+EditableComment = Annotated[PolicyComment, Depends(_editable_comment)]
+DeletableComment = Annotated[PolicyComment, Depends(_deletable_comment)]
+ResolvableThread = Annotated[PolicyComment, Depends(_resolvable_thread)]
 
 
 # -- policy documents: amendments ------------------------------------------------------------

@@ -239,3 +239,36 @@ def can_withdraw_amendment(user: User | None, amendment: _Authored) -> bool:
 def can_rebase_amendment(user: User | None, amendment: _Authored, editors: Collection[int]) -> bool:
     """Its author, or an editor keeping an absent amender's proposal alive (the event says who)."""
     return can_withdraw_amendment(user, amendment) or can_decide_amendment(user, amendment, editors)
+
+
+# -- policy documents: comments on paragraphs ---------------------------------------------------
+
+
+class _Written(Protocol):
+    author_id: int | None
+
+
+def can_comment(user: User | None, document: object, team: Collection[int]) -> bool:
+    """Any logged-in person who reads the document comments on its paragraphs (until part 2
+    publishes documents, that is the drafting team and the secretariat)."""
+    return is_active(user) and can_read_document(user, document, team)
+
+
+def can_edit_comment(user: User | None, comment: _Written) -> bool:
+    """Only the author changes their words (how long after posting is the service's answer)."""
+    return is_active(user) and _is(user, comment.author_id)
+
+
+def can_delete_comment(user: User | None, comment: _Written) -> bool:
+    """The author, and the secretariat as moderators."""
+    return is_staff(user) or can_edit_comment(user, comment)
+
+
+def can_resolve_thread(user: User | None, thread: _Written, editors: Collection[int]) -> bool:
+    """The drafting team's editors (`editors`: their accounts), the secretariat, and whoever
+    started the thread resolve and reopen it."""
+    if is_staff(user):
+        return True
+    return (
+        is_active(user) and user is not None and (user.id in editors or _is(user, thread.author_id))
+    )

@@ -54,6 +54,7 @@ from app.models.policy import (
     SectionRevision,
 )
 from app.models.policy_amendments import Amendment as Amendment
+from app.models.policy_comments import PolicyComment as PolicyComment
 from app.models.speakers import Organisation, Speaker
 from app.models.timekeeping import SpeakerTurn
 from app.models.users import AccountToken, Invitation, User, UserCaucusLink

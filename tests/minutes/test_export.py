@@ -88,7 +88,7 @@ def test_the_docx_reads_back_with_its_structure(client: TestClient, exported: Ex
     assert len(cited) == 1
     assert cited[0].text.startswith("[")
     number = cited[0].text.strip("[]")
-    sources = _index(paragraphs, "Sources", "Heading 1")
+    sources = _index(paragraphs, "Fuentes", "Heading 1")
     entries = {p.text.split("]")[0] + "]": p for p in paragraphs[sources + 1 :]}
     entry = entries[f"[{number}]"]
     url = f"http://testserver/contributions/{exported.linked.id}"

@@ -9,7 +9,8 @@ from app.routers.policy import amendments, comments, history_pages, io
 from app.routers.policy import pages as section_pages
 from app.routers.policy.api import api as documents_api
 
-_MODULES = (section_pages, history_pages, amendments, comments, io)
+# io first: its /documents/import must match before the pages' /documents/{document_id}.
+_MODULES = (io, section_pages, history_pages, amendments, comments)
 
 api = APIRouter()
 api.include_router(documents_api)

@@ -186,6 +186,7 @@ def test_an_editor_restores_a_revision_as_a_new_one(
     confirm = client.get(f"/sections/{sid}/revert?revision=1")
     assert confirm.status_code == 200, confirm.text
     assert "What would change" in confirm.text
+    assert "Revision 1 was saved by Factory, <time datetime=" in confirm.text
     assert "<del>" in confirm.text
     token = form_token(client, f"/sections/{sid}/revert?revision=1")
     done = client.post(
@@ -226,8 +227,12 @@ def test_a_bad_restore_form_gets_an_answer_not_a_failure(
             f"/sections/{sid}/revert", data={"csrf_token": token, "revision": revision}
         )
         assert answer.status_code == 404, (revision, answer.status_code)
-    for query in ("", "?revision=", "?revision=abc", "?revision=99"):
+    for query in ("?revision=abc", "?revision=99", "?revision=0"):
         assert client.get(f"/sections/{sid}/revert{query}").status_code in (400, 404)
+    for query in ("", "?revision=", "?revision=%20"):
+        undo = client.get(f"/sections/{sid}/revert{query}")
+        assert undo.status_code == 200
+        assert "Restore revision 2 of section 1" in undo.text
 
 
 def test_outside_the_team_the_pages_do_not_exist(

@@ -215,9 +215,10 @@ def restore_page(
     request: Request,
     db: SessionDep,
     section: EditableSection,
-    revision: Annotated[int, Query(ge=1, le=MAX_ID)],
+    revision: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> HTMLResponse:
-    return _restore_page(request, db, section, revision)
+    """Without a revision named, the one before the current (undoing the latest change)."""
+    return _restore_page(request, db, section, revision or max(1, section.version - 1))
 
 
 def _restored(request: Request, section: PolicySection, revision: int, done: Saved) -> str:

@@ -20,6 +20,7 @@ from app.demo import (
     contributions,
     forums,
     minutes,
+    policy,
     sessions,
     speakers,
     users,
@@ -40,5 +41,6 @@ def load(db: Session) -> dict[str, int]:
     sessions.load(db, actor=admin, wfctp=both.wfctp, uclg=both.uclg, speakers=people)
     contributions.load(db, actor=admin, wfctp=both.wfctp, uclg=both.uclg)
     minutes.load(db, actor=admin, wfctp=both.wfctp, uclg=both.uclg, speakers=people)
+    policy.load(db, actor=admin, forum=both.uclg)
     caremap.load(db, actor=admin)
     return {"forums": len(forum_service.all_forums_with_counts(db))}

@@ -81,7 +81,8 @@ def test_every_record_is_created_by_the_demo_administrator_through_the_services(
     }
     actions = [(e["action"], e["object_type"], e["actor_id"]) for e in events]
     assert actions.count(("member", "caucus", me["id"])) == 3
-    assert actions.count(("user.create", "user", me["id"])) == 5  # the participants
+    # The five participants and the policy paper's two caucus representatives.
+    assert actions.count(("user.create", "user", me["id"])) == 7
     assert actions.count(("user.create", "user", None)) == 1  # the administrator, by the CLI
     assert ("mail.import", "forum", me["id"]) in actions
     assert ("live.open", "session", me["id"]) in actions

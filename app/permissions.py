@@ -191,6 +191,11 @@ def can_create_document(user: User | None) -> bool:
     return is_staff(user)
 
 
+def can_see_all_documents(user: User | None) -> bool:
+    """The document list shows staff every document, anyone else the ones they draft."""
+    return is_staff(user)
+
+
 def can_read_document(user: User | None, document: object, team: Collection[int]) -> bool:
     """Until documents are published (part 2), only the drafting team (`team`: its accounts,
     loaded by the dependency) and the secretariat see them; for anyone else they do not exist."""

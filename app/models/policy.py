@@ -119,6 +119,16 @@ class SectionRevision(SQLModel, table=True):
     reverted_from: int | None = None  # the revision number a revert brought back
 
 
+class SectionPresence(SQLModel, table=True):
+    """Who has a section open in the editor, and when their page last said so. One row per
+    person and section, overwritten; a row older than a minute means they left."""
+
+    __tablename__ = "policy_section_presence"
+    section_id: int = Field(foreign_key="policy_section.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 # -- what clients send ---------------------------------------------------------------------
 
 

@@ -182,6 +182,8 @@ SEMANTIC_FIELDS = {
     "actual_end",
     "started_at",
     "ended_at",
+    # A policy document's import: a DOCX or Markdown file with text, by its content.
+    "file",
 }
 
 
@@ -357,8 +359,9 @@ def test_openapi_lists_every_resource(client: TestClient) -> None:
         "caremap/pins",
     ):
         assert f"/api/v1/{resource}" in paths, resource
-    # HTML pages are not API operations; the minutes' files are (routers/minutes/exports.py).
-    documents = ("/minutes.docx", "/minutes.md")
+    # HTML pages are not API operations; the minutes' and policy documents' files are
+    # (routers/minutes/exports.py, routers/policy/io.py).
+    documents = ("/minutes.docx", "/minutes.md", "/export.docx", "/export.md")
     assert not any(
         not p.startswith(("/api/", "/healthz")) and not p.endswith(documents) for p in paths
     )

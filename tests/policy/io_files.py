@@ -29,7 +29,12 @@ def draft_docx() -> bytes:
     doc.add_paragraph("Reduce it", style="List Number")
     doc.add_paragraph("Redistribute it", style="List Number")
     table = doc.add_table(rows=2, cols=2)
-    for (row, col), text in {(0, 0): "Year", (0, 1): "Budget", (1, 0): "2026", (1, 1): "3%"}.items():
+    for (row, col), text in {
+        (0, 0): "Year",
+        (0, 1): "Budget",
+        (1, 0): "2026",
+        (1, 1): "3%",
+    }.items():
         table.cell(row, col).text = text
     picture = io.BytesIO()
     Image.new("RGB", (8, 8), "teal").save(picture, "PNG")

@@ -4,10 +4,15 @@ REQUIRED and PUBLIC), and the records they need in the seed (seed())."""
 from sqlmodel import Session
 
 from app.models.users import User
+from tests.schema_roles import STAFF
 
 # "METHOD /path" (without /api/v1) -> the rank it needs: tests.schema_roles.ACCOUNT or STAFF.
-REQUIRED: dict[str, int] = {}
-PUBLIC: set[str] = set()
+REQUIRED: dict[str, int] = {"POST /documents/import": STAFF}
+# Files, not under /api/v1: the document for whoever may read it, else 404.
+PUBLIC: set[str] = {
+    "GET /documents/{document_id}/export.docx",
+    "GET /documents/{document_id}/export.md",
+}
 
 
 def seed(db: Session, staff: User, ids: dict[str, list[int]]) -> dict[str, list[int]]:

@@ -115,13 +115,19 @@ def test_the_secretariat_previews_then_creates_the_document(
     )
     assert shown.status_code == 200, shown.text
     assert "Comments (1) were dropped." in shown.text
-    assert "1.1.1" in shown.text and SECTIONS[2] in shown.text
+    assert "1.1.1" in shown.text
+    assert SECTIONS[2] in shown.text
     assert _count(db, PolicyDocument) == before  # a preview stores nothing
     sealed = re.search(r'name="sealed" value="([^"]+)"', shown.text)
     assert sealed
     created = client.post(
         "/documents/import/create",
-        data={"sealed": sealed.group(1), "forum_id": form["forum_id"], "title": TITLE, "language": "en"},
+        data={
+            "sealed": sealed.group(1),
+            "forum_id": form["forum_id"],
+            "title": TITLE,
+            "language": "en",
+        },
         follow_redirects=False,
     )
     assert created.status_code == 303, created.text
@@ -166,7 +172,8 @@ def test_a_refused_file_is_shown_on_the_form(
         files={"file": ("notes.pdf", b"%PDF-1.4 x", "application/pdf")},
     )
     assert sent.status_code == 422
-    assert 'aria-invalid="true"' in sent.text and "notes.pdf" in sent.text
+    assert 'aria-invalid="true"' in sent.text
+    assert "notes.pdf" in sent.text
 
 
 def test_the_api_previews_and_imports(client: TestClient, db: Session, login_as: Login) -> None:
@@ -182,11 +189,16 @@ def test_the_api_previews_and_imports(client: TestClient, db: Session, login_as:
     assert made.status_code == 201, made.text
     assert made.json()["title"] == {"en": "Imported"}
     db.rollback()
-    assert [s["title"] for s in made.json()["sections"]] == ["Care as a right", "Funding care", "Workers"]
+    assert [s["title"] for s in made.json()["sections"]] == [
+        "Care as a right",
+        "Funding care",
+        "Workers",
+    ]
     bad = client.post(
         "/api/v1/documents/import", data=form, files={"file": ("x.md", b"\x00\x01", "text/plain")}
     )
-    assert bad.status_code == 422 and "file" in bad.json()["errors"]
+    assert bad.status_code == 422
+    assert "file" in bad.json()["errors"]
     unknown = client.post(
         "/api/v1/documents/import", data=form | {"forum_id": "999999"}, files=files
     )

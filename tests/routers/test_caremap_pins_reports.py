@@ -65,7 +65,7 @@ def test_a_pin_to_something_that_does_not_exist_is_refused_on_the_field(
     login_as(Role.secretariat)
     token = form_token(client, "/caremap/pins/new")
     base = {"csrf_token": token, "run_id": run.id, "care_group": "older_persons"}
-    for target in ("policy_section:3", "section:1", "session:", ""):
+    for target in ("no_such_kind:3", "section:1", "session:", ""):
         page = client.post("/caremap/pins", data={**base, "target": target})
         assert page.status_code == 422, target
         field = page.text[page.text.index('<label for="f-target"') :]

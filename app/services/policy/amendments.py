@@ -178,9 +178,12 @@ def _event(db: Session, amendment: Amendment, actor: User, action: str, reason: 
     )
 
 
-def _replacement(text: str) -> str:
+def _replacement(text: str, field: str = "replacement") -> str:
     """The replacement as the section will hold it: its blocks, joined as a body joins them."""
-    return join(paragraphs_of(text))
+    try:
+        return join(paragraphs_of(text))
+    except InvalidInput as exc:  # named after the field the person typed in
+        raise InvalidInput({field: exc.errors["body"]}) from exc
 
 
 def propose(
@@ -371,7 +374,7 @@ def merge(
         status=S.accepted,
         base_text=current.text,
         base_version=section.version,
-        replacement=_replacement(data.text),
+        replacement=_replacement(data.text, "text"),
         rationale=data.reason.strip(),
         revision=section.version + 1,
         decided_at=utcnow(),

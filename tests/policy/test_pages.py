@@ -347,6 +347,12 @@ def test_presence_names_others_and_a_newer_revision(
     assert "A newer revision has been saved" in text
     assert client.get(f"/sections/{made.section.id}/presence?seen=2").text.count("newer") == 0
     assert client.get(f"/sections/{made.section.id}/presence?seen=x").status_code == 400
+    # A poll that would say what the page already says changes nothing on it.
+    key = re.search(r"shown=([0-9a-f]+)", text)
+    assert key
+    same = client.get(f"/sections/{made.section.id}/presence?seen=1&shown={key.group(1)}")
+    assert same.status_code == 204
+    assert client.get(f"{fragment}&shown=0123").status_code == 200
 
 
 def test_presence_writes_at_most_once_per_interval(db: Session, login_as: Login) -> None:

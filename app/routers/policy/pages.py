@@ -59,6 +59,7 @@ pages = pages_router()
 api = api_router("policy")
 
 SeenQ = Annotated[int, Query(ge=0, le=MAX_ID)]
+ShownQ = Annotated[str | None, Query(max_length=40, pattern="^[0-9a-f]*$")]
 
 
 @pass_context
@@ -253,6 +254,7 @@ def _editor(
         "errors": errors,
         "clashes": clashes or [],
         "presence": here,
+        "seen": base,
         "nav": "documents",
     }
     return render(request, "policy/edit.html", context, status_code=status_code)
@@ -343,8 +345,12 @@ def presence_fragment(
     user: CurrentUser,
     section: EditableSection,
     seen: SeenQ = 0,
-) -> HTMLResponse:
-    """The editor's polled notice: who else has the section open, what was saved since."""
+    shown: ShownQ = None,
+) -> Response:
+    """The editor's polled notice: who else has the section open, what was saved since;
+    204 (htmx leaves the page as it is) when that is what the page already shows."""
     here = presence.check_in(db, section=section, user=user, seen=seen, writer=_writer(request, db))
-    context = {"section": section, "presence": here}
+    if shown and shown == here.key:
+        return Response(status_code=204)
+    context = {"section": section, "presence": here, "seen": seen}
     return render(request, "policy/_presence.html", context)

@@ -290,3 +290,6 @@ def test_the_pages_without_javascript(client: TestClient, db: Session, login_as:
         f"/documents/{made.document.id}/amendments?paragraph={pid}",
     )
     assert any(t.key == "amend" for t in tools)
+    document_page = client.get(f"/documents/{made.document.id}").text
+    assert f'href="/paragraphs/{pid}/amendments/new"' in document_page
+    assert "Propose an amendment to “Care is a right of every person, at…”" in document_page

@@ -20,7 +20,7 @@ from app.deps import (
     ReadableDocument,
 )
 from app.i18n import N_, gettext
-from app.lib.markup import render_markdown
+from app.lib.markup import plain_text, render_markdown
 from app.models.policy import PolicyDocument
 from app.models.policy_amendments import (
     STATUS_LABELS,
@@ -60,11 +60,14 @@ def amendment_tools(
     if not permissions.can_propose_amendment(user, document, team):
         return {}
     counts = service.pending_counts(db, paragraph_ids)
+    texts = service.paragraph_texts(db, paragraph_ids)
     out: dict[int, list[Tool]] = {}
-    for n, pid in enumerate(paragraph_ids, start=1):
+    for pid in paragraph_ids:
+        # Named by its first words: a screen reader's list of links says which paragraph.
+        start = plain_text(texts.get(pid, ""), limit=40)
         tools = [
             Tool(
-                label=gettext("Propose an amendment to paragraph %(n)s", n=n),
+                label=gettext("Propose an amendment to “%(start)s”", start=start),
                 href=f"/paragraphs/{pid}/amendments/new",
                 key="amend",
             )
@@ -72,7 +75,7 @@ def amendment_tools(
         if counts.get(pid):
             tools.append(
                 Tool(
-                    label=gettext("Amendments to paragraph %(n)s", n=n),
+                    label=gettext("Amendments to “%(start)s”", start=start),
                     href=f"/documents/{document.id}/amendments?paragraph={pid}",
                     count=counts[pid],
                     key="amendments",

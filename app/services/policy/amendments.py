@@ -14,7 +14,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app import i18n, permissions
@@ -27,22 +27,42 @@ from app.models.policy_amendments import (
     AmendmentCreate,
     AmendmentDecision,
     AmendmentEvent,
-    AmendmentEventPublic,
     AmendmentMerge,
-    AmendmentPublic,
     AmendmentRebase,
-    TrackedRun,
 )
 from app.models.policy_amendments import AmendmentAction as A
 from app.models.policy_amendments import AmendmentStatus as S
 from app.models.types import utcnow
 from app.models.users import User
 from app.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.services.policy.amendment_reading import (
+    amendment_public,
+    events,
+    list_amendments,
+    paragraph_texts,
+    pending_counts,
+)
 from app.services.policy.documents import current_paragraphs, team_ids, user_names
-from app.services.policy.history import word_diff
 from app.services.policy.paragraphs import join, paragraphs_of
 from app.services.policy.saving import fresh, save_section
 from app.services.workflow import Transition, Workflow
+
+__all__ = [
+    "Place",
+    "amendment_place",
+    "amendment_public",
+    "decide",
+    "editor_ids",
+    "events",
+    "list_amendments",
+    "merge",
+    "paragraph_place",
+    "paragraph_texts",
+    "pending_counts",
+    "propose",
+    "rebase",
+    "workflow",
+]
 
 OUTDATED = N_(
     "The paragraph has changed since this amendment was proposed. Its author (or an editor) "
@@ -409,103 +429,3 @@ def merge(
         db.add(combined)
         db.commit()
     return combined
-
-
-# -- reading --------------------------------------------------------------------------------
-
-
-def list_amendments(
-    db: Session,
-    *,
-    document: PolicyDocument,
-    viewer: User | None,
-    team: Collection[int],
-    status: str | None = None,
-    section_id: int | None = None,
-    paragraph_id: int | None = None,
-) -> list[Amendment]:
-    query = select(Amendment).where(col(Amendment.document_id) == document.id)
-    if status:
-        query = query.where(col(Amendment.status) == status)
-    if section_id:
-        query = query.where(col(Amendment.section_id) == section_id)
-    if paragraph_id:
-        query = query.where(col(Amendment.paragraph_id) == paragraph_id)
-    rows = db.execute(query.order_by(col(Amendment.id))).scalars()
-    return [a for a in rows if permissions.can_see_amendment(viewer, a, team)]
-
-
-def pending_counts(db: Session, paragraph_ids: Sequence[int]) -> dict[int, int]:
-    if not paragraph_ids:
-        return {}
-    rows = db.execute(
-        select(col(Amendment.paragraph_id), func.count())
-        .where(
-            col(Amendment.paragraph_id).in_(list(paragraph_ids)),
-            col(Amendment.status) == S.pending,
-        )
-        .group_by(col(Amendment.paragraph_id))
-    )
-    return {int(pid): int(n) for pid, n in rows}
-
-
-def events(db: Session, amendment: Amendment) -> list[AmendmentEventPublic]:
-    rows = list(
-        db.execute(
-            select(AmendmentEvent)
-            .where(col(AmendmentEvent.amendment_id) == amendment.id)
-            .order_by(col(AmendmentEvent.id))
-        ).scalars()
-    )
-    names = user_names(db, {e.actor_id for e in rows if e.actor_id})
-    return [
-        AmendmentEventPublic(
-            action=e.action,
-            from_status=e.from_status,
-            to_status=e.to_status,
-            actor_id=e.actor_id,
-            actor=names.get(e.actor_id) if e.actor_id else None,
-            reason=e.reason,
-            created_at=e.created_at,
-        )
-        for e in rows
-    ]
-
-
-def _runs(old: str, new: str) -> list[TrackedRun]:
-    return [TrackedRun(op=r.op, text=r.text) for r in word_diff(old, new)]
-
-
-def amendment_public(db: Session, amendment: Amendment) -> AmendmentPublic:
-    paragraph = db.get(PolicyParagraph, amendment.paragraph_id)
-    gone = paragraph is None or paragraph.removed_at is not None
-    current = None if gone or paragraph is None else paragraph.text
-    # A decided amendment is read against what it was decided on; a pending one against the
-    # paragraph now (the tracked changes an editor accepts).
-    live = amendment.status == S.pending and current is not None
-    outdated = live and current != amendment.base_text
-    against = current if live and current is not None else amendment.base_text
-    names = user_names(db, {amendment.author_id} if amendment.author_id else set())
-    return AmendmentPublic(
-        id=amendment.id or 0,
-        document_id=amendment.document_id,
-        section_id=amendment.section_id,
-        paragraph_id=amendment.paragraph_id,
-        author_id=amendment.author_id,
-        author=names.get(amendment.author_id) if amendment.author_id else None,
-        status=amendment.status,
-        base_text=amendment.base_text,
-        base_version=amendment.base_version,
-        replacement=amendment.replacement,
-        rationale=amendment.rationale,
-        decision_reason=amendment.decision_reason,
-        merged_into_id=amendment.merged_into_id,
-        revision=amendment.revision,
-        created_at=amendment.created_at,
-        decided_at=amendment.decided_at,
-        current_text=current,
-        outdated=outdated or (amendment.status == S.pending and gone),
-        changes=_runs(against, amendment.replacement),
-        base_changes=_runs(amendment.base_text, current) if outdated and current else [],
-        events=events(db, amendment),
-    )

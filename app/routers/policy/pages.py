@@ -74,10 +74,17 @@ def _document_url(document_id: int, section_id: int | None = None) -> str:
 
 
 def _writer(request: Request, db: Session) -> Callable[[], AbstractContextManager[Session]]:
-    """Where a presence check-in writes: a GET's session only reads, so a session of its own;
-    a form post's session writes already (on SQLite a second writer would wait for it)."""
+    """Where a presence check-in writes: a GET's session only reads, so a session of its own,
+    opened once the read one has handed its connection back (a request never holds two
+    pooled connections at once); a form post's session writes already (on SQLite a second
+    writer would wait for it)."""
     if request.method in ("GET", "HEAD"):
-        return lambda: open_session(request.app.state.engine, write=True)
+
+        def separate() -> AbstractContextManager[Session]:
+            db.rollback()  # only reads so far: ends them and returns the connection
+            return open_session(request.app.state.engine, write=True)
+
+        return separate
     return lambda: nullcontext(db)
 
 

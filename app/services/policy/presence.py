@@ -111,8 +111,10 @@ def check_in(
     """Records that `user` has the section open (unless recorded recently) and says who else
     has it open and what was saved after version `seen`."""
     now = now or utcnow()
-    others, mine = others_present(db, section_id=section.id or 0, user=user, now=now)
+    section_id, user_id = section.id or 0, user.id or 0
+    others, mine = others_present(db, section_id=section_id, user=user, now=now)
+    answer = Presence(others=others, newer=newer_than(db, section=section, seen=seen))
     if mine is None or now - mine >= RECORD_EVERY:
         with writer() as session:
-            _upsert(session, section_id=section.id or 0, user_id=user.id or 0, now=now)
-    return Presence(others=others, newer=newer_than(db, section=section, seen=seen))
+            _upsert(session, section_id=section_id, user_id=user_id, now=now)
+    return answer

@@ -2,14 +2,16 @@
 keeps a concurrent edit, outdated amendments and their rebase, merging, and the pages."""
 
 import re
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
+from app.db import open_session
 from app.models.policy import SectionRevision
 from app.models.policy_amendments import (
     Amendment,
@@ -293,3 +295,72 @@ def test_the_pages_without_javascript(client: TestClient, db: Session, login_as:
     document_page = client.get(f"/documents/{made.document.id}").text
     assert f'href="/paragraphs/{pid}/amendments/new"' in document_page
     assert "Propose an amendment to “Care is a right of every person, at…”" in document_page
+
+
+def test_accepting_while_others_save_loses_nothing(engine: Engine, db: Session) -> None:
+    """Editors accept three amendments of three paragraphs while three people save other
+    edits of the section, all at once: every amendment is accepted in a revision holding its
+    text, and every save is kept (on PostgreSQL the accepts hold the section's row)."""
+    body = "\n\n".join(f"Paragraph {n} of the care paper." for n in range(6))
+    made = paper(db, body=body)
+    editor = person(db, name="Ana Editor")
+    add_to_team(db, made, editor, "editor")
+    ids = _ids(db, made)
+    proposed = [
+        _propose(db, made, editor, n, f"Paragraph {n} of the care paper, amended.")
+        for n in range(3)
+    ]
+    start = threading.Barrier(6)
+    errors: list[BaseException] = []
+
+    def accept(n: int) -> None:
+        try:
+            with open_session(engine, write=True) as own:
+                start.wait(timeout=30)
+                amendment = own.get(Amendment, proposed[n].id)
+                document = own.get(type(made.document), made.document.id)
+                assert amendment is not None
+                assert document is not None
+                service.decide(
+                    own,
+                    actor=editor,
+                    document=document,
+                    amendment=amendment,
+                    data=AmendmentDecision(action="accept"),
+                    editors={editor.id or 0},
+                )
+        except BaseException as exc:
+            errors.append(exc)
+
+    def save(n: int) -> None:
+        try:
+            with open_session(engine, write=True) as own:
+                texts = [f"Paragraph {k} of the care paper." for k in range(6)]
+                texts[n] = f"Paragraph {n} of the care paper, saved by hand."
+                start.wait(timeout=30)
+                policy.save_section(
+                    own, actor=editor, section=made.section, base_version=1, body="\n\n".join(texts)
+                )
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=accept, args=(n,)) for n in range(3)]
+    threads += [threading.Thread(target=save, args=(n,)) for n in range(3, 6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    db.rollback()
+    now = {p.id: p.text for p in policy.current_paragraphs(db, made.section.id or 0)}
+    for n in range(3):
+        assert now[ids[n]] == f"Paragraph {n} of the care paper, amended."
+        assert now[ids[n + 3]] == f"Paragraph {n + 3} of the care paper, saved by hand."
+    for amendment in proposed:
+        db.refresh(amendment)
+        assert amendment.status == "accepted"
+        revision = policy.get_revision(db, made.section.id or 0, amendment.revision or 0)
+        assert revision is not None
+        assert revision.note == f"Amendment #{amendment.id} by Ana Editor"
+        texts = {p["id"]: p["text"] for p in revision.paragraphs}
+        assert texts[amendment.paragraph_id] == amendment.replacement

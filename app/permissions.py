@@ -264,9 +264,14 @@ def can_edit_comment(user: User | None, comment: _Written) -> bool:
     return is_active(user) and _is(user, comment.author_id)
 
 
+def can_moderate_comment(user: User | None, comment: object = None) -> bool:
+    """The secretariat removes any comment, at any time."""
+    return is_staff(user)
+
+
 def can_delete_comment(user: User | None, comment: _Written) -> bool:
-    """The author, and the secretariat as moderators."""
-    return is_staff(user) or can_edit_comment(user, comment)
+    """The author (within the time the service allows), and the secretariat as moderators."""
+    return can_moderate_comment(user, comment) or can_edit_comment(user, comment)
 
 
 def can_resolve_thread(user: User | None, thread: _Written, editors: Collection[int]) -> bool:

@@ -123,7 +123,7 @@ def test_a_reply_by_keyboard_only(
     page.goto(f"{live_server}/paragraphs/{thread['paragraph_id']}/comments?lang=en")
     heading = page.get_by_role("heading", name=re.compile(thread["ana"]))
     expect(heading).to_be_visible()
-    reply = page.get_by_label(f"Reply to {thread['ana']}'s comment")
+    reply = page.get_by_role("textbox", name=f"Reply to {thread['ana']}'s comment")
     tab_to(page, reply)
     page.keyboard.type("Cities pay too.")
     post = page.locator(f"#reply-{thread['top_id']} button[type=submit]")

@@ -332,7 +332,7 @@ def test_the_thread_page_by_forms(client: TestClient, db: Session, login_as: Log
     assert "autofocus" in html
     assert re.search(r"<h3[^>]*>\s*<span class=\"comment-author\">Ana</span>", html)
     assert "Reply to Ana&#39;s comment" in html or "Reply to Ana's comment" in html
-    assert 'Resolve<span class="visually-hidden"> the thread started by Ana' in html
+    assert 'aria-label="Resolve the thread started by Ana">Resolve</button>' in html
     # A reply through the thread's form; then resolve it: folded into a <details> with a count.
     reply = client.post(
         page,

@@ -265,7 +265,7 @@ def delete_comment(
     thread_anchor = f"#c-{comment.parent_id}" if comment.parent_id else ""
     try:
         service.delete(
-            db, comment=comment, moderating=not permissions.can_edit_comment(user, comment)
+            db, comment=comment, moderating=permissions.can_moderate_comment(user, comment)
         )
     except Conflict as exc:
         return _conflict_back(request, url, exc)
@@ -321,7 +321,7 @@ def update_comment(db: SessionDep, comment: EditableComment, data: CommentUpdate
 def remove_comment(db: SessionDep, user: OptionalUser, comment: DeletableComment) -> Response:
     """The author within 24 hours, the secretariat at any time. A comment with replies stays
     as "comment deleted" (no author, no text) so that the replies keep their place."""
-    service.delete(db, comment=comment, moderating=not permissions.can_edit_comment(user, comment))
+    service.delete(db, comment=comment, moderating=permissions.can_moderate_comment(user, comment))
     return Response(status_code=204)
 
 

@@ -387,3 +387,18 @@ def test_a_refused_form_keeps_the_text_and_says_why(
     gone = client.post(f"/comments/{top}/delete", data=_form(client, page), follow_redirects=False)
     assert gone.status_code == 303
     assert "Top, edited" not in client.get(page).text
+
+
+def test_the_document_page_links_each_paragraph_to_its_thread(
+    client: TestClient, db: Session, login_as: Login
+) -> None:
+    made, _ana = _team(db, login_as)
+    first, second, _third = _ids(db, made)
+    _post(client, second, "Who trains them?")
+    html = client.get(f"/documents/{made.document.id}").text
+    links = re.findall(r'<a href="/paragraphs/(\d+)/comments" data-tool="comments">([^<]+)', html)
+    assert [int(pid) for pid, _label in links] == _ids(db, made)
+    assert dict(links)[str(second)].strip() == "Comments on paragraph 2 of section 1"
+    assert f'href="/paragraphs/{second}/comments" data-tool="comments">' in html
+    assert '<span class="count">(1)</span>' in html
+    assert str(first) in dict(links)

@@ -2,7 +2,8 @@
 document, organised around the UNDP brief's eight key points for care policies and opened by
 the Town Hall's headline from the future. Two demo caucus representatives co-draft it: the
 first writes the sections, both revise some of them (so history, diffs and blame have
-something to show). The text is ours, marked as a demo draft (policy_text.py).
+something to show); one amendment is outdated by a later revision, another pending, and a
+comment thread discusses a paragraph. The text is ours, marked as a demo draft (policy_text.py).
 
 Idempotent: the document is found by its English title in the process's forum."""
 
@@ -11,20 +12,33 @@ import secrets
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from app.demo.policy_text import CONTEXT, DRAFT_NOTE, KEY_POINTS, POINTS, REVISIONS, VISION
+from app.demo.policy_text import (
+    AMENDMENTS,
+    CONTEXT,
+    DRAFT_NOTE,
+    KEY_POINTS,
+    POINTS,
+    REVISIONS,
+    THREAD,
+    VISION,
+)
 from app.models.forums import Forum
 from app.models.policy import (
     DocumentCreate,
     PolicyDocument,
+    PolicyParagraph,
     PolicySection,
     SectionCreate,
     TeamMemberIn,
     TeamRole,
 )
+from app.models.policy_amendments import AmendmentCreate
+from app.models.policy_comments import CommentCreate
 from app.models.users import Role, User, UserCreate
 from app.services import caucuses as caucus_service
 from app.services import policy
 from app.services import users as user_service
+from app.services.policy import amendments, comments
 
 TITLE = {
     "en": "Caring Systems: policy paper of the 2022 Town Halls (demo draft)",
@@ -107,6 +121,18 @@ def load(db: Session, *, actor: User, forum: Forum) -> PolicyDocument:
     points = section("Eight key points for care policies and systems", KEY_POINTS)
     for title, body in POINTS:
         by_title[title] = section(title, body, points)
+
+    def first_paragraph(title: str) -> PolicyParagraph:
+        return policy.current_paragraphs(db, by_title[title].id or 0)[0]
+
+    outdated, pending = AMENDMENTS
+    for title, who, text, why in (outdated,):
+        amendments.propose(
+            db,
+            actor=editors[who][0],
+            paragraph=first_paragraph(title),
+            data=AmendmentCreate(replacement=text, rationale=why),
+        )
     for title, who, body, note in REVISIONS:
         target = policy.get_section(db, by_title[title].id or 0)
         policy.save_section(
@@ -117,4 +143,21 @@ def load(db: Session, *, actor: User, forum: Forum) -> PolicyDocument:
             body=body,
             note=note,
         )
+    title, who, text, why = pending
+    amendments.propose(
+        db,
+        actor=editors[who][0],
+        paragraph=first_paragraph(title),
+        data=AmendmentCreate(replacement=text, rationale=why),
+    )
+    parent: int | None = None
+    for title, who, text in THREAD:
+        place = comments.get_place(db, first_paragraph(title).id or 0)
+        posted = comments.post(
+            db,
+            actor=editors[who][0],
+            place=place,
+            data=CommentCreate(body=text, parent_id=parent),
+        )
+        parent = parent or posted.id
     return document

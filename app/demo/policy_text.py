@@ -103,3 +103,38 @@ REVISIONS: list[tuple[str, int, str, str]] = [
         "Feminism caucus: gender-responsive budgeting, from the headline from the future",
     ),
 ]
+
+# Amendments: (section title, which editor, replacement, rationale). The first is proposed
+# before the revisions above and so is outdated by the Financing revision; the second stays
+# pending on the current text.
+AMENDMENTS: list[tuple[str, int, str, str]] = [
+    (
+        "Financing",
+        0,
+        "Budgets fund public services and also the well-being of caregivers and of those who "
+        "need care, with a share set aside for care led by communities.",
+        "Community care (the fourth sphere of the care map) needs its own line",
+    ),
+    (
+        "Local capacities",
+        1,
+        "Care systems take shape in the municipality, so municipalities need the governance, "
+        "staff, skills and data to run them, shared with neighbouring municipalities where they "
+        "are small.",
+        "Small municipalities cannot do this alone",
+    ),
+]
+
+# A comment thread: (section title, who, text) — the first opens it, the others reply.
+THREAD: list[tuple[str, int, str]] = [
+    (
+        "Caregivers first",
+        1,
+        "Should we name the young carers too? The youth caucus raised them in the Town Hall.",
+    ),
+    (
+        "Caregivers first",
+        0,
+        "Agreed: I will ask the youth caucus for a sentence before the caucus review.",
+    ),
+]

@@ -58,3 +58,24 @@ def test_the_paper_is_for_its_team_and_staff_and_loads_once(
     load(db)
     assert db.execute(select(func.count()).select_from(SectionRevision)).scalar_one() == before
     assert db.execute(select(func.count()).select_from(PolicyDocument)).scalar_one() == 1
+
+
+def test_the_paper_has_an_outdated_and_a_pending_amendment_and_a_thread(
+    client: TestClient, db: Session, login_as: Callable[..., Any]
+) -> None:
+    load(db)
+    login_as(Role.secretariat)
+    listed = client.get("/api/v1/documents/1/amendments")
+    assert listed.status_code == 200, listed.text
+    body = listed.json()
+    items = body["items"] if isinstance(body, dict) else body
+    assert [a["status"] for a in items] == ["pending", "pending"]
+    assert sorted(bool(a["outdated"]) for a in items) == [False, True]
+    sections = _paper(client)["sections"]
+    caregivers = next(s for s in sections if s["title"] == "Caregivers first")
+    paragraph = client.get(f"/api/v1/sections/{caregivers['id']}").json()["paragraphs"][0]
+    thread = client.get(f"/api/v1/paragraphs/{paragraph['id']}/comments").json()
+    assert "young carers" in str(thread)
+    assert "youth caucus for a sentence" in str(thread)
+    page = client.get(f"/paragraphs/{paragraph['id']}/comments")
+    assert page.status_code == 200

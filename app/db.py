@@ -8,9 +8,10 @@ BEGIN IMMEDIATE: a deferred transaction that later tries to write can fail at on
 queues behind the current writer. Reads keep plain BEGIN so they never queue.
 """
 
-from collections.abc import AsyncIterator
+import functools
+from collections.abc import AsyncIterator, Callable
 from contextvars import ContextVar
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, cast
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
@@ -19,6 +20,8 @@ from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session
 
 from app.config import Settings, get_settings
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 WRITE_OPTION = "townhall_write"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -105,6 +108,40 @@ def _read_after_commit(session: Session, transaction: SessionTransaction) -> Non
         return
     if session.info.pop(COMMITTED, False):
         session.bind = read_bind
+
+
+def hand_back(session: Session) -> None:
+    """Ends the session's transaction, so that its connection goes back to the pool, keeping
+    what it loaded usable: a read session's objects stay as loaded (there is nothing to commit),
+    a write session's are expired and read again inside the write's own transaction (a commit
+    here would switch it to the read bind, above). Between a load-or-404 dependency, which runs
+    in a worker thread, and the endpoint, which waits for another one (routers/apiutil.py)."""
+    if not session.in_transaction():
+        return
+    if session.info.get(READ_BIND) is None:
+        session.commit()
+    else:
+        session.rollback()
+
+
+def hands_back(load: F) -> F:
+    """For a plain `def` dependency that reads the database (a load-or-404: the contribution,
+    the section, the minutes): FastAPI runs it in a worker thread, and the endpoint then waits
+    for another one. The request's sessions hand their connection back as it returns, so that
+    no connection is held while the request waits for a thread. (Without it, under a burst of
+    reads, every connection was held by a request waiting for a thread, every thread waited for
+    a connection, and readers got 503s.) tests/test_db.py checks every route's dependencies."""
+
+    @functools.wraps(load)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return load(*args, **kwargs)
+        finally:
+            for session in request_sessions.get() or ():
+                hand_back(session)
+
+    run.hands_back = True  # type: ignore[attr-defined]
+    return cast(F, run)
 
 
 def write_again(session: Session) -> None:

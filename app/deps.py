@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 
 from app import permissions
-from app.db import SessionDep, open_session
+from app.db import SessionDep, hands_back, open_session
 from app.models.caremap import CrowdReport, EvidencePin
 from app.models.caucuses import Caucus
 from app.models.contributions import Contribution
@@ -109,14 +109,17 @@ CrowdReviewer = Annotated[User, user_who(permissions.can_review_crowd_report)]
 # Sync: they read the database, so FastAPI runs them in the handler's worker thread pool.
 
 
+@hands_back
 def _visible_contribution(db: SessionDep, user: OptionalUser, contribution_id: DbId) -> Any:
     return contributions.get_visible(db, contribution_id, viewer=user)
 
 
+@hands_back
 def _moderated_contribution(db: SessionDep, user: Moderator, contribution_id: DbId) -> Any:
     return contributions.get_contribution(db, contribution_id)
 
 
+@hands_back
 def _editable_contribution(db: SessionDep, user: CurrentUser, contribution_id: DbId) -> Any:
     contribution = contributions.get_contribution(db, contribution_id)
     ensure(permissions.can_edit_contribution(user, contribution), user)
@@ -131,10 +134,12 @@ EditableContribution = Annotated[Contribution, Depends(_editable_contribution)]
 # -- care maps -----------------------------------------------------------------------------
 
 
+@hands_back
 def _reviewable_report(db: SessionDep, user: CrowdReviewer, report_id: DbId) -> Any:
     return caremap.get_report(db, report_id)
 
 
+@hands_back
 def _removable_pin(db: SessionDep, user: Pinner, pin_id: DbId) -> Any:
     return caremap.get_pin(db, pin_id)
 
@@ -146,6 +151,7 @@ RemovablePin = Annotated[EvidencePin, Depends(_removable_pin)]
 # -- caucuses ------------------------------------------------------------------------------
 
 
+@hands_back
 def _workspace_caucus(db: SessionDep, user: CurrentUser, caucus_id: DbId) -> Any:
     found = caucuses.get_caucus(db, caucus_id)
     represented = users.represented_caucuses(db, user)
@@ -161,6 +167,7 @@ WorkspaceCaucus = Annotated[Caucus, Depends(_workspace_caucus)]
 MinutesEditor = Annotated[User, user_who(permissions.can_edit_minutes)]
 
 
+@hands_back
 def _readable_minutes(db: SessionDep, user: OptionalUser, minutes_id: DbId) -> Any:
     found = minutes.get_minutes(db, minutes_id)
     if not permissions.can_view_minutes(user, found, minutes.attendee_accounts(db, minutes_id)):
@@ -168,10 +175,12 @@ def _readable_minutes(db: SessionDep, user: OptionalUser, minutes_id: DbId) -> A
     return found
 
 
+@hands_back
 def _editable_minutes(db: SessionDep, user: MinutesEditor, minutes_id: DbId) -> Any:
     return minutes.get_minutes(db, minutes_id)
 
 
+@hands_back
 def _correctable_minutes(db: SessionDep, user: CurrentUser, minutes_id: DbId) -> Any:
     found = minutes.get_minutes(db, minutes_id)
     attendees = minutes.attendee_accounts(db, minutes_id)
@@ -191,6 +200,7 @@ CorrectableMinutes = Annotated[Minutes, Depends(_correctable_minutes)]
 DocumentCreator = Annotated[User, user_who(permissions.can_create_document)]
 
 
+@hands_back
 def _readable_document(db: SessionDep, user: OptionalUser, document_id: DbId) -> Any:
     found = policy.get_document(db, document_id)
     if not permissions.can_read_document(user, found, policy.team_ids(db, document_id)):
@@ -198,6 +208,7 @@ def _readable_document(db: SessionDep, user: OptionalUser, document_id: DbId) ->
     return found
 
 
+@hands_back
 def _editable_document(db: SessionDep, user: CurrentUser, document_id: DbId) -> Any:
     found = policy.get_document(db, document_id)
     team = policy.team_ids(db, document_id)
@@ -207,6 +218,7 @@ def _editable_document(db: SessionDep, user: CurrentUser, document_id: DbId) -> 
     return found
 
 
+@hands_back
 def _team_document(db: SessionDep, user: CurrentUser, document_id: DbId) -> Any:
     found = policy.get_document(db, document_id)
     if not permissions.can_read_document(user, found, policy.team_ids(db, document_id)):
@@ -215,6 +227,7 @@ def _team_document(db: SessionDep, user: CurrentUser, document_id: DbId) -> Any:
     return found
 
 
+@hands_back
 def _readable_section(db: SessionDep, user: OptionalUser, section_id: DbId) -> Any:
     section = policy.get_section(db, section_id)
     document = policy.get_document(db, section.document_id)
@@ -223,6 +236,7 @@ def _readable_section(db: SessionDep, user: OptionalUser, section_id: DbId) -> A
     return section
 
 
+@hands_back
 def _editable_section(db: SessionDep, user: CurrentUser, section_id: DbId) -> Any:
     section = policy.get_section(db, section_id)
     document = policy.get_document(db, section.document_id)
@@ -243,6 +257,7 @@ EditableSection = Annotated[PolicySection, Depends(_editable_section)]
 # -- policy documents: comments on paragraphs ------------------------------------------------
 
 
+@hands_back
 def _readable_paragraph(db: SessionDep, user: OptionalUser, paragraph_id: DbId) -> Any:
     place = policy_comments.get_place(db, paragraph_id)
     team = policy.team_ids(db, place.document.id or 0)
@@ -251,6 +266,7 @@ def _readable_paragraph(db: SessionDep, user: OptionalUser, paragraph_id: DbId) 
     return place
 
 
+@hands_back
 def _commentable_paragraph(db: SessionDep, user: CurrentUser, paragraph_id: DbId) -> Any:
     place = policy_comments.get_place(db, paragraph_id)
     team = policy.team_ids(db, place.document.id or 0)
@@ -268,18 +284,21 @@ def _visible_comment(db: SessionDep, user: User, comment_id: int) -> Any:
     return comment
 
 
+@hands_back
 def _editable_comment(db: SessionDep, user: CurrentUser, comment_id: DbId) -> Any:
     comment = _visible_comment(db, user, comment_id)
     ensure(permissions.can_edit_comment(user, comment), user)
     return comment
 
 
+@hands_back
 def _deletable_comment(db: SessionDep, user: CurrentUser, comment_id: DbId) -> Any:
     comment = _visible_comment(db, user, comment_id)
     ensure(permissions.can_delete_comment(user, comment), user)
     return comment
 
 
+@hands_back
 def _resolvable_thread(db: SessionDep, user: CurrentUser, comment_id: DbId) -> Any:
     """The thread of the comment named (any of its comments names it)."""
     thread = policy_comments.thread_of(db, _visible_comment(db, user, comment_id))
@@ -298,6 +317,7 @@ ResolvableThread = Annotated[PolicyComment, Depends(_resolvable_thread)]
 # -- policy documents: amendments ------------------------------------------------------------
 
 
+@hands_back
 def _amendable_paragraph(db: SessionDep, user: CurrentUser, paragraph_id: DbId) -> Any:
     place = policy_amendments.paragraph_place(db, paragraph_id)
     if not permissions.can_read_document(user, place.document, place.team):
@@ -306,6 +326,7 @@ def _amendable_paragraph(db: SessionDep, user: CurrentUser, paragraph_id: DbId) 
     return place
 
 
+@hands_back
 def _merge_paragraph(db: SessionDep, user: CurrentUser, paragraph_id: DbId) -> Any:
     place = policy_amendments.paragraph_place(db, paragraph_id)
     if not permissions.can_read_document(user, place.document, place.team):
@@ -314,6 +335,7 @@ def _merge_paragraph(db: SessionDep, user: CurrentUser, paragraph_id: DbId) -> A
     return place
 
 
+@hands_back
 def _readable_amendment(db: SessionDep, user: OptionalUser, amendment_id: DbId) -> Any:
     """An amendment the reader may see; any other is a 404, as if it did not exist."""
     place = policy_amendments.amendment_place(db, amendment_id)

@@ -1,6 +1,7 @@
 """The database as configured: SQLite pragmas, concurrent writers, no migration drift."""
 
 import threading
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -148,3 +149,74 @@ def test_a_burst_past_the_in_flight_limit_gets_quick_503s_not_a_long_queue(
     assert set(statuses) == {200, 503}, statuses
     assert statuses.count(200) >= 3
     assert slowest < 5
+
+
+def test_a_burst_of_reads_never_holds_connections_across_the_dependency_hop(
+    database_url: str,
+) -> None:
+    """Found by the policy benchmark: a load-or-404 dependency (the contribution, the section,
+    the minutes) runs in a worker thread of its own and the endpoint in another; the dependency
+    used to keep its connection while the request waited for the endpoint's thread, while the
+    threads waited for connections: the pool timed out and readers got 503s. Now every read of
+    a record behind such a dependency is answered 200."""
+    from app.config import Settings
+    from app.db import make_engine, open_session
+    from app.main import create_app
+    from tests import factories
+
+    settings = Settings(
+        database_url=database_url,
+        worker_threads=2,
+        db_pool_size=2,
+        db_max_overflow=0,
+        db_pool_timeout_s=1.0,
+        page_cache=False,
+    )
+    engine = make_engine(database_url, settings=settings)
+    try:
+        with open_session(engine, write=True) as db:
+            forum = factories.forum(db)
+            found = factories.contribution(db, forum)
+            paths = [f"/api/v1/contributions/{found.id}", f"/contributions/{found.id}"] * 30
+        statuses, _slowest = _burst(create_app(settings, engine), paths)
+    finally:
+        engine.dispose()
+    assert statuses.count(200) == len(paths), sorted(set(statuses))
+
+
+def _api_routes(routes: list[Any]) -> list[Any]:
+    from fastapi.routing import APIRoute
+
+    found = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.append(route)
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            found += _api_routes(list(inner.routes))
+    return found
+
+
+def test_every_plain_dependency_hands_its_connection_back(app: Any) -> None:
+    """The rule behind the burst test above, for every route: a `def` dependency (it runs in
+    a worker thread of its own) is wrapped by db.hands_back."""
+    import inspect
+
+    def plain(dependant: Any) -> list[str]:
+        out = []
+        for sub in dependant.dependencies:
+            out += plain(sub)
+            call = sub.call
+            if inspect.isfunction(call) and not (
+                inspect.iscoroutinefunction(call)
+                or inspect.isgeneratorfunction(call)
+                or inspect.isasyncgenfunction(call)
+                or getattr(call, "hands_back", False)
+            ):
+                out.append(f"{call.__module__}.{call.__qualname__}")
+        return out
+
+    routes = _api_routes(list(app.routes))
+    assert len(routes) > 100
+    missing = sorted({name for route in routes for name in plain(route.dependant)})
+    assert not missing, missing

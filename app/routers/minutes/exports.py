@@ -12,7 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.db import SessionDep
+from app.db import SessionDep, hands_back
 from app.deps import OptionalUser
 from app.models.minutes import Minutes, MinutesStatus
 from app.models.types import DbId
@@ -30,6 +30,7 @@ from app.web.urls import absolute_url
 exports = APIRouter(tags=["minutes"], route_class=RequestSessions)
 
 
+@hands_back
 def _readable(db: SessionDep, user: OptionalUser, session_id: DbId) -> Minutes:
     session_service.get_session(db, session_id)
     found = service.of_session(db, session_id)

@@ -118,7 +118,7 @@ def test_two_editors_see_each_other_merge_then_settle_a_conflict(
     bea.get_by_role("button", name="Save").click()
     expect(bea.locator(".notice[role=status]").first).to_contain_text("Saved.")
     expect(ana.locator("#presence")).to_contain_text(
-        "A newer revision has been saved", timeout=POLL_MS
+        "1 newer revision has been saved", timeout=POLL_MS
     )
     expect(ana.locator("#presence")).to_contain_text("Bea")
     _body(ana).fill(_body(ana).input_value().replace("train care workers", "train and pay them"))

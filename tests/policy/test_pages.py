@@ -344,7 +344,7 @@ def test_presence_names_others_and_a_newer_revision(
     text = client.get(fragment).text
     assert "Also editing this section now" in text
     assert "Bea Editor" in text
-    assert "A newer revision has been saved" in text
+    assert "1 newer revision has been saved" in text
     assert client.get(f"/sections/{made.section.id}/presence?seen=2").text.count("newer") == 0
     assert client.get(f"/sections/{made.section.id}/presence?seen=x").status_code == 400
     # A poll that would say what the page already says changes nothing on it.

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import ObjectDeletedError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.i18n import N_, gettext, translate_errors
@@ -178,6 +179,14 @@ async def integrity_error(request: Request, exc: Exception) -> Response:
     return _problem(409, detail) if _is_api(request) else _page(request, 409, detail)
 
 
+async def deleted_meanwhile(request: Request, exc: Exception) -> Response:
+    """A record a dependency found was deleted by another request before the endpoint read it
+    again (db.hands_back expires what a write request loaded): for this request it is gone."""
+    log.info("deleted meanwhile on %s %s: %s", request.method, request.url.path, exc)
+    detail = gettext(_STATUS_DETAILS[404])
+    return _problem(404, detail) if _is_api(request) else _page(request, 404, detail)
+
+
 async def data_error(request: Request, exc: Exception) -> Response:
     """A value the database refuses that validation let through: the sender's input, a 422."""
     log.warning("data error on %s %s: %s", request.method, request.url.path, exc)
@@ -249,6 +258,7 @@ async def operational_error(request: Request, exc: Exception) -> Response:
 def install(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, integrity_error)
     app.add_exception_handler(DataError, data_error)
+    app.add_exception_handler(ObjectDeletedError, deleted_meanwhile)
     app.add_exception_handler(PoolTimeout, overloaded)
     app.add_exception_handler(OperationalError, operational_error)
     app.add_exception_handler(DBAPIError, operational_error)

@@ -57,3 +57,22 @@ def test_a_programming_error_stays_a_500(app: Any) -> None:
 
     response = TestClient(app, raise_server_exceptions=False).get("/boom")
     assert response.status_code == 500
+
+
+def test_a_record_deleted_between_dependency_and_endpoint_is_a_404(app: Any, db: Any) -> None:
+    """A write request's dependency found the record; another request deleted it before the
+    endpoint read it again (db.hands_back expired it): for this request it is gone."""
+    from sqlalchemy import inspect as state_of
+    from sqlalchemy.orm.exc import ObjectDeletedError
+
+    from tests import factories
+
+    forum = factories.forum(db)
+
+    @app.get("/api/v1/boom")
+    def boom() -> None:
+        raise ObjectDeletedError(state_of(forum))
+
+    response = TestClient(app, raise_server_exceptions=False).get("/api/v1/boom")
+    assert response.status_code == 404
+    assert response.json()["status"] == 404

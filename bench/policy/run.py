@@ -60,7 +60,6 @@ def _load_web_runner() -> Any:
 web = _load_web_runner()
 
 import generate  # noqa: E402
-from openloop import open_loop  # noqa: E402
 
 # -- data -------------------------------------------------------------------------------------
 
@@ -252,7 +251,7 @@ def measure(
         rate = max(1.0, out[label].rps / 2)
         print(f"  open loop {rate:,.0f} req/s {args.duration:g}s {label} ...", flush=True)
         drain(pid)
-        half = open_loop(
+        half = web.open_loop(
             HOST,
             port,
             path,

@@ -80,10 +80,20 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
 
 
 async def _run(
-    host: str, port: int, path: str, rate: float, duration_s: float, connections: int
+    host: str,
+    port: int,
+    path: str,
+    rate: float,
+    duration_s: float,
+    connections: int,
+    headers: dict[str, str],
 ) -> OpenLoopResult:
     result = OpenLoopResult(target_rate=rate, duration_s=duration_s, connections=connections)
-    request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: bench\r\n\r\n".encode()
+    # Extra headers: a session cookie, for pages as a logged-in reader gets them.
+    extra = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    request = (
+        f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: bench\r\n{extra}\r\n"
+    ).encode()
     total = max(1, int(rate * duration_s))
     interval = 1.0 / rate
     next_slot = 0
@@ -129,7 +139,14 @@ async def _run(
 
 
 def open_loop(
-    host: str, port: int, path: str, *, rate: float, duration_s: float, connections: int
+    host: str,
+    port: int,
+    path: str,
+    *,
+    rate: float,
+    duration_s: float,
+    connections: int,
+    headers: dict[str, str] | None = None,
 ) -> OpenLoopResult:
     """Sends ``rate`` requests/s for ``duration_s`` seconds over ``connections`` connections."""
     runner: Any = asyncio.run
@@ -139,5 +156,6 @@ def open_loop(
         runner = uvloop.run
     except ImportError:
         pass
-    result: OpenLoopResult = runner(_run(host, port, path, rate, duration_s, connections))
+    coroutine = _run(host, port, path, rate, duration_s, connections, headers or {})
+    result: OpenLoopResult = runner(coroutine)
     return result

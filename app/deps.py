@@ -28,6 +28,8 @@ from app.services import caremap, caucuses, contributions, minutes, policy, user
 from app.services.errors import AuthenticationRequired, NotFound, PermissionDenied
 from app.services.policy import amendments as policy_amendments
 from app.services.policy import comments as policy_comments
+from app.services.policy import reviews as policy_reviews
+from app.services.policy import snapshots as policy_snapshots
 
 # The signed cookie carries a random token naming a row of login_session; the row, looked up
 # on every request, is what makes it a session: deleting it (logout, password change,
@@ -350,3 +352,56 @@ def _readable_amendment(db: SessionDep, user: OptionalUser, amendment_id: DbId) 
 AmendableParagraph = Annotated[policy_amendments.Place, Depends(_amendable_paragraph)]
 MergeParagraph = Annotated[policy_amendments.Place, Depends(_merge_paragraph)]
 ReadableAmendment = Annotated[policy_amendments.Place, Depends(_readable_amendment)]
+
+
+# -- policy documents: sign-off, stages, snapshots, sources ------------------------------------
+
+
+@hands_back
+def _reviewable_section(
+    db: SessionDep, user: CurrentUser, section_id: DbId, caucus_id: DbId
+) -> Any:
+    place = policy_reviews.review_place(
+        db, section_id=section_id, caucus_id=caucus_id, user_id=user.id
+    )
+    if not permissions.can_read_document(user, place.document, place.team):
+        raise NotFound()
+    ensure(permissions.can_review_section(user, caucus_id, place.represented), user)
+    return place
+
+
+@hands_back
+def _steered_document(db: SessionDep, user: CurrentUser, document_id: DbId) -> Any:
+    found = policy.get_document(db, document_id)
+    if not permissions.can_read_document(user, found, policy.team_ids(db, document_id)):
+        raise NotFound()
+    ensure(permissions.can_steer_process(user, found), user)
+    return found
+
+
+@hands_back
+def _published_document(db: SessionDep, user: OptionalUser, document_id: DbId) -> Any:
+    """A document this reader may read in some form: its working text (the drafting team, the
+    secretariat) or, for anyone, its public snapshots once there is one."""
+    found = policy.get_document(db, document_id)
+    if permissions.can_read_document(user, found, policy.team_ids(db, document_id)):
+        return found
+    public = policy_snapshots.latest_public(db, document_id) is not None
+    if not permissions.can_read_published(user, found, public):
+        raise NotFound()
+    return found
+
+
+@hands_back
+def _sourcing_paragraph(db: SessionDep, user: CurrentUser, paragraph_id: DbId) -> Any:
+    place = policy_amendments.paragraph_place(db, paragraph_id)
+    if not permissions.can_read_document(user, place.document, place.team):
+        raise NotFound()
+    ensure(permissions.can_link_sources(user, place.document, place.editors), user)
+    return place
+
+
+ReviewableSection = Annotated[policy_reviews.Place, Depends(_reviewable_section)]
+SteeredDocument = Annotated[PolicyDocument, Depends(_steered_document)]
+PublishedDocument = Annotated[PolicyDocument, Depends(_published_document)]
+SourcingParagraph = Annotated[policy_amendments.Place, Depends(_sourcing_paragraph)]

@@ -214,6 +214,35 @@ def can_manage_drafting_team(user: User | None, document: _Owned) -> bool:
     return is_staff(user) or (is_active(user) and _is(user, document.owner_id))
 
 
+# -- policy documents: sign-off, stages, sources ---------------------------------------------
+
+
+def can_review_section(user: User | None, caucus_id: int, represented: Collection[int]) -> bool:
+    """A caucus's verdict on a section is given by that caucus's representatives only: the
+    accounts on the drafting team as caucus representatives of that caucus (`represented`: the
+    caucuses this account represents there, loaded by the dependency). Not even the
+    secretariat speaks for a caucus."""
+    return is_active(user) and caucus_id in represented
+
+
+def can_steer_process(user: User | None, document: object = None) -> bool:
+    """The secretariat moves a document between stages, configures its stages and chooses the
+    caucuses whose sign-off it requires."""
+    return is_staff(user)
+
+
+def can_read_published(user: User | None, document: object, has_public_snapshot: bool) -> bool:
+    """Anyone reads a document's public snapshots, once it has one; the working text stays
+    with those who may read the document (can_read_document)."""
+    return has_public_snapshot
+
+
+def can_link_sources(user: User | None, document: object, editors: Collection[int]) -> bool:
+    """The drafting team's editors and the secretariat say which contributions and minutes
+    points fed a paragraph, and with what outcome."""
+    return can_decide_amendment(user, document, editors)
+
+
 # -- policy documents: amendments ---------------------------------------------------------------
 
 

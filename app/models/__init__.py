@@ -55,6 +55,9 @@ from app.models.policy import (
 )
 from app.models.policy_amendments import Amendment as Amendment
 from app.models.policy_comments import PolicyComment as PolicyComment
+from app.models.policy_reviews import DocumentCaucus, ReviewEvent, SectionReview
+from app.models.policy_sources import ParagraphSource
+from app.models.policy_stages import DocumentSnapshot, DocumentStage, SnapshotSource, StageEvent
 from app.models.speakers import Organisation, Speaker
 from app.models.timekeeping import SpeakerTurn
 from app.models.users import AccountToken, Invitation, User, UserCaucusLink
@@ -77,6 +80,9 @@ __all__ = [
     "ContributionTheme",
     "CorrectionEvent",
     "CrowdReport",
+    "DocumentCaucus",
+    "DocumentSnapshot",
+    "DocumentStage",
     "DraftingMember",
     "Endorsement",
     "EvidencePin",
@@ -100,16 +106,21 @@ __all__ = [
     "ModerationEvent",
     "Organisation",
     "OutboxMessage",
+    "ParagraphSource",
     "PolicyDocument",
     "PolicyParagraph",
     "PolicySection",
     "RateCounter",
     "Report",
+    "ReviewEvent",
+    "SectionReview",
     "SectionRevision",
     "SegmentSpeaker",
     "SessionTheme",
+    "SnapshotSource",
     "Speaker",
     "SpeakerTurn",
+    "StageEvent",
     "Theme",
     "User",
     "UserCaucusLink",

@@ -68,6 +68,20 @@ class ModerationAction(StrEnum):
     answer = "answer"
 
 
+class OrganisationType(StrEnum):
+    """What kind of body a contribution speaks for (the listening report's breakdown)."""
+
+    individual = "individual"
+    civil_society = "civil_society"
+    grassroots = "grassroots"
+    local_government = "local_government"
+    national_government = "national_government"
+    international = "international"
+    academia = "academia"
+    private_sector = "private_sector"
+    other = "other"
+
+
 class Sort(StrEnum):
     newest = "newest"
     endorsed = "endorsed"
@@ -87,6 +101,17 @@ CHANNEL_LABELS = {
     Channel.live: N_("Posted during the session"),
     Channel.email: N_("Received by e-mail"),
     Channel.transcribed: N_("Transcribed by the secretariat"),
+}
+ORGANISATION_TYPE_LABELS: dict[str, str] = {
+    OrganisationType.individual: N_("Individual, speaking for themselves"),
+    OrganisationType.civil_society: N_("Civil society organisation"),
+    OrganisationType.grassroots: N_("Grassroots or community group"),
+    OrganisationType.local_government: N_("Local or regional government"),
+    OrganisationType.national_government: N_("National government"),
+    OrganisationType.international: N_("International organisation or UN agency"),
+    OrganisationType.academia: N_("University or research centre"),
+    OrganisationType.private_sector: N_("Business or private sector"),
+    OrganisationType.other: N_("Other"),
 }
 STATUS_LABELS: dict[str, str] = {
     Status.pending: N_("Waiting for moderation"),
@@ -173,6 +198,9 @@ class Contribution(SQLModel, table=True):
     author_name: str = Field(default="", max_length=120)
     author_email: str | None = Field(default=None, max_length=254)
     organisation_name: str | None = Field(default=None, max_length=200)
+    organisation_type: OrganisationType | None = Field(
+        default=None, sa_column=Column(String(30), nullable=True)
+    )
     caucus_id: int | None = Field(default=None, foreign_key="caucus.id", ondelete="SET NULL")
     links: list[str] = Field(default_factory=list, sa_type=JSONType)
     # Kept in columns so lists sort and show counts without counting rows.

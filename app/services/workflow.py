@@ -63,6 +63,9 @@ class Transition:
     # What a person is told when the record is not in one of `sources` (default: the
     # workflow's conflict_message, naming the action and the state).
     conflict: str | None = None
+    # A state that depends on the record (the next stage of a document's own list of stages),
+    # used when `target` is None.
+    to: Callable[[Any], str] | None = None
 
 
 @dataclass
@@ -79,6 +82,8 @@ class Workflow:
     # Ask for the reason before looking at the state (a moderator's form says what is missing
     # first); else a decision that does not apply is refused whatever the reason.
     reason_first: bool = False
+    # The record's column that holds the state (a document's `stage`).
+    status_field: str = "status"
     table: dict[str, Transition] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -92,13 +97,16 @@ class Workflow:
 
     def allowed(self, user: User | None, record: Any) -> list[str]:
         """The actions this user may take on this record in its current state, in table order."""
-        status = str(record.status)
+        status = self.status_of(record)
         return [a for a, t in self.table.items() if status in t.sources and t.who(user, record)]
+
+    def status_of(self, record: Any) -> str:
+        return str(getattr(record, self.status_field))
 
     def check(self, user: User | None, record: Any, action: str, reason: str = "") -> Transition:
         """Raises the domain error a person would be shown; returns the transition otherwise."""
         found = self.transition(action)
-        status = str(record.status)
+        status = self.status_of(record)
         if found.who is nobody:
             if user is not None:
                 raise InvalidInput(
@@ -140,16 +148,21 @@ class Workflow:
         `event_values` further columns of the event (what an edit changed)."""
         reason = reason.strip()
         found = self.check(actor, record, action, reason)
-        before = str(record.status)
-        after = found.target if found.target is not None else before
-        values: dict[str, Any] = {"status": after}
+        before = self.status_of(record)
+        if found.target is not None:
+            after = found.target
+        elif found.to is not None:
+            after = found.to(record)
+        else:
+            after = before
+        values: dict[str, Any] = {self.status_field: after}
         if found.values is not None:
             values |= dict(found.values(record, reason, actor))
         values |= dict(extra or {})
         model: Any = self.model
         changed = db.execute(
             update(model)
-            .where(col(model.id) == record.id, col(model.status) == before)
+            .where(col(model.id) == record.id, getattr(model, self.status_field) == before)
             .values(**values)
             .execution_options(synchronize_session=False)
         )

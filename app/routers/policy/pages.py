@@ -161,6 +161,7 @@ def _document_page(
         "tools": extensions.tools_for(db, user, document, paragraph_ids),
         "render_panel": _render_panel,
         "panels": {s.section.id: extensions.panels_for(db, user, s.section) for s in shown},
+        "document_panels": extensions.document_panels_for(db, user, document),
         "team": team,
         "role_labels": TEAM_ROLE_LABELS,
         "caucus_names": {c.id: i18n.localized(c.name)[0] for c in caucuses},

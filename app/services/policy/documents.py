@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from app.i18n import N_
-from app.models.caucuses import Caucus
+from app.models.caucuses import DEFAULT_CAUCUS_CODES, Caucus
 from app.models.forums import Forum
 from app.models.policy import (
     MAX_DEPTH,
@@ -24,6 +24,8 @@ from app.models.policy import (
     TeamMemberIn,
     TeamMemberPublic,
 )
+from app.models.policy_reviews import DocumentCaucus
+from app.models.policy_stages import DEFAULT_STAGES, DocumentStage
 from app.models.types import utcnow
 from app.models.users import User
 from app.services.errors import InvalidInput, NotFound
@@ -64,8 +66,30 @@ def create_document(db: Session, *, actor: User, data: DocumentCreate) -> Policy
         owner_id=actor.id,
     )
     db.add(document)
+    db.flush()
+    _default_process(db, document.id or 0)
     db.commit()
     return document
+
+
+def _default_process(db: Session, document_id: int) -> None:
+    """A new document moves through the default stages and asks the cross-cutting caucuses
+    that exist to sign its sections off; the secretariat changes both per document."""
+    for position, (key, _name, public, signoff) in enumerate(DEFAULT_STAGES, start=1):
+        db.add(
+            DocumentStage(
+                document_id=document_id,
+                position=position,
+                key=key,
+                public=public,
+                needs_signoff=signoff,
+            )
+        )
+    caucus_ids = db.execute(
+        select(col(Caucus.id)).where(col(Caucus.code).in_(DEFAULT_CAUCUS_CODES))
+    ).scalars()
+    for caucus_id in caucus_ids:
+        db.add(DocumentCaucus(document_id=document_id, caucus_id=caucus_id))
 
 
 def add_member(

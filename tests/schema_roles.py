@@ -653,9 +653,20 @@ from tests.policy import (  # noqa: E402
     schema_comments,
     schema_io,
     schema_pages,
+    schema_reviews,
+    schema_sources,
+    schema_stages,
 )
 
-POLICY_PARTS = (schema_pages, schema_amendments, schema_comments, schema_io)
+POLICY_PARTS = (
+    schema_pages,
+    schema_amendments,
+    schema_comments,
+    schema_io,
+    schema_reviews,
+    schema_stages,
+    schema_sources,
+)
 for _part in POLICY_PARTS:
     REQUIRED.update(_part.REQUIRED)
     PUBLIC_OPERATIONS |= _part.PUBLIC

@@ -23,7 +23,16 @@ from tests.grids import (
     parametrize,
     roles,
 )
-from tests.policy import grid_amendments, grid_comments, grid_history, grid_io, grid_pages
+from tests.policy import (
+    grid_amendments,
+    grid_comments,
+    grid_history,
+    grid_io,
+    grid_pages,
+    grid_reviews,
+    grid_sources,
+    grid_stages,
+)
 
 # -- the grid: every state-changing route, and the pages that are not for everyone -----------
 
@@ -843,6 +852,9 @@ POLICY_PARTS = [
     *grid_amendments.CASES,
     *grid_comments.CASES,
     *grid_io.CASES,
+    *grid_reviews.CASES,
+    *grid_stages.CASES,
+    *grid_sources.CASES,
 ]
 EVERY_CASE = [
     *ACCOUNTS,

@@ -33,9 +33,19 @@ def policy_world(db: Session, staff: User, forum: Forum) -> dict[str, Any]:
         "paragraph_id": policy.current_paragraphs(db, section.id or 0)[0].id,
     }
     # Imported here: those modules register their cases with tests.grids, which imports this.
-    from tests.policy import grid_amendments, grid_comments, grid_history, grid_io, grid_pages
+    from tests.policy import (
+        grid_amendments,
+        grid_comments,
+        grid_history,
+        grid_io,
+        grid_pages,
+        grid_reviews,
+        grid_sources,
+        grid_stages,
+    )
 
-    for part in (grid_pages, grid_history, grid_amendments, grid_comments, grid_io):
+    parts = (grid_pages, grid_history, grid_amendments, grid_comments, grid_io)
+    for part in (*parts, grid_reviews, grid_stages, grid_sources):
         ids |= part.world(db, staff, ids)
     # The parts write with write_again: end on the read bind with no transaction open, so that
     # the world's session does not take SQLite's write lock again under the test's requests.

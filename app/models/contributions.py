@@ -324,6 +324,8 @@ class ContributionCreate(Input):
     caucus_id: DbId | None = None
     links: list[WebAddress] = Field(default_factory=list, max_length=10)
     organisation_name: str | None = Field(default=None, max_length=200)
+    # What kind of body it speaks for (the listening report's breakdown); None: not stated.
+    organisation_type: OrganisationType | None = None
     # Only for submissions without an account.
     author_name: str | None = Field(default=None, max_length=120)
     author_email: EmailStr | None = Field(default=None, max_length=254)

@@ -5,6 +5,7 @@ the contribution's author reads."""
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from sqlalchemy import Column, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -99,3 +100,40 @@ class UptakePublic(SQLModel):
     outcome: Outcome
     outcome_label: str
     reason: str
+
+
+# -- the listening report ------------------------------------------------------------------
+
+Dimension = Literal["channel", "caucus", "language", "organisation_type", "theme"]
+
+
+class OutcomeCounts(SQLModel):
+    """Contributions counted once each, by the best outcome of their links (OUTCOME_RANK)."""
+
+    incorporated: int = 0
+    partly_incorporated: int = 0
+    merged: int = 0
+    not_taken_up: int = 0
+    not_considered: int = 0
+
+
+class ListeningGroup(SQLModel):
+    key: str  # the channel, caucus id, language code, organisation type, theme id; "none"
+    label: str  # in the reader's language
+    total: int
+    outcomes: OutcomeCounts
+
+
+class ListeningBreakdown(SQLModel):
+    dimension: Dimension
+    title: str
+    groups: list[ListeningGroup]
+
+
+class ListeningReportPublic(SQLModel):
+    document_id: int
+    snapshot: int | None  # None: the working text's links
+    rule: str  # which contributions are counted, in words
+    total: int
+    outcomes: OutcomeCounts
+    breakdowns: list[ListeningBreakdown]

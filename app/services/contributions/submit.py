@@ -266,6 +266,7 @@ def submit_proposal(
         author_name=(data.author_name or "").strip() if on_behalf else "",
         author_email=str(data.author_email).lower() if on_behalf and data.author_email else None,
         organisation_name=(data.organisation_name or "").strip() or None,
+        organisation_type=data.organisation_type,
         caucus_id=data.caucus_id,
         links=[str(link) for link in data.links],
         idempotency_key=stored_key,

@@ -2,7 +2,8 @@
 workflows (workflows.py, flow.py) and reading (reading.py).
 
 Excerpts point at their originals through the target registry (kind "contribution"); when an
-original is deleted the excerpt keeps its text and loses the link.
+original is deleted the excerpt keeps its text and loses the link. Key points are a kind others
+point at ("minutes_point", points.py): a policy paragraph names the point that fed it.
 """
 
 from sqlalchemy import update
@@ -30,6 +31,7 @@ from app.services.minutes.flow import (
     propose,
     transition,
 )
+from app.services.minutes.points import point_options
 from app.services.minutes.reading import (
     Citation,
     Contents,
@@ -67,6 +69,7 @@ __all__ = [
     "move_item",
     "of_session",
     "place",
+    "point_options",
     "propose",
     "to_public",
     "transition",

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from anyio import to_thread
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy import Engine
 
 from app import permissions
@@ -392,6 +392,56 @@ def _published_document(db: SessionDep, user: OptionalUser, document_id: DbId) -
     return found
 
 
+def _view(db: SessionDep, user: User | None, document_id: int) -> Any:
+    found = policy.get_document(db, document_id)
+    if permissions.can_read_document(user, found, policy.team_ids(db, document_id)):
+        return policy_snapshots.View(found, None, working=True)
+    latest = policy_snapshots.latest_public(db, document_id)
+    if not permissions.can_read_published(user, found, latest is not None):
+        raise NotFound()
+    return policy_snapshots.View(found, latest, working=False)
+
+
+def _snapshot_view(db: SessionDep, user: User | None, document_id: int, number: int) -> Any:
+    found = policy.get_document(db, document_id)
+    snapshot = policy_snapshots.get_snapshot(db, document_id=document_id, number=number)
+    team = policy.team_ids(db, document_id)
+    if not permissions.can_read_snapshot(user, snapshot, team):
+        raise NotFound()
+    working = permissions.can_read_document(user, found, team)
+    return policy_snapshots.View(found, snapshot, working=working)
+
+
+@hands_back
+def _document_view(db: SessionDep, user: OptionalUser, document_id: DbId) -> Any:
+    """The document as this reader reads it: the working text (the drafting team, the
+    secretariat) or its latest public snapshot; 404 when neither."""
+    return _view(db, user, document_id)
+
+
+@hands_back
+def _readable_snapshot(db: SessionDep, user: OptionalUser, document_id: DbId, number: DbId) -> Any:
+    """A snapshot this reader may read (a public one, or any for the drafting team and the
+    secretariat), else 404."""
+    return _snapshot_view(db, user, document_id, number)
+
+
+SnapshotQ = Annotated[
+    DbId | None, Query(description="The snapshot's number; else the text this reader reads")
+]
+
+
+@hands_back
+def _exported_view(
+    db: SessionDep, user: OptionalUser, document_id: DbId, snapshot: SnapshotQ = None
+) -> Any:
+    """What an export writes: the snapshot asked for (if this reader may read it), else the
+    working text for those who read it, else the latest public snapshot; 404 otherwise."""
+    if snapshot is None:
+        return _view(db, user, document_id)
+    return _snapshot_view(db, user, document_id, snapshot)
+
+
 @hands_back
 def _sourcing_paragraph(db: SessionDep, user: CurrentUser, paragraph_id: DbId) -> Any:
     place = policy_amendments.paragraph_place(db, paragraph_id)
@@ -405,3 +455,6 @@ ReviewableSection = Annotated[policy_reviews.Place, Depends(_reviewable_section)
 SteeredDocument = Annotated[PolicyDocument, Depends(_steered_document)]
 PublishedDocument = Annotated[PolicyDocument, Depends(_published_document)]
 SourcingParagraph = Annotated[policy_amendments.Place, Depends(_sourcing_paragraph)]
+DocumentView = Annotated[policy_snapshots.View, Depends(_document_view)]
+ReadableSnapshot = Annotated[policy_snapshots.View, Depends(_readable_snapshot)]
+ExportedView = Annotated[policy_snapshots.View, Depends(_exported_view)]

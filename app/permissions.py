@@ -186,6 +186,10 @@ class _Owned(Protocol):
     owner_id: int | None
 
 
+class _Public(Protocol):
+    public: bool
+
+
 def can_create_document(user: User | None) -> bool:
     """The secretariat opens a policy document and names its drafting team."""
     return is_staff(user)
@@ -235,6 +239,11 @@ def can_read_published(user: User | None, document: object, has_public_snapshot:
     """Anyone reads a document's public snapshots, once it has one; the working text stays
     with those who may read the document (can_read_document)."""
     return has_public_snapshot
+
+
+def can_read_snapshot(user: User | None, snapshot: _Public, team: Collection[int]) -> bool:
+    """A public snapshot is for anyone; the others for those who read the working text."""
+    return snapshot.public or can_read_document(user, snapshot, team)
 
 
 def can_link_sources(user: User | None, document: object, editors: Collection[int]) -> bool:

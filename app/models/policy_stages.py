@@ -99,6 +99,9 @@ class SnapshotSource(SQLModel, table=True):
 class TransitionIn(Input):
     action: Literal["advance", "return"]
     reason: str = Field(default="", max_length=REASON_MAX)
+    # The stage the client saw (the page's form sends it): a move from a stage the document
+    # has already left is refused (409), so two people advancing at once move it one stage.
+    from_stage: str | None = Field(default=None, max_length=20)
 
 
 class StageIn(Input):
@@ -132,6 +135,16 @@ class Blocker(SQLModel):
     caucus_id: int
     caucus: str
     reason: Literal["objection", "missing", "stale"]
+
+
+class StageBlockedProblem(SQLModel):
+    """409: the document cannot leave a sign-off stage; `blockers` says which sections lack
+    which caucus's current sign-off, and why."""
+
+    title: str
+    status: int
+    detail: str
+    blockers: list[Blocker]
 
 
 class TransitionOut(SQLModel):

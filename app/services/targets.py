@@ -10,6 +10,7 @@ transaction, so nothing listens for another domain's table events.
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -37,6 +38,9 @@ class TargetKind:
     # What a form may offer to point at: (id, title) of the records this reader may see, most
     # relevant first. A kind without it is still resolvable (the API) but not offered in forms.
     options: Callable[[Session, User | None], Sequence[tuple[int, str]]] | None = None
+    # How a citation of the record reads in an endnote (a policy snapshot's sources): the
+    # channel it came through, as a msgid (or None), and the day it was made (or None).
+    cite: Callable[[Any], tuple[str | None, date | None]] | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,14 @@ def find(db: Session, *, kind: str, target_id: int, viewer: User | None) -> Targ
         return resolve(db, kind=kind, target_id=target_id, viewer=viewer)
     except (NotFound, InvalidInput):
         return None
+
+
+def citation(kind: str, record: Any) -> tuple[str | None, date | None]:
+    """(channel msgid, date) for an endnote; (None, None) for a kind without a `cite` hook."""
+    spec = _kinds.get(str(kind))
+    if spec is None or spec.cite is None or record is None:
+        return None, None
+    return spec.cite(record)
 
 
 def deleted(db: Session, *, kind: str, target_id: int) -> int:

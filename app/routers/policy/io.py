@@ -7,17 +7,19 @@ Exports and the printable page answer 404 for a document the reader may not read
 does. The evidence panel is registered with the document page's section panels when this
 module is imported."""
 
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from markupsafe import Markup
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from app import i18n
 from app.db import SessionDep
-from app.deps import CurrentUser, DocumentCreator, EditableSection, ReadableDocument
+from app.deps import CurrentUser, DocumentCreator, EditableSection, ExportedView
 from app.i18n import N_
 from app.lib.markup import render_markdown
 from app.lib.uploads import MAX_BYTES, UploadRejected
@@ -34,11 +36,12 @@ from app.services import policy as core
 from app.services.errors import InvalidInput
 from app.services.policy import evidence, exporting, importing
 from app.services.policy.export_docx import MEDIA_TYPE as DOCX
-from app.services.policy.export_docx import export_docx
+from app.services.policy.export_docx import export_docx, export_snapshot_docx
 from app.services.policy.export_md import MEDIA_TYPE as MARKDOWN
-from app.services.policy.export_md import export_md
+from app.services.policy.export_md import export_md, export_snapshot_md
 from app.services.policy.extensions import Panel, section_panels
 from app.templating import flash, render
+from app.web.urls import absolute_url
 
 pages = pages_router()
 api = api_router("policy")
@@ -211,8 +214,13 @@ def _file(body: bytes | str, media_type: str, export: exporting.Export, extensio
     responses=_file_responses(DOCX, "The document as a Word file"),
     summary="Policy document as DOCX",
 )
-def document_docx(db: SessionDep, document: ReadableDocument) -> Response:
-    export, body = export_docx(db, document=document)
+def document_docx(request: Request, db: SessionDep, view: ExportedView) -> Response:
+    """`?snapshot=N` exports that snapshot, with its sources as endnotes; without it, the
+    working text for the drafting team, the latest public snapshot for anyone else."""
+    if view.snapshot is not None:
+        export, body = export_snapshot_docx(view.snapshot, url=partial(absolute_url, request))
+    else:
+        export, body = export_docx(db, document=view.document)
     return _file(body, DOCX, export, "docx")
 
 
@@ -222,16 +230,33 @@ def document_docx(db: SessionDep, document: ReadableDocument) -> Response:
     responses=_file_responses(MARKDOWN, "The document as Markdown (CommonMark)"),
     summary="Policy document as Markdown",
 )
-def document_markdown(db: SessionDep, document: ReadableDocument) -> Response:
-    export, body = export_md(db, document=document)
+def document_markdown(request: Request, db: SessionDep, view: ExportedView) -> Response:
+    """As the DOCX: `?snapshot=N`, else what this reader reads."""
+    if view.snapshot is not None:
+        export, body = export_snapshot_md(view.snapshot, url=partial(absolute_url, request))
+    else:
+        export, body = export_md(db, document=view.document)
     return _file(body, MARKDOWN, export, "md")
 
 
 @pages.get("/documents/{document_id}/print", response_class=HTMLResponse)
-def document_print(request: Request, db: SessionDep, document: ReadableDocument) -> HTMLResponse:
-    export = exporting.build(db, document=document)
-    sections = [(s, [render_markdown(text) for text in s.paragraphs]) for s in export.sections]
-    context = {"document": document, "export": export, "sections": sections}
+def document_print(request: Request, db: SessionDep, view: ExportedView) -> HTMLResponse:
+    if view.snapshot is not None:
+        export = exporting.build_snapshot(view.snapshot, url=partial(absolute_url, request))
+        # The frozen HTML: a snapshot is never rendered again.
+        sections = [
+            (s, [(Markup(html), notes) for html, notes in zip(s.html, s.notes, strict=True)])  # noqa: S704 - sanitised when frozen
+            for s in export.sections
+        ]
+    else:
+        export = exporting.build(db, document=view.document)
+        sections = [(s, [(render_markdown(t), []) for t in s.paragraphs]) for s in export.sections]
+    context = {
+        "document": view.document,
+        "export": export,
+        "sections": sections,
+        "snapshot": view.snapshot,
+    }
     return render(
         request, "policy/print.html", context, headers={"Cache-Control": "private, no-store"}
     )

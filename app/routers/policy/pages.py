@@ -27,10 +27,10 @@ from app.db import SessionDep, open_session
 from app.deps import (
     CurrentUser,
     DocumentCreator,
+    DocumentView,
     EditableDocument,
     EditableSection,
     OptionalUser,
-    ReadableDocument,
     TeamDocument,
 )
 from app.i18n import N_, Message
@@ -51,7 +51,7 @@ from app.services import caucuses as caucus_service
 from app.services import forums as forum_service
 from app.services import policy as service
 from app.services.errors import InvalidInput
-from app.services.policy import extensions, listing, presence
+from app.services.policy import extensions, listing, lock, presence, snapshots, stages
 from app.templating import render
 from app.web.validation import errors_by_field
 
@@ -92,10 +92,15 @@ def _writer(request: Request, db: Session) -> Callable[[], AbstractContextManage
 
 
 @pages.get("/documents", response_class=HTMLResponse)
-def documents_page(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
+def documents_page(request: Request, db: SessionDep, user: OptionalUser) -> HTMLResponse:
+    """The documents this reader may open: their drafting team's and, for anyone, those with
+    a public snapshot (shown as that snapshot)."""
+    rows = listing.visible_documents(db, user=user)
     context = {
-        "rows": listing.visible_documents(db, user=user),
+        "rows": rows,
+        "stage_names": stages.stage_names(db, [r.document for r in rows if r.snapshot is None]),
         "can_create": permissions.can_create_document(user),
+        "signed_in": user is not None,
         "nav": "documents",
     }
     return render(request, "policy/list.html", context)
@@ -149,6 +154,7 @@ def _document_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     shown = listing.document_sections(db, document.id or 0)
+    locked = lock.is_locked(db, document)
     paragraph_ids = [p.id or 0 for s in shown for p in s.paragraphs]
     team = service.document_public(db, document).team
     team_ids = {m.user_id for m in team}
@@ -171,7 +177,9 @@ def _document_page(
             if s.numbered.depth < MAX_DEPTH
         ],
         "role_choices": [(k, i18n.gettext(v)) for k, v in TEAM_ROLE_LABELS.items()],
-        "can_edit": permissions.can_edit_document(user, document, team_ids),
+        "can_edit": permissions.can_edit_document(user, document, team_ids) and not locked,
+        "locked": locked,
+        "stage_name": stages.stage_names(db, [document]).get(document.id or 0, document.stage),
         "can_manage": permissions.can_manage_drafting_team(user, document),
         "focus": focus or {},
         "nav": "documents",
@@ -181,9 +189,14 @@ def _document_page(
 
 @pages.get("/documents/{document_id}", response_class=HTMLResponse)
 def document_page(
-    request: Request, db: SessionDep, user: OptionalUser, document: ReadableDocument
+    request: Request, db: SessionDep, user: OptionalUser, view: DocumentView
 ) -> HTMLResponse:
-    return _document_page(request, db, user, document)
+    """The working text for the drafting team and the secretariat; for anyone else the
+    latest public snapshot, at this address too."""
+    if view.working:
+        return _document_page(request, db, user, view.document)
+    context = snapshots.reading(db, view) | {"nav": "documents"}
+    return render(request, "policy/snapshot.html", context)
 
 
 def _again(

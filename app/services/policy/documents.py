@@ -29,6 +29,7 @@ from app.models.policy_stages import DEFAULT_STAGES, DocumentStage
 from app.models.types import utcnow
 from app.models.users import User
 from app.services.errors import InvalidInput, NotFound
+from app.services.policy.lock import ensure_open
 from app.services.policy.paragraphs import join, paragraphs_of
 
 _CHOOSE = N_("Choose one of the options.")
@@ -145,6 +146,7 @@ def create_section(
 ) -> PolicySection:
     """A new section (its first revision holds the body), placed among its siblings: at
     `position` (1 is first), or last."""
+    ensure_open(db, document.id or 0)  # an adopted document's text is final
     # Locks the document row: two sections added at once do not take the same position.
     db.execute(
         update(PolicyDocument)

@@ -4,24 +4,30 @@ number, and each paragraph's Markdown read into blocks (paragraphs of runs with 
 code and links; lists with their nesting; quotes; code), so that each format writes real
 structure rather than Markdown punctuation.
 
-Part 2 cites sources as endnotes: `Export.sources` is that slot. It is empty in this part, and
-the writers add their "Sources" heading and numbered list only when it is not, so filling it
-(and citing [n] from the runs) is all part 2 has to do.
+A snapshot's export (build_snapshot) reads only the snapshot: its frozen paragraphs and their
+frozen sources, as numbered endnotes (`Export.sources`, each block that ends a paragraph naming
+its notes), with absolute links made by the caller's `url`, and its date from the freezing, so
+that exporting one snapshot twice writes the same bytes whatever was edited since.
 
 Whether the viewer may read the document is the caller's check (the route's dependency).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from sqlmodel import Session
 
+from app import i18n
+from app.i18n import N_, localized
 from app.i18n import gettext as _
-from app.i18n import localized
 from app.models.policy import PolicyDocument
+from app.models.policy_stages import DocumentSnapshot
 from app.services.minutes.export import filenames, in_language, printable
 from app.services.policy.documents import current_paragraphs, tree
+from app.services.policy.snapshots import notes, stage_name_of
 
 _MD = MarkdownIt("commonmark", {"html": False})
 
@@ -43,6 +49,7 @@ class Block:
     level: int = 0  # list nesting (0: outermost) for items
     ordered: bool = False
     list_id: int = 0  # items of one list share it (Word restarts numbering per list)
+    notes: list[int] = field(default_factory=list)  # endnotes cited at its end
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,14 @@ class Source:
     number: int
     title: str
     url: str
+    channel: str = ""  # in the document's language
+    date: str = ""  # likewise
+
+    @property
+    def text(self) -> str:
+        """The endnote's words before its link: "Title. Channel, 3 May 2025."""
+        details = ", ".join(part for part in (self.channel, self.date) if part)
+        return f"{self.title}. {details}." if details else f"{self.title}."
 
 
 @dataclass
@@ -59,6 +74,8 @@ class ExportSection:
     title: str
     blocks: list[Block]
     paragraphs: list[str]  # the Markdown, as stored
+    html: list[str] = field(default_factory=list)  # a snapshot's frozen HTML, paragraph by one
+    notes: list[list[int]] = field(default_factory=list)  # each paragraph's endnotes
 
 
 @dataclass
@@ -70,6 +87,7 @@ class Export:
     sources: list[Source] = field(default_factory=list)  # part 2: endnotes
     sources_label: str = ""
     filename: str = "document"
+    created: datetime | None = None  # a snapshot's freezing: the files' date
 
 
 def _runs(children: list[Token]) -> list[Run]:
@@ -162,6 +180,80 @@ def build(db: Session, *, document: PolicyDocument) -> Export:
             sections=sections,
             sources_label=_("Sources"),
             filename=title or "document",
+        )
+    return printable(export)
+
+
+NOT_PUBLIC = N_("Source not public")
+
+
+def _noted(blocks: list[Block], notes: list[int]) -> list[Block]:
+    """The paragraph's blocks, the last one citing its notes (a paragraph that made no block,
+    such as a link definition, gets an empty one to carry them)."""
+    if not notes:
+        return blocks
+    if not blocks:
+        blocks = [Block("paragraph")]
+    blocks[-1].notes = list(notes)
+    return blocks
+
+
+def build_snapshot(snapshot: DocumentSnapshot, *, url: Callable[[str], str]) -> Export:
+    """A snapshot as the writers take it; `url` makes a path absolute (the site's base URL)."""
+    language = snapshot.language
+    with in_language(language):
+        title = localized(snapshot.title, language)[0]
+        by_paragraph: dict[int, list[int]] = {}
+        sources = []
+        for note in notes(snapshot):
+            by_paragraph.setdefault(note.paragraph_id, []).append(note.number)
+            sources.append(
+                Source(
+                    number=note.number,
+                    title=note.title or _(NOT_PUBLIC),
+                    url=url(note.url) if note.url else "",
+                    channel=_(note.channel) if note.channel else "",
+                    date=i18n.format_date(note.date) if note.date else "",
+                )
+            )
+        list_ids = [0]
+        sections = []
+        for s in snapshot.sections:
+            paragraphs = list(s.get("paragraphs", []))
+            texts = [str(p["text"]) for p in paragraphs]
+            cited = [by_paragraph.get(int(p["id"]), []) for p in paragraphs]
+            blocks = [
+                b
+                for text, these in zip(texts, cited, strict=True)
+                for b in _noted(blocks_of(text, list_ids), these)
+            ]
+            sections.append(
+                ExportSection(
+                    str(s.get("number", "")),
+                    int(s.get("depth", 1)),
+                    str(s.get("title", "")),
+                    blocks,
+                    texts,
+                    html=[str(p.get("html", "")) for p in paragraphs],
+                    notes=cited,
+                )
+            )
+        stage = localized(snapshot.stage_name, language)[0] or stage_name_of(snapshot)
+        status = _(
+            "%(stage)s — version %(number)s of %(date)s",
+            stage=stage,
+            number=snapshot.number,
+            date=i18n.format_date(snapshot.created_at.date()),
+        )
+        export = Export(
+            language=language,
+            title=title,
+            status=status,
+            sections=sections,
+            sources=sources,
+            sources_label=_("Sources"),
+            filename=f"{title or 'document'} v{snapshot.number}",
+            created=snapshot.created_at,
         )
     return printable(export)
 

@@ -20,6 +20,7 @@ from app.models.policy import (
     PolicySection,
     TeamMemberIn,
 )
+from app.models.policy_stages import DocumentSnapshot
 from app.models.users import User
 from app.services import users
 from app.services.errors import InvalidInput
@@ -32,10 +33,14 @@ class Listed:
     forum: Forum
     sections: int
     updated_at: datetime
+    # The latest public snapshot, for a reader who does not see the working text: the row
+    # then says what that snapshot says (its stage, its sections, when it was frozen).
+    snapshot: DocumentSnapshot | None = None
 
 
-def visible_documents(db: Session, *, user: User) -> list[Listed]:
-    """Staff see every document; anyone else the ones whose drafting team they are on."""
+def visible_documents(db: Session, *, user: User | None) -> list[Listed]:
+    """Staff see every document; anyone else the ones whose drafting team they are on and,
+    as their latest public snapshot, the ones that have one."""
     counts = (
         select(
             col(PolicySection.document_id),
@@ -51,13 +56,48 @@ def visible_documents(db: Session, *, user: User) -> list[Listed]:
         .outerjoin(counts, counts.c.document_id == col(PolicyDocument.id))
         .order_by(col(PolicyDocument.updated_at).desc(), col(PolicyDocument.id).desc())
     )
-    if not permissions.can_see_all_documents(user):
-        mine = select(col(DraftingMember.document_id)).where(col(DraftingMember.user_id) == user.id)
-        query = query.where(col(PolicyDocument.id).in_(mine))
-    return [
-        Listed(document, forum, int(n), max(document.updated_at, last or document.updated_at))
-        for document, forum, n, last in db.execute(query).all()
-    ]
+    if permissions.can_see_all_documents(user):
+        return [
+            Listed(document, forum, int(n), max(document.updated_at, last or document.updated_at))
+            for document, forum, n, last in db.execute(query).all()
+        ]
+    mine: set[int] = set()
+    if user is not None and user.is_active:
+        mine = {
+            int(i)
+            for i in db.execute(
+                select(col(DraftingMember.document_id)).where(
+                    col(DraftingMember.user_id) == user.id
+                )
+            ).scalars()
+        }
+    published = select(col(DocumentSnapshot.document_id)).where(col(DocumentSnapshot.public))
+    query = query.where(col(PolicyDocument.id).in_(mine) | col(PolicyDocument.id).in_(published))
+    out: list[Listed] = []
+    for document, forum, n, last in db.execute(query).all():
+        if document.id in mine:
+            out.append(
+                Listed(
+                    document, forum, int(n), max(document.updated_at, last or document.updated_at)
+                )
+            )
+            continue
+        snapshot = _latest_public(db, document.id or 0)
+        if snapshot is not None:
+            out.append(
+                Listed(document, forum, len(snapshot.sections), snapshot.created_at, snapshot)
+            )
+    # Ordered by what the reader sees change: the working text, or the snapshot's freezing.
+    return sorted(out, key=lambda row: (row.updated_at, row.document.id or 0), reverse=True)
+
+
+def _latest_public(db: Session, document_id: int) -> DocumentSnapshot | None:
+    return db.execute(
+        select(DocumentSnapshot)
+        .where(col(DocumentSnapshot.document_id) == document_id, col(DocumentSnapshot.public))
+        .order_by(col(DocumentSnapshot.number).desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from app.models.policy import PolicyParagraph, PolicySection, SectionRevision
 from app.models.types import utcnow
 from app.models.users import User
 from app.services.errors import Conflict, NotFound
+from app.services.policy.lock import ensure_open
 from app.services.policy.merge import Clash, merge
 from app.services.policy.paragraphs import Para, align, paragraphs_of
 
@@ -168,6 +169,7 @@ def save_section(
     texts = paragraphs_of(body)
     section_id = section.id or 0
     for _attempt in range(ATTEMPTS):
+        ensure_open(db, section.document_id)
         current = fresh(db, section_id)
         base_revision = get_revision(db, section_id, base_version)
         if base_version > current.version or base_revision is None:
@@ -220,6 +222,7 @@ def revert(
     between stay in the history)."""
     section_id = section.id or 0
     for _attempt in range(ATTEMPTS):
+        ensure_open(db, section.document_id)
         current = fresh(db, section_id)
         target = get_revision(db, section_id, revision)
         latest = get_revision(db, section_id, current.version)

@@ -1,16 +1,20 @@
-"""The `townhall` command: serve, db, demo, user, caremap, outbox, import-mail, minutes."""
+"""The `townhall` command: serve, db, demo, user, caremap, outbox, import-mail, minutes.
+
+Imports are made inside each command: `townhall caremap compute` runs the pure NumPy engine
+and must not pay for the settings, the database layer or the web stack first
+(tests/caremap/test_cli_imports.py checks what it loads).
+"""
 
 import argparse
-import getpass
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.config import PROJECT_ROOT, get_settings
-
 
 def _alembic_config(url: str | None = None):  # type: ignore[no-untyped-def]
     from alembic.config import Config
+
+    from app.config import PROJECT_ROOT
 
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
@@ -27,6 +31,8 @@ def _ensure_sqlite_dir(url: str) -> None:
 def db_upgrade(url: str | None = None) -> None:
     from alembic import command
 
+    from app.config import get_settings
+
     url = url or get_settings().database_url
     _ensure_sqlite_dir(url)
     command.upgrade(_alembic_config(url), "head")
@@ -34,6 +40,7 @@ def db_upgrade(url: str | None = None) -> None:
 
 def load_demo() -> dict[str, int]:
     from app import demo
+    from app.config import get_settings
     from app.db import make_engine, open_session
 
     engine = make_engine(get_settings().database_url)
@@ -49,7 +56,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from app.config import InsecureSecretKey, require_secret_key
+    from app.config import InsecureSecretKey, get_settings, require_secret_key
 
     if args.demo:
         os.environ["TOWNHALL_DEMO"] = "true"
@@ -87,8 +94,11 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _user_create(args: argparse.Namespace) -> int:
+    import getpass
+
     from pydantic import ValidationError
 
+    from app.config import get_settings
     from app.db import make_engine, open_session
     from app.models.users import Role, UserCreate
     from app.services import users as user_service
@@ -121,6 +131,7 @@ def _user_create(args: argparse.Namespace) -> int:
 
 
 def _outbox_flush(args: argparse.Namespace) -> int:
+    from app.config import get_settings
     from app.db import make_engine
     from app.services import outbox
 
@@ -135,6 +146,7 @@ def _outbox_flush(args: argparse.Namespace) -> int:
 
 
 def _import_mail(args: argparse.Namespace) -> int:
+    from app.config import get_settings
     from app.db import make_engine, open_session
     from app.lib.mailparse import MailError, read_mailbox
     from app.services import mailintake
@@ -191,6 +203,7 @@ def _import_mail(args: argparse.Namespace) -> int:
 def _minutes_export(args: argparse.Namespace) -> int:
     """The minutes of a session as a file, whatever their status: the secretariat's copy (its
     links include what only staff may open)."""
+    from app.config import get_settings
     from app.db import make_engine, open_session
     from app.models.users import Role, User
     from app.services import minutes as minutes_service
@@ -262,6 +275,7 @@ def _caremap_import(argv: list[str]) -> int:
 
     from pydantic import ValidationError
 
+    from app.config import get_settings
     from app.db import make_engine, open_session
     from app.models.caremap import DatasetKind, DatasetMeta, DatasetOrigin, RunCreate
     from app.services import caremap as service

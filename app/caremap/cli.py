@@ -12,11 +12,8 @@ import sys
 import time
 from typing import TextIO
 
-from .engine import compute
 from .errors import CareDataError, CareParamError
-from .loaders import load_cost_table, load_demand, load_supply, load_units
 from .model import CARE_GROUPS, DEFAULT_TARGETS_PER_1000, METHODS, Params
-from .writers import write_facilities_csv, write_geojson, write_points_csv, write_units_csv
 
 
 class _Usage(ValueError):
@@ -152,6 +149,11 @@ class _Reporter:
 def compute_main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Here, not at the top: `--help` and a usage error need none of them (pyarrow, the engine).
+    from .engine import compute
+    from .loaders import load_cost_table, load_demand, load_supply, load_units
+    from .writers import write_facilities_csv, write_geojson, write_points_csv, write_units_csv
+
     err = sys.stderr
     report = _Reporter(err, args.quiet)
     try:

@@ -4,7 +4,8 @@ Demand points are matched only to facilities of their own care group. Distances
 are great-circle metres (see :mod:`.neighbours`) unless a cost table is given,
 in which case its pairs (same group, cost <= catchment) are the only ones in
 reach. ``nearest_m`` is always the great-circle distance to the nearest
-same-group facility, searched without bound.
+same-group facility, searched without bound: the smallest distance among a point's
+pairs when it has any (great-circle pairs), else an expanding search from 4 x d0.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from .model import (
     UnitResult,
     Units,
 )
-from .neighbours import PairChunk, nearest_m, pairs_within
+from .neighbours import PairChunk, nearest_from_pairs, nearest_m, pairs_within
 
 Progress = Callable[[str, int, int], None]
 """Called as progress(stage, done, total); stages are short English keys."""
@@ -93,8 +94,10 @@ def compute(
                     progress=tick,
                 )
             )
+            near_g = nearest_from_pairs(raw, d_sel.size)
         else:
             raw = [_table_pairs_for(table_pairs, d_sel, s_sel, d0)]
+            near_g = np.full(d_sel.size, np.inf)
         chunks: list[WeightedChunk] = [(i, j, pair_weights(d, params, d0)) for i, j, d in raw]
         del raw
         if params.method == "3sfca":
@@ -108,13 +111,17 @@ def compute(
         n_pairs += fca.n_pairs
         if progress is not None:
             progress(f"nearest:{group}", 0, 1)
-        near[d_sel] = nearest_m(
-            demand.lon[d_sel],
-            demand.lat[d_sel],
-            supply.lon[s_sel],
-            supply.lat[s_sel],
-            workers=workers,
-        )
+        far = np.flatnonzero(np.isinf(near_g))
+        if far.size:
+            near_g[far] = nearest_m(
+                demand.lon[d_sel[far]],
+                demand.lat[d_sel[far]],
+                supply.lon[s_sel],
+                supply.lat[s_sel],
+                workers=workers,
+                start_m=4.0 * d0 if table_pairs is None else None,
+            )
+        near[d_sel] = near_g
 
     points = PointResults(
         ids=demand.ids,

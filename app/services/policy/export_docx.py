@@ -77,6 +77,7 @@ class _Endnotes:
             '<w:endnote w:type="continuationSeparator" w:id="0"><w:p><w:r>'
             "<w:continuationSeparator/></w:r></w:p></w:endnote></w:endnotes>"
         )
+        _decimal(doc)
         self.part = XmlPart(
             PackURI("/word/endnotes.xml"), ENDNOTES_TYPE, self.root, doc.part.package
         )
@@ -129,6 +130,36 @@ class _Endnotes:
         t.text = text
         run.append(t)
         return run
+
+
+def _decimal(doc: WordDocument) -> None:
+    """Endnotes numbered 1, 2, 3 as the page and the Markdown number them (Word's and
+    LibreOffice's default is i, ii, iii), in the settings and in the section's properties."""
+    for parent, before in (
+        (
+            doc.settings.element,
+            (
+                "compat",
+                "rsids",
+                "mathPr",
+                "themeFontLang",
+                "clrSchemeMapping",
+                "shapeDefaults",
+                "decimalSymbol",
+                "listSeparator",
+            ),
+        ),
+        (doc.sections[0]._sectPr, ("type", "pgSz", "pgMar", "cols", "docGrid")),
+    ):
+        props = OxmlElement("w:endnotePr")
+        fmt = OxmlElement("w:numFmt")
+        fmt.set(qn("w:val"), "decimal")
+        props.append(fmt)
+        anchor = next((c for c in parent if c.tag in {qn(f"w:{n}") for n in before}), None)
+        if anchor is not None:
+            anchor.addprevious(props)
+        else:
+            parent.append(props)
 
 
 def _hyperlink(paragraph: Paragraph, run: Run) -> None:

@@ -8,7 +8,7 @@ computed from the chord, is <= d0, so "d == d0" is decided once, on that number.
 
 The search is a sorted-cell join in NumPy (no tree, no SciPy):
 
-* Facilities are cut into latitude bands of about half a catchment and sorted by
+* Facilities are cut into latitude bands one catchment high and sorted by
   (band, longitude); each is stored three times, at λ-2π, λ and λ+2π, so that a
   longitude window across the antimeridian is still one run of the sorted array.
 * For each demand point and each band its catchment can touch, the longitude
@@ -49,8 +49,8 @@ ChunkProgress = Callable[[int, int], None]
 Int64Array = npt.NDArray[np.int64]
 
 CHUNK = 4_096  # demand points per block
-SLICE = 1 << 16  # candidates expanded at once
-BANDS_PER_CATCHMENT = 2
+SLICE = 1 << 15  # candidates expanded at once
+BANDS_PER_CATCHMENT = 1
 MAX_BANDS = 1 << 18  # keys: band << 45 | longitude quantised to 2**-40 rad
 _LON_BITS = 40
 _BAND_SHIFT = 45
@@ -186,7 +186,7 @@ def _slices(counts: Int64Array, size: int) -> list[tuple[int, int]]:
 
 
 def _candidate_chords(
-    demand: FloatArray,
+    demand: Sequence[FloatArray],
     supply_ext: Sequence[FloatArray],
     point: Int64Array,
     first: Int64Array,
@@ -203,7 +203,7 @@ def _candidate_chords(
     part = np.empty(total)
     for axis in range(3):
         coord = supply_ext[axis].take(at)
-        np.subtract(coord, demand[:, axis].take(who), out=coord)
+        coord -= np.repeat(demand[axis].take(point), counts)
         if axis == 0:
             np.multiply(coord, coord, out=sq)
         else:
@@ -241,7 +241,7 @@ def pairs_within(
 
     def job(start: int) -> PairChunk:
         stop_at = min(n, start + chunk)
-        block = demand[start:stop_at]
+        block = [demand[start:stop_at, axis].copy() for axis in range(3)]
         point, first, stop = grid.runs(
             phi[start:stop_at], lam[start:stop_at], cos_phi[start:stop_at]
         )
@@ -343,7 +343,7 @@ def nearest_m(
             out[left] = _kdtree_nearest(demand[left], supply, workers)
             break
         best = np.full(left.shape[0], np.inf)
-        block = demand[left]
+        block = [demand[left, axis] for axis in range(3)]
         for a, b in _slices(stop - first, SLICE):
             who, _, sq = _candidate_chords(block, supply_ext, point[a:b], first[a:b], stop[a:b])
             heads = np.flatnonzero(np.concatenate(([True], who[1:] != who[:-1])))

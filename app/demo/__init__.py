@@ -21,6 +21,7 @@ from app.demo import (
     forums,
     minutes,
     policy,
+    policy_review,
     sessions,
     speakers,
     users,
@@ -41,6 +42,7 @@ def load(db: Session) -> dict[str, int]:
     sessions.load(db, actor=admin, wfctp=both.wfctp, uclg=both.uclg, speakers=people)
     contributions.load(db, actor=admin, wfctp=both.wfctp, uclg=both.uclg)
     minutes.load(db, actor=admin, wfctp=both.wfctp, uclg=both.uclg, speakers=people)
-    policy.load(db, actor=admin, forum=both.uclg)
+    paper = policy.load(db, actor=admin, forum=both.uclg)
+    policy_review.load(db, actor=admin, forum=both.uclg, document=paper)
     caremap.load(db, actor=admin)
     return {"forums": len(forum_service.all_forums_with_counts(db))}

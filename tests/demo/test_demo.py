@@ -81,8 +81,8 @@ def test_every_record_is_created_by_the_demo_administrator_through_the_services(
     }
     actions = [(e["action"], e["object_type"], e["actor_id"]) for e in events]
     assert actions.count(("member", "caucus", me["id"])) == 3
-    # The five participants and the policy paper's two caucus representatives.
-    assert actions.count(("user.create", "user", me["id"])) == 7
+    # The five participants and the policy paper's three caucus representatives.
+    assert actions.count(("user.create", "user", me["id"])) == 8
     assert actions.count(("user.create", "user", None)) == 1  # the administrator, by the CLI
     assert ("mail.import", "forum", me["id"]) in actions
     assert ("live.open", "session", me["id"]) in actions
@@ -130,15 +130,16 @@ def test_the_demo_contributions_are_those_people_would_make(
     load(db)
     listed = client.get("/api/v1/contributions", params={"limit": 50}).json()["items"]
     proposals = {c["title"]: c for c in listed if c["kind"] == "proposal"}
-    assert {title: c["endorsement_count"] for title, c in proposals.items()} == {
+    wfctp = {title: c for title, c in proposals.items() if c["forum_id"] == 1}
+    assert {title: c["endorsement_count"] for title, c in wfctp.items()} == {
         "Centros comunitarios de cuidado en cada barrio": 4,
         "Creches públicas perto do transporte": 2,
         "Accessible information on every care service": 3,
         "Consejo de juventudes cuidadoras": 1,
     }
-    assert {c["author"] for c in proposals.values()} == {
-        f"Demo participant {n}" for n in range(1, 5)
-    }
+    assert {c["author"] for c in wfctp.values()} == {f"Demo participant {n}" for n in range(1, 5)}
+    # The six sent to the 2022 process that its policy paper's sources name.
+    assert len(proposals) - len(wfctp) == 6
     remarks = [c for c in listed if c["kind"] == "remark"]
     # The Town Hall's chat and the Caring Cities dialogue's remarks, all marked for the
     # minutes that quote them.

@@ -26,4 +26,10 @@ def test_each_demo_proposal_is_filed_under_fitting_themes(client: TestClient, db
         "Creches públicas perto do transporte": {"4"},
         "Accessible information on every care service": {"1", "4"},
         "Consejo de juventudes cuidadoras": {"A"},
+        # Sent to the 2022 process (policy_review_text.py), under that forum's themes.
+        "Count unpaid care in the city budget": {"1"},
+        "Ley marco local de cuidados": {"1", "3"},
+        "Transporte acessível até os serviços de cuidado": {"1"},
+        "Young carers need time to study": {"1"},
+        "Indicadores de impacto con las personas cuidadoras": {"1", "3"},
     }

@@ -184,6 +184,11 @@ SEMANTIC_FIELDS = {
     "ended_at",
     # A policy document's import: a DOCX or Markdown file with text, by its content.
     "file",
+    # A caucus review's note: required to endorse with concerns or to object (the verdict).
+    "note",
+    # A paragraph's source: a kind of the target registry that paragraphs may cite (filled at
+    # run time by the domains that register); "not_taken_up" needs its reason (above).
+    "target_kind",
 }
 
 

@@ -72,6 +72,8 @@ class ReviewEvent(EventFields, table=True):
     id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(foreign_key="policy_section_review.id", index=True, ondelete="CASCADE")
     revision: int = 0  # the section version this verdict was given on
+    # The note whole: `reason` (EventFields) holds 1,000 characters, a note up to NOTE_MAX.
+    note: str = Field(default="", max_length=NOTE_MAX)
 
 
 # -- what clients send and get -------------------------------------------------------------

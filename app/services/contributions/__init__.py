@@ -5,12 +5,14 @@ re-exports what other code calls, and registers the contribution as a target oth
 to (care-map pins, later minutes and policy paragraphs).
 """
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app import permissions
 from app.i18n import N_
-from app.models.contributions import Contribution, Status
+from app.models.contributions import CHANNEL_LABELS, Contribution, Status
 from app.models.users import User
 from app.services import targets
 from app.services.contributions.endorse import (
@@ -155,6 +157,13 @@ def target_options(db: Session, viewer: User | None) -> list[tuple[int, str]]:
     ]
 
 
+def cite(contribution: Contribution) -> tuple[str | None, date | None]:
+    """For an endnote: how it reached the forum, and the day it was sent (an e-mail's own
+    date), else received."""
+    sent = contribution.received_at or contribution.created_at
+    return CHANNEL_LABELS.get(contribution.channel), sent.date() if sent else None
+
+
 targets.register(
     targets.TargetKind(
         kind=KIND,
@@ -165,6 +174,7 @@ targets.register(
         title=short_title,
         on_delete=targets.OnDelete.remove,
         options=target_options,
+        cite=cite,
     )
 )
 

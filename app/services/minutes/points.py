@@ -12,6 +12,7 @@ paragraph's sources) call `point_options`.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -36,11 +37,12 @@ class PointTarget:
     minutes: Minutes
     attendees: frozenset[int]
     session_title: dict[str, str]
+    session_day: date | None
 
 
 def load(db: Session, point_id: int) -> PointTarget | None:
     row = db.execute(
-        select(MinutesPoint, Minutes, col(ForumSession.title))
+        select(MinutesPoint, Minutes, col(ForumSession.title), col(ForumSession.starts_at))
         .join(MinutesHeading, col(MinutesHeading.id) == col(MinutesPoint.heading_id))
         .join(Minutes, col(Minutes.id) == col(MinutesHeading.minutes_id))
         .join(ForumSession, col(ForumSession.id) == col(Minutes.session_id))
@@ -48,9 +50,10 @@ def load(db: Session, point_id: int) -> PointTarget | None:
     ).first()
     if row is None:
         return None
-    point, minutes, session_title = row
+    point, minutes, session_title, starts_at = row
     attendees = frozenset(attendee_accounts(db, minutes.id or 0))
-    return PointTarget(point, minutes, attendees, dict(session_title or {}))
+    day = starts_at.date() if starts_at is not None else None
+    return PointTarget(point, minutes, attendees, dict(session_title or {}), day)
 
 
 def visible(viewer: User | None, target: PointTarget) -> bool:
@@ -68,6 +71,11 @@ def short(text: str) -> str:
 
 def title(target: PointTarget) -> str:
     return short(target.point.text)
+
+
+def cite(target: PointTarget) -> tuple[str | None, date | None]:
+    """For an endnote: said in a session, on the session's day."""
+    return N_("Key point of the session's minutes"), target.session_day
 
 
 def point_options(
@@ -107,5 +115,6 @@ targets.register(
         url=url,
         title=title,
         on_delete=targets.OnDelete.keep,
+        cite=cite,
     )
 )

@@ -179,7 +179,7 @@ def floating_catchment(
 
     def first(chunk: WeightedChunk) -> tuple[FloatArray, IntArray]:
         i, j, w = chunk
-        pw = persons[i]
+        pw = persons.take(i)  # take: the same values as persons[i], without an index copy
         if w is not None:
             pw *= w
         return (
@@ -196,7 +196,7 @@ def floating_catchment(
 
     def second(chunk: WeightedChunk) -> FloatArray:
         i, j, w = chunk
-        rw = ratio[j]
+        rw = ratio.take(j)
         if w is not None:
             rw *= w
         return np.asarray(np.bincount(i, weights=rw, minlength=n), dtype=np.float64)

@@ -146,7 +146,6 @@ def create_section(
 ) -> PolicySection:
     """A new section (its first revision holds the body), placed among its siblings: at
     `position` (1 is first), or last."""
-    ensure_open(db, document.id or 0)  # an adopted document's text is final
     # Locks the document row: two sections added at once do not take the same position.
     db.execute(
         update(PolicyDocument)
@@ -154,6 +153,7 @@ def create_section(
         .values(updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+    ensure_open(db, document.id or 0)  # an adopted document's text is final
     if data.parent_id is not None:
         parent = db.get(PolicySection, data.parent_id)
         if parent is None or parent.document_id != document.id:

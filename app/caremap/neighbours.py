@@ -126,7 +126,7 @@ class _Grid:
         rank = np.arange(m, dtype=np.int64) - start[sorted_band]
         base = 3 * start[sorted_band] + rank
         three = np.concatenate((base, base + count[sorted_band], base + 2 * count[sorted_band]))
-        self.index = np.empty(3 * m, dtype=np.int64)  # extended position -> facility
+        self.index = np.empty(3 * m, dtype=np.int32)  # extended position -> facility
         self.index[three] = np.tile(order, 3)
         lam_ext = np.empty(3 * m)
         lam_ext[three] = np.concatenate(
@@ -144,12 +144,12 @@ class _Grid:
 
     def runs(
         self, phi: FloatArray, lam: FloatArray, cos_phi: FloatArray
-    ) -> tuple[Int64Array, Int64Array, Int64Array]:
+    ) -> tuple[Int32Array, Int64Array, Int64Array]:
         """(point, first, stop) of every run of extended positions a point must look at."""
         b0 = self.band_of(phi - self.theta)
         b1 = self.band_of(phi + self.theta)
         per = b1 - b0 + 1
-        point = np.repeat(np.arange(phi.shape[0], dtype=np.int64), per)
+        point = np.repeat(np.arange(phi.shape[0], dtype=np.int32), per)
         band = b0[point] + (
             np.arange(point.shape[0], dtype=np.int64) - np.repeat(np.cumsum(per) - per, per)
         )
@@ -188,10 +188,10 @@ def _slices(counts: Int64Array, size: int) -> list[tuple[int, int]]:
 def _candidate_chords(
     demand: Sequence[FloatArray],
     supply_ext: Sequence[FloatArray],
-    point: Int64Array,
+    point: Int32Array,
     first: Int64Array,
     stop: Int64Array,
-) -> tuple[Int64Array, Int64Array, FloatArray]:
+) -> tuple[Int32Array, Int64Array, FloatArray]:
     """(point, extended position, squared chord) of every candidate of these runs."""
     counts = stop - first
     total = int(counts.sum())
@@ -245,8 +245,8 @@ def pairs_within(
         point, first, stop = grid.runs(
             phi[start:stop_at], lam[start:stop_at], cos_phi[start:stop_at]
         )
-        parts_i: list[Int64Array] = []
-        parts_j: list[Int64Array] = []
+        parts_i: list[Int32Array] = []
+        parts_j: list[Int32Array] = []
         parts_d: list[FloatArray] = []
         for a, b in _slices(stop - first, SLICE):
             who, at, sq = _candidate_chords(block, supply_ext, point[a:b], first[a:b], stop[a:b])
@@ -266,9 +266,9 @@ def pairs_within(
             parts_d.append(dist)
         if not parts_d:
             return (np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0, np.float64))
-        i = np.concatenate(parts_i).astype(np.int32)
+        i = np.concatenate(parts_i) if len(parts_i) > 1 else parts_i[0]
         i += np.int32(start)
-        j = np.concatenate(parts_j).astype(np.int32)
+        j = np.concatenate(parts_j) if len(parts_j) > 1 else parts_j[0]
         return i, j, np.concatenate(parts_d) if len(parts_d) > 1 else parts_d[0]
 
     starts = list(range(0, n, chunk))

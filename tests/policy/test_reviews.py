@@ -647,3 +647,20 @@ def test_the_pages_in_each_language(
     login_as(Role.secretariat)
     page = client.get(f"/documents/{team.made.document.id}/caucuses?lang={locale}").text
     assert catalogue.gettext("Caucuses whose sign-off is required") in page
+
+
+def test_the_caucus_workspace_lists_what_waits_for_its_review(
+    client: TestClient, db: Session, login_as: Login
+) -> None:
+    team = _team(db)
+    login_as(Role.secretariat)
+    url = f"/caucuses/{team.youth}/workspace"
+    link = f'<a href="/documents/{team.made.document.id}#reviews">Caring Systems — '
+    assert link + "2 sections to review</a>" in client.get(url).text
+    _review(db, team, team.made.section, team.youth, "endorse")
+    _review(db, team, team.second, team.youth, "object")
+    assert link not in client.get(url).text  # an objection is given: the drafting team acts
+    _edit(db, team.second, "Care is funded by public and community budgets.", team.made.staff)
+    assert link + "1 section to review</a>" in client.get(url).text
+    _set_stage(db, team.made.document, "adopted")
+    assert link not in client.get(url).text

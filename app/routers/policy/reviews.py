@@ -46,11 +46,15 @@ from app.routers.forms import FormDep, form_action, form_id, parse_form
 from app.services import caucuses as caucus_service
 from app.services import policy
 from app.services.policy import extensions
+from app.services.policy import review_reading as reading
 from app.services.policy import reviews as service
 from app.templating import flash, render
 
 pages = pages_router()
 api = api_router("policy")
+
+# A caucus's workspace lists the documents whose sections wait for its review.
+caucus_service.on_reviews(reading.waiting_for_caucus)
 
 _ETAG = re.compile(r'^\s*(?:W/)?"v(\d{1,10})"\s*$')
 # The order the counts are told in, and their words (msgids with the number).
@@ -240,7 +244,7 @@ def _review_page(
         "moved": read_from is not None and read_from < section.version,
         "changes": changes,
         "title_changed": changes is not None and any(r.op != "equal" for r in changes.title),
-        "history": service.history(db, place),
+        "history": reading.history(db, place),
         "can_review": permissions.can_review_section(user, place.caucus.id or 0, place.represented),
         "last_stage": service.in_last_stage(db, place.document),
         "stage_name": service.stage_name(db, place.document, place.document.stage),

@@ -13,7 +13,6 @@ form sent twice); on a newer version it is a confirmation, and an event."""
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -417,51 +416,3 @@ def cell(db: Session, place: Place) -> ReviewCell:
     ).scalar_one_or_none()
     names = user_names(db, {review.reviewer_id} if review and review.reviewer_id else set())
     return _cell(place.section, place.caucus.id or 0, review, names)
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    actor: str | None
-    action: str
-    from_status: str
-    to_status: str
-    note: str
-    revision: int
-    created_at: datetime
-
-    @property
-    def label(self) -> str:
-        return VERDICT_LABELS.get(self.to_status, self.to_status)
-
-    @property
-    def confirmed(self) -> bool:
-        """The same verdict given again (on a newer revision, or with another note)."""
-        return self.from_status == self.to_status
-
-
-def history(db: Session, place: Place) -> list[HistoryEntry]:
-    """Every verdict given on this section for this caucus, newest first."""
-    rows = list(
-        db.execute(
-            select(ReviewEvent)
-            .join(SectionReview, col(SectionReview.id) == col(ReviewEvent.review_id))
-            .where(
-                col(SectionReview.section_id) == place.section.id,
-                col(SectionReview.caucus_id) == place.caucus.id,
-            )
-            .order_by(col(ReviewEvent.created_at).desc(), col(ReviewEvent.id).desc())
-        ).scalars()
-    )
-    names = user_names(db, {e.actor_id for e in rows if e.actor_id})
-    return [
-        HistoryEntry(
-            actor=names.get(e.actor_id) if e.actor_id else None,
-            action=e.action,
-            from_status=e.from_status,
-            to_status=e.to_status,
-            note=e.note or e.reason,
-            revision=e.revision,
-            created_at=e.created_at,
-        )
-        for e in rows
-    ]

@@ -1,6 +1,7 @@
 """Care-map gap engine: supply, demand and gaps of care at the territorial level.
 
-Pure NumPy/SciPy; imports nothing from the web stack. See :mod:`.methods` for
+NumPy (and pyarrow for CSV files); SciPy only in :func:`.neighbours.estimate_pairs`
+and a rare nearest-distance fallback; imports nothing from the web stack. See :mod:`.methods` for
 the accessibility methods, :mod:`.loaders` for input formats and imputation,
 :mod:`.aggregate` for the per-unit figures and :mod:`.writers` for the output
 contract.

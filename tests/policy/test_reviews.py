@@ -568,7 +568,10 @@ def test_staff_choose_the_required_caucuses(
     login_as(Role.secretariat)
     document_id = team.made.document.id
     api = f"/api/v1/documents/{document_id}/caucuses"
-    assert client.put(api, json={"caucus_ids": [999_999]}).status_code == 422
+    for unknown in ([999_999], [0], [-3], [2**70]):
+        refused = client.put(api, json={"caucus_ids": unknown})
+        assert refused.status_code == 422, unknown
+        assert "caucus_ids" in refused.json()["errors"]
     matrix = client.put(api, json={"caucus_ids": [team.youth, team.youth]}).json()
     assert matrix["caucus_ids"] == [team.youth]
     assert len(matrix["cells"]) == 2

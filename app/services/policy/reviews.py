@@ -36,7 +36,7 @@ from app.models.policy_reviews import (
     Verdict,
 )
 from app.models.policy_stages import DEFAULT_STAGES, Blocker, DocumentStage
-from app.models.types import utcnow
+from app.models.types import MAX_ID, utcnow
 from app.models.users import User
 from app.services import audit
 from app.services.errors import (
@@ -320,6 +320,8 @@ def set_required_caucuses(
     if not permissions.can_steer_process(actor, document):
         raise PermissionDenied()
     wanted = sorted(set(caucus_ids))
+    if any(not 0 < c <= MAX_ID for c in wanted):  # no id the database could not even compare
+        raise InvalidInput({"caucus_ids": [_UNKNOWN_CAUCUS]})
     known = set(db.execute(select(col(Caucus.id)).where(col(Caucus.id).in_(wanted))).scalars())
     if len(known) != len(wanted):
         raise InvalidInput({"caucus_ids": [_UNKNOWN_CAUCUS]})

@@ -189,6 +189,9 @@ SEMANTIC_FIELDS = {
     # A paragraph's source: a kind of the target registry that paragraphs may cite (filled at
     # run time by the domains that register); "not_taken_up" needs its reason (above).
     "target_kind",
+    # A document's stage list: the current stage and the ones before it keep their place, and
+    # keys are unique (rules about the document's state and the whole list).
+    "stages",
 }
 
 

@@ -139,12 +139,13 @@ class Blocker(SQLModel):
 
 class StageBlockedProblem(SQLModel):
     """409: the document cannot leave a sign-off stage; `blockers` says which sections lack
-    which caucus's current sign-off, and why."""
+    which caucus's current sign-off, and why (empty for the other conflicts: the document
+    moved meanwhile, or the move does not apply to its stage)."""
 
     title: str
     status: int
     detail: str
-    blockers: list[Blocker]
+    blockers: list[Blocker] = Field(default_factory=list)
 
 
 class TransitionOut(SQLModel):

@@ -154,11 +154,21 @@ class CatchmentResult:
     n_pairs: int
 
 
+def _span(i: Int32Array) -> tuple[int, int]:
+    """The demand indices a chunk touches, [lo, hi): sums are made over that slice only, so
+    that many chunks never cost many demand-sized arrays (adding a chunk's zeros elsewhere
+    changed no bits)."""
+    if i.shape[0] == 0:
+        return 0, 0
+    return int(i.min()), int(i.max()) + 1
+
+
 def selection_weights(chunks: list[WeightedChunk], n_demand: int) -> list[WeightedChunk]:
     """3SFCA: multiply each weight by the demand point's selection probability G_ij."""
     row_sum = np.zeros(n_demand)
     for i, _, w in chunks:
-        row_sum += np.bincount(i, weights=w, minlength=n_demand)
+        lo, hi = _span(i)
+        row_sum[lo:hi] += np.bincount(i - np.int32(lo), weights=w, minlength=hi - lo)
     out: list[WeightedChunk] = []
     for i, j, w in chunks:
         base = np.ones(i.shape[0]) if w is None else w
@@ -177,31 +187,39 @@ def floating_catchment(
     n, m = persons.shape[0], capacity.shape[0]
     size = sum(int(c[0].shape[0]) for c in chunks)
 
-    def first(chunk: WeightedChunk) -> tuple[FloatArray, IntArray]:
-        i, j, w = chunk
+    spans = [_span(c[0]) for c in chunks]
+
+    def first(k: int) -> tuple[FloatArray, IntArray]:
+        i, j, w = chunks[k]
+        lo, hi = spans[k]
         pw = persons.take(i)  # take: the same values as persons[i], without an index copy
         if w is not None:
             pw *= w
         return (
             np.asarray(np.bincount(j, weights=pw, minlength=m), dtype=np.float64),
-            np.asarray(np.bincount(i, minlength=n), dtype=np.int64),
+            np.asarray(np.bincount(i - np.int32(lo), minlength=hi - lo), dtype=np.int64),
         )
 
     demand_w = np.zeros(m)
     n_in_reach = np.zeros(n, dtype=np.int64)
-    for dw, reach in _map(first, chunks, size):
+    for k, (dw, reach) in enumerate(_map(first, range(len(chunks)), size)):
         demand_w += dw
-        n_in_reach += reach
+        lo, hi = spans[k]
+        n_in_reach[lo:hi] += reach
     ratio = np.divide(capacity, demand_w, out=np.zeros(m), where=demand_w > 0)
 
-    def second(chunk: WeightedChunk) -> FloatArray:
-        i, j, w = chunk
+    def second(k: int) -> FloatArray:
+        i, j, w = chunks[k]
+        lo, hi = spans[k]
         rw = ratio.take(j)
         if w is not None:
             rw *= w
-        return np.asarray(np.bincount(i, weights=rw, minlength=n), dtype=np.float64)
+        return np.asarray(
+            np.bincount(i - np.int32(lo), weights=rw, minlength=hi - lo), dtype=np.float64
+        )
 
     access = np.zeros(n)
-    for part in _map(second, chunks, size):
-        access += part
+    for k, part in enumerate(_map(second, range(len(chunks)), size)):
+        lo, hi = spans[k]
+        access[lo:hi] += part
     return CatchmentResult(access, ratio, demand_w, n_in_reach, size)

@@ -134,8 +134,10 @@ def test_moves_by_keyboard_refusal_and_without_javascript(
     blockers = page.locator("#stage-blockers li")
     expect(blockers.first).to_be_visible()
     assert blockers.count() == 2 * 3  # two sections, three required caucuses
-    href = blockers.first.locator("a").get_attribute("href") or ""
+    section_link, caucus_link = blockers.first.locator("a").all()
+    href = section_link.get_attribute("href") or ""
     assert href.startswith(f"/documents/{paper_id}#s-"), href
+    assert "/reviews/" in (caucus_link.get_attribute("href") or "")
     expect(blockers.first).to_contain_text("no review yet")
     expect(page.locator("#f-stage-reason")).to_have_value("Onwards")
     assert_accessible(page)

@@ -192,12 +192,13 @@ def floating_catchment(
     def first(k: int) -> tuple[FloatArray, IntArray]:
         i, j, w = chunks[k]
         lo, hi = spans[k]
-        pw = persons.take(i)  # take: the same values as persons[i], without an index copy
+        local = np.subtract(i, lo, dtype=np.intp)  # one pass, and no index copy below
+        pw = persons[lo:hi].take(local)  # the same values as persons[i]
         if w is not None:
             pw *= w
         return (
             np.asarray(np.bincount(j, weights=pw, minlength=m), dtype=np.float64),
-            np.asarray(np.bincount(i - np.int32(lo), minlength=hi - lo), dtype=np.int64),
+            np.asarray(np.bincount(local, minlength=hi - lo), dtype=np.int64),
         )
 
     demand_w = np.zeros(m)
@@ -214,9 +215,8 @@ def floating_catchment(
         rw = ratio.take(j)
         if w is not None:
             rw *= w
-        return np.asarray(
-            np.bincount(i - np.int32(lo), weights=rw, minlength=hi - lo), dtype=np.float64
-        )
+        local = np.subtract(i, lo, dtype=np.intp)
+        return np.asarray(np.bincount(local, weights=rw, minlength=hi - lo), dtype=np.float64)
 
     access = np.zeros(n)
     for k, part in enumerate(_map(second, range(len(chunks)), size)):

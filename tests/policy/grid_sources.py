@@ -3,9 +3,10 @@ the records they need, added to the grid's world (tests/policy/grid_world.py cal
 
 The grid's accounts are not on the world's drafting team: the paragraph, its sources and the
 working text's listening report do not exist for them (404), and the document has no public
-snapshot. Staff are editors of every document. Where a contribution went is for anyone who may
-see the contribution (the world's published one; the pending one is its author's and the
-moderators'). Each case runs on a fresh world: the second paragraph's link is there each time."""
+snapshot; grid_stages' published paper has one, whose report anyone reads. Staff are editors of
+every document. Where a contribution went is for anyone who may see the contribution (the
+world's published one; the pending one is its author's and the moderators'). Each case runs on
+a fresh world: the second paragraph's link is there each time."""
 
 from typing import Any
 
@@ -26,6 +27,7 @@ P_PAGE = "/paragraphs/{paragraph_id}/sources"
 LINKED = "{sourced_paragraph_id}"
 LINK = {"target_kind": "contribution", "target_id": "{contribution_id}"}
 REPORT = "/documents/{document_id}/listening-report"
+PUB = "{stage_public_doc_id}"  # tests/policy/grid_stages.py: a paper with a public snapshot
 
 CASES = grid(
     [
@@ -88,6 +90,36 @@ CASES = grid(
             form=LINK,
             refused=404,
             state="linked",
+        ),
+        # The published paper of grid_stages: its public snapshot's report is anyone's, the
+        # caucus-review snapshot's (not public) the secretariat's.
+        Case(
+            "GET",
+            "/api/v1" + REPORT,
+            ANYONE,
+            200,
+            path="/api/v1" + REPORT.replace("{document_id}", PUB),
+            state="published",
+        ),
+        Case(
+            "GET",
+            "/api/v1" + REPORT,
+            STAFF,
+            200,
+            path="/api/v1" + REPORT.replace("{document_id}", PUB),
+            params={"snapshot": 1},
+            refused=404,
+            anonymous=404,
+            state="published, snapshot not public",
+        ),
+        Case(
+            "GET",
+            REPORT,
+            ANYONE,
+            200,
+            path=REPORT.replace("{document_id}", PUB),
+            params={"snapshot": 2},
+            state="published",
         ),
         Case("GET", REPORT, STAFF, 200, refused=404, anonymous=404),
         Case("GET", REPORT + ".csv", STAFF, 200, refused=404, anonymous=404),

@@ -320,6 +320,7 @@ def test_configuring_stages_keeps_the_past_in_place(
         [stages[0], *stages[2:]],  # the current stage removed
         [stages[1], *stages[2:]],  # an earlier stage removed
         [*stages, {"key": "adopted", "name": {"en": "Again"}}],  # a key twice
+        stages[:2],  # nothing left after the current stage: adopted without a move
     ):
         answer = client.put(f"/api/v1/documents/{doc}/stages", json={"stages": refused})
         assert answer.status_code == 422, (refused, answer.text)

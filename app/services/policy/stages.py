@@ -54,6 +54,10 @@ _FIXED = N_(
     "The current stage and the ones before it stay where they are, in the same order: "
     "“%(stage)s” must be stage %(position)s."
 )
+_NONE_AHEAD = N_(
+    "Keep at least one stage after the current one: the last stage is the adoption, and the "
+    "document reaches it only by a move that freezes its text."
+)
 _DUPLICATE = N_("Two stages have the same key: each stage needs its own.")
 _RETURN_REASON = N_("Say why the document goes back to the previous stage.")
 
@@ -309,6 +313,9 @@ def configure_stages(
             raise InvalidInput(
                 {"stages": [Message(_FIXED, stage=stage_name(stage), position=position)]}
             )
+    if fixed and fixed[-1] is not existing[-1] and len(data.stages) <= len(fixed):
+        db.rollback()
+        raise InvalidInput({"stages": [_NONE_AHEAD]})
     taken = set(by_key) | set(keys_in)
     wanted: list[DocumentStage] = []
     for position, item in enumerate(data.stages, start=1):

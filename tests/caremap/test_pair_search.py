@@ -261,3 +261,12 @@ def test_engine_same_results_as_with_the_kdtree(monkeypatch: pytest.MonkeyPatch)
         np.testing.assert_array_equal(new.points.nearest_m, old.points.nearest_m)
         np.testing.assert_allclose(new.points.access, old.points.access, rtol=1e-13, atol=0)
         np.testing.assert_allclose(new.facilities.ratio, old.facilities.ratio, rtol=1e-13)
+
+
+def test_longitudes_outside_the_usual_range() -> None:
+    """Callers other than the loaders may pass 190° or -540°: the same places, the same pairs."""
+    rng = np.random.default_rng(41)
+    d_lon, d_lat = uniform(rng, 500, 179.95, -0.05, 0.1)
+    s_lon, s_lat = uniform(rng, 60, 179.95, -0.05, 0.1)
+    shifted = d_lon + 360.0 * rng.integers(-2, 3, 500)
+    assert assert_same(shifted, d_lat, s_lon - 720.0, s_lat, 800.0) > 0

@@ -8,9 +8,9 @@ yet considered". A contribution with several themes counts under each of them, s
 rows may add up to more than the total; one with none counts under "no theme".
 
 The links counted are the working text's (policy_paragraph_source, for the drafting team and
-the secretariat) or those frozen in one snapshot (policy_snapshot_source). Each breakdown is one
-GROUP BY over the contributions left-joined to their best outcome, so the cost is a handful of
-queries whatever the number of contributions.
+the secretariat) or those frozen in one snapshot (policy_snapshot_source). Two GROUP BY queries
+over the contributions left-joined to their best outcome give every figure (one over the
+contribution's own columns, one over its themes), whatever the number of contributions.
 """
 
 from collections.abc import Iterator
@@ -97,15 +97,27 @@ def _counted(document: PolicyDocument) -> Any:
     )
 
 
-def _grouped(db: Session, document: PolicyDocument, best: Any, key: Any, theme: bool) -> Any:
+def _grouped(db: Session, document: PolicyDocument, best: Any, keys: list[Any]) -> Any:
+    """(key values…, rank, count) rows. The contribution's own columns go in one query (a few
+    hundred groups at most: channels × caucuses × languages × types × outcomes), the themes,
+    a join, in another."""
     rank = func.coalesce(best.c.rank, OUTCOME_RANK[NOT_CONSIDERED])
-    query = select(key, rank, func.count()).select_from(Contribution)
-    if theme:
+    query = select(*keys, rank, func.count()).select_from(Contribution)
+    if any(key is THEME for key in keys):
         query = query.outerjoin(
             ContributionTheme, col(ContributionTheme.contribution_id) == col(Contribution.id)
         )
     query = query.outerjoin(best, best.c.cid == col(Contribution.id)).where(_counted(document))
-    return db.execute(query.group_by(key, rank)).all()
+    return db.execute(query.group_by(*keys, rank)).all()
+
+
+THEME = col(ContributionTheme.theme_id)
+OWN: dict[str, Any] = {
+    "channel": col(Contribution.channel),
+    "caucus": col(Contribution.caucus_id),
+    "language": col(Contribution.language),
+    "organisation_type": col(Contribution.organisation_type),
+}
 
 
 @dataclass
@@ -129,18 +141,12 @@ def report(
     db: Session, *, document: PolicyDocument, snapshot: DocumentSnapshot | None = None
 ) -> ListeningReportPublic:
     best = _best(db, document, snapshot)
-    tallies: dict[str, _Tally] = {}
-    keys: dict[str, Any] = {
-        "channel": col(Contribution.channel),
-        "caucus": col(Contribution.caucus_id),
-        "language": col(Contribution.language),
-        "organisation_type": col(Contribution.organisation_type),
-        "theme": col(ContributionTheme.theme_id),
-    }
-    for dimension, key in keys.items():
-        tally = tallies[dimension] = _Tally({})
-        for value, rank, n in _grouped(db, document, best, key, dimension == "theme"):
-            tally.add(NONE if value is None else str(value), rank, n)
+    tallies: dict[str, _Tally] = {dimension: _Tally({}) for dimension in (*OWN, "theme")}
+    for *values, rank, n in _grouped(db, document, best, list(OWN.values())):
+        for dimension, value in zip(OWN, values, strict=True):
+            tallies[dimension].add(NONE if value is None else str(value), rank, n)
+    for value, rank, n in _grouped(db, document, best, [THEME]):
+        tallies["theme"].add(NONE if value is None else str(value), rank, n)
     totals = dict.fromkeys(OUTCOMES, 0)
     for counts in tallies["channel"].counts.values():
         for outcome, n in counts.items():

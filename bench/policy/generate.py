@@ -1,5 +1,7 @@
 """The policy-document benchmark's database: one document of 60 sections with 2,000 revisions,
-200 amendments and 1,000 comments, all made through the services.
+200 amendments and 1,000 comments, all made through the services; then (part 2, ``part2.py``)
+10,000 contributions in its forum (bulk-inserted), 5,000 paragraph source links, the caucus
+sign-off and two moves between stages, through the services.
 
     python bench/policy/generate.py --out /tmp/policy.db
 
@@ -9,7 +11,8 @@ A fresh SQLite file is migrated (``app.cli.db_upgrade``) and gets the demo data
 * a drafting team of ten: the benchmark's editor (``EDITOR_EMAIL`` / ``PASSWORD``, role
   *editor* on the team, a participant account otherwise, so it reads the document as a team
   member and not as staff), two more editors and seven caucus representatives (random
-  passwords), with the demo administrator as the document's owner;
+  passwords) spread over the caucuses the document requires (youth, feminism, accessibility:
+  three, two and two), with the demo administrator as the document's owner;
 * 60 sections (``create_section``): 20 numbered 1–20, the first ten with four subsections each
   (1.1–1.4 … 10.4), each of four to seven paragraphs of three to six sentences (``text.py``);
 * revisions (``save_section``) by random team members until the document has 2,000 of them
@@ -23,7 +26,12 @@ A fresh SQLite file is migrated (``app.cli.db_upgrade``) and gets the demo data
   left pending, which leaves some outdated when their paragraph is revised meanwhile;
 * 1,000 comments (``comments.post``), interleaved too: about 60 % start a thread on a
   paragraph, 40 % reply to an earlier thread whose paragraph is still in the text; at the end
-  a fifth of the threads are resolved.
+  a fifth of the threads are resolved;
+* part 2 (``part2.py``, see its docstring): 10,000 published contributions (and 400 not
+  published) in the document's forum by bulk insert, 5,000 source links (``sources.link``),
+  drafting → caucus review (snapshot 1), every section reviewed by each required caucus
+  (``reviews.give_review``), 40 more revisions, the blocking reviews confirmed or changed,
+  caucus review → Policy Council (snapshot 2; ``stages.transition``).
 
 Prints what it made and how long each part took.
 """
@@ -48,6 +56,7 @@ for _p in (str(ROOT), str(HERE)):
     if _p not in sys.path:
         sys.path.insert(0, _p)
 
+import part2  # noqa: E402
 import text  # noqa: E402
 
 EDITOR_EMAIL = "bench.editor@bench.example.org"
@@ -76,11 +85,19 @@ def _team(db: Any, *, admin: Any, document: Any) -> tuple[Any, list[Any], list[A
     from app.models.users import Role, UserCreate
     from app.services import policy
     from app.services import users as user_service
+    from app.services.policy import reviews
 
-    caucuses = [c.id for c in db.execute(select(Caucus).order_by(Caucus.id)).scalars()]
+    # The representatives are spread over the caucuses whose sign-off the document requires
+    # (the cross-cutting ones by default), so that each required caucus has some on the team.
+    caucuses = reviews.required_caucus_ids(db, document.id or 0) or [
+        c.id for c in db.execute(select(Caucus).order_by(Caucus.id)).scalars()
+    ]
+    reps_made = 0
 
     def person(email: str, name: str, role: Role, password: str) -> Any:
-        ids = [caucuses[len(email) % len(caucuses)]] if role == Role.caucus_rep else []
+        nonlocal reps_made
+        ids = [caucuses[reps_made % len(caucuses)]] if role == Role.caucus_rep else []
+        reps_made += role == Role.caucus_rep
         data = UserCreate(
             email=email, display_name=name, password=password, role=role, caucus_ids=ids
         )
@@ -206,7 +223,7 @@ def generate(path: Path, *, seed: int = 2025) -> dict[str, Any]:
     from app.models.policy_amendments import Amendment, AmendmentCreate
     from app.models.policy_comments import CommentCreate, PolicyComment
     from app.services import policy
-    from app.services.policy import amendments, comments
+    from app.services.policy import amendments, comments, reviews
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -371,6 +388,35 @@ def generate(path: Path, *, seed: int = 2025) -> dict[str, Any]:
             comments.resolve(db, actor=rng.choice(editors), thread=thread, resolved=True)
         timings["resolve_s"] = time.perf_counter() - t
 
+        # Part 2 (issue 13): contributions, source links, sign-off, two moves between stages.
+        t = time.perf_counter()
+        reps_by_caucus = {
+            caucus_id: [
+                r
+                for r in reps
+                if caucus_id in reviews.represented(db, document_id=document.id, user_id=r.id)
+            ]
+            for caucus_id in reviews.required_caucus_ids(db, document.id or 0)
+        }
+        db.commit()
+        if not all(reps_by_caucus.values()):
+            raise SystemExit(f"a required caucus has no representative: {reps_by_caucus}")
+        part2_info, part2_timings = part2.build(
+            db,
+            rng,
+            state,
+            document=document,
+            admin=admin,
+            editors=editors,
+            reps_by_caucus=reps_by_caucus,
+            team=team,
+            section_ids=section_ids,
+            pick=pick,
+            save=_save,
+        )
+        timings |= part2_timings
+        timings["part2_s"] = time.perf_counter() - t
+
         per_section = Counter(
             dict(
                 db.execute(
@@ -419,7 +465,7 @@ def generate(path: Path, *, seed: int = 2025) -> dict[str, Any]:
             "threads": len(roots),
             "threads_resolved": len(roots) // 5,
             "operations": dict(state.counts),
-        }
+        } | part2_info
     engine.dispose()
     with sqlite3.connect(path) as raw:
         raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")

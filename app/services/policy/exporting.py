@@ -64,7 +64,8 @@ class Source:
     def text(self) -> str:
         """The endnote's words before its link: "Title. Channel, 3 May 2025."""
         details = ", ".join(part for part in (self.channel, self.date) if part)
-        return f"{self.title}. {details}." if details else f"{self.title}."
+        title = self.title if self.title.endswith((".", "?", "!", "…")) else f"{self.title}."
+        return f"{title} {details}." if details else title
 
 
 @dataclass

@@ -103,7 +103,8 @@ class MatrixView:
 
 
 def matrix_view(db: Session, user: User | None, document: PolicyDocument) -> MatrixView:
-    matrix = service.matrix(db, document, user)
+    numbered = policy.tree(db, document.id or 0)
+    matrix = service.matrix(db, document, user, numbered=numbered)
     names = service.caucus_names(db, matrix.caucus_ids)
     by_place = {(c.section_id, c.caucus_id): c for c in matrix.cells}
     rows = [
@@ -113,7 +114,7 @@ def matrix_view(db: Session, user: User | None, document: PolicyDocument) -> Mat
             title=n.section.title,
             cells=[by_place[(n.section.id or 0, c)] for c in matrix.caucus_ids],
         )
-        for n in policy.tree(db, document.id or 0)
+        for n in numbered
     ]
     counts = matrix.counts
     return MatrixView(

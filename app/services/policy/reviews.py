@@ -46,7 +46,7 @@ from app.services.errors import (
     NotFound,
     PermissionDenied,
 )
-from app.services.policy.documents import team_ids, tree, user_names
+from app.services.policy.documents import Numbered, team_ids, tree, user_names
 from app.services.workflow import EventFields, Transition, Workflow
 
 _NOTE_NEEDED = N_(
@@ -379,12 +379,20 @@ def bucket(cell: ReviewCell) -> str:
     return cell.state
 
 
-def matrix(db: Session, document: PolicyDocument, viewer: User | None = None) -> ReviewMatrix:
+def matrix(
+    db: Session,
+    document: PolicyDocument,
+    viewer: User | None = None,
+    *,
+    numbered: Sequence[Numbered] | None = None,
+) -> ReviewMatrix:
     """Sections in reading order × the required caucuses. Every reader of the document sees the
-    whole matrix (`viewer` is who asks; the dependency has checked they may read it)."""
+    whole matrix (`viewer` is who asks; the dependency has checked they may read it).
+    `numbered`: the document's tree, when the caller has read it already (a page that shows the
+    sections' numbers must lay out the same sections as the matrix)."""
     document_id = document.id or 0
     caucus_ids = required_caucus_ids(db, document_id)
-    sections = tree(db, document_id)
+    sections = tree(db, document_id) if numbered is None else numbered
     reviews = {
         (r.section_id, r.caucus_id): r
         for r in db.execute(

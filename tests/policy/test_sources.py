@@ -326,6 +326,8 @@ def test_traceability_both_ways(client: TestClient, db: Session, login_as: Login
     page = client.get(f"/contributions/{cid}").text
     assert "Fed into §1 of “Caring Systems” (stage: Policy Council)" in page
     assert f'href="/documents/{doc}/v/2#p-{pid}"' in page
+    # And on to what became of every contribution, in that same public version.
+    assert f'href="/documents/{doc}/listening-report?snapshot=2"' in page
     assert "Partly incorporated" in page
 
 

@@ -43,6 +43,7 @@ from app.services.policy.amendment_reading import (
     pending_counts,
 )
 from app.services.policy.documents import current_paragraphs, team_ids, user_names
+from app.services.policy.lock import ensure_open
 from app.services.policy.paragraphs import join, paragraphs_of
 from app.services.policy.saving import fresh, save_section
 from app.services.workflow import Transition, Workflow
@@ -263,7 +264,9 @@ def _write_paragraph(
 
 def _lock(db: Session, amendment: Amendment) -> tuple[PolicySection, PolicyParagraph | None]:
     """The amendment's section, locked against other saves until this transaction ends, and
-    its paragraph as it stands then."""
+    its paragraph as it stands then. Refused (409) once the document is adopted; the document's
+    stage is read first, as a save reads it, so every writer takes the locks in one order."""
+    ensure_open(db, amendment.document_id)
     db.execute(
         select(col(PolicySection.id))
         .where(col(PolicySection.id) == amendment.section_id)

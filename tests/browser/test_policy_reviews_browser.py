@@ -1,7 +1,8 @@
 """Caucus sign-off in Chromium: a youth caucus representative finds their cell in the document's
 matrix and gives a review by keyboard only (Tab to the link, Enter; Tab into the radio group,
 arrows and Space to choose, Tab to the note and the button, Enter), is refused an objection
-without a note and corrects it; the same with JavaScript off; axe on the review page (with a
+without a note and corrects it, with JavaScript and without; confirms a stale review with
+JavaScript off (the diff since, the history); axe on the review page (with a
 review given on an earlier revision, its diff and history, the form and the form sent back
 with an error), the matrix on the document page and the secretariat's caucuses page, in es,
 pt and en. Each test makes a document of its own in the demo database."""
@@ -139,10 +140,11 @@ def _matrix_cell(page: Page, section_number: str, caucus: str) -> Any:
     return row.locator("td").nth(headers.index(caucus) - 1)
 
 
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
 def test_the_matrix_and_the_review_form_by_keyboard_only(
-    rep_context: Any, live_server: str, paper: dict[str, Any]
+    rep_context: Any, live_server: str, paper: dict[str, Any], javascript: bool
 ) -> None:
-    page = rep_context().new_page()
+    page = rep_context(java_script_enabled=javascript).new_page()
     page.goto(f"{live_server}/documents/{paper['document_id']}?lang=en")
     stale = _matrix_cell(page, "1", "Youth caucus")
     expect(stale).to_contain_text("Endorsed")

@@ -483,6 +483,35 @@ def test_the_organisation_type_on_the_form(
     said = submit("Said", "grassroots")
     assert said.organisation_type == "grassroots"
 
+    api = client.post(
+        "/api/v1/contributions",
+        json={
+            "forum_id": forum.id,
+            "title": "By the API",
+            "body": "A proposal long enough to be accepted.",
+            "language": "en",
+            "organisation_type": "academia",
+        },
+    )
+    assert api.status_code == 201, api.text
+    db.commit()
+    stored = db.get(Contribution, api.json()["id"])
+    assert stored is not None
+    assert stored.organisation_type == "academia"
+    db.commit()
+    unknown = {
+        "forum_id": forum.id,
+        "title": "Odd",
+        "body": "Long enough body text.",
+        "language": "en",
+    }
+    assert (
+        client.post(
+            "/api/v1/contributions", json=unknown | {"organisation_type": "guild"}
+        ).status_code
+        == 422
+    )
+
     assert "Grassroots or community group" not in client.get(f"/contributions/{said.id}").text
     login_as(Role.secretariat)
     assert "Grassroots or community group" in client.get(f"/contributions/{said.id}").text

@@ -163,11 +163,17 @@ def link_source(
 
 def _one(db: Session, user: User, linked: service.Linked) -> SourcePublic:
     row = linked.source
-    return next(
-        s
-        for s in service.sources_of(db, [row.paragraph_id], user)[row.paragraph_id]
-        if s.target_kind == row.target_kind and s.target_id == row.target_id
+    shown = next(
+        (
+            s
+            for s in service.sources_of(db, [row.paragraph_id], user)[row.paragraph_id]
+            if s.target_kind == row.target_kind and s.target_id == row.target_id
+        ),
+        None,
     )
+    if shown is None:  # unlinked by someone else between the write and this read
+        raise NotFound()
+    return shown
 
 
 @api.delete("/paragraphs/{paragraph_id}/sources", status_code=204)

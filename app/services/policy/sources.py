@@ -39,7 +39,7 @@ from app.models.types import utcnow
 from app.models.users import User
 from app.services import targets
 from app.services.contributions import short_title
-from app.services.errors import Conflict, InvalidInput
+from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.minutes import point_options
 from app.services.policy.amendments import Place
 from app.services.policy.comments import _folded, live_paragraph
@@ -121,7 +121,9 @@ def link(db: Session, *, place: Place, actor: User, data: SourceIn) -> Linked:
             .execution_options(synchronize_session=False)
         )
     db.commit()
-    row = db.execute(select(ParagraphSource).where(*key)).scalar_one()
+    row = db.execute(select(ParagraphSource).where(*key)).scalar_one_or_none()
+    if row is None:  # unlinked by someone else between the commit and this read
+        raise NotFound()
     return Linked(row, created=inserted is not None)
 
 

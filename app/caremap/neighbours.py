@@ -339,7 +339,7 @@ def nearest_m(
         supply_ext = [np.ascontiguousarray(supply[grid.index, axis]) for axis in range(3)]
         phi = phi_all[left]
         point, first, stop = grid.runs(phi, lam_all[left], np.cos(phi))
-        if int((stop - first).sum()) > NEAREST_MAX_CANDIDATES and chord < 2.0:
+        if int((stop - first).sum()) > NEAREST_MAX_CANDIDATES:
             out[left] = _kdtree_nearest(demand[left], supply, workers)
             break
         best = np.full(left.shape[0], np.inf)

@@ -163,6 +163,7 @@ LABELS = {
     "reason_labels": REASON_LABELS,
     "action_labels": ACTION_LABELS,
     "event_labels": EVENT_LABELS,
+    "organisation_type_labels": ORGANISATION_TYPE_LABELS,
 }
 
 

@@ -17,7 +17,6 @@ from app.i18n import N_
 from app.lib.uploads import MAX_BYTES, MAX_FILES, safe_headers
 from app.models.contributions import (
     LABELS,
-    ORGANISATION_TYPE_LABELS,
     REASON_LABELS,
     Channel,
     Contribution,
@@ -110,23 +109,17 @@ def contributions_page(
         db, filters=filters, viewer=user, limit=20, cursor=cursor
     )
     query = filters.query_items()
-    # "My contributions": what became of each, in the text its author may read.
-    uptake = (
-        sources_service.uptake_many(
-            db,
-            target_kind="contribution",
-            target_ids=[r.contribution.id or 0 for r in rows],
-            viewer=user,
-        )
-        if filters.mine and user is not None
-        else {}
-    )
     return render(
         request,
         "contributions/list.html",
         {
             "rows": rows,
-            "uptake": uptake,
+            # "My contributions": what became of each, in the text its author may read.
+            "uptake": sources_service.contributions_uptake(
+                db, [r.contribution.id for r in rows], viewer=user
+            )
+            if filters.mine
+            else {},
             "filters": filters,
             "next_cursor": next_cursor,
             "query": query,
@@ -162,7 +155,6 @@ def _form_context(
         "errors": errors,
         "forum": forum,
         **service.reference_options(db, forum.id if forum else None, forums),
-        "organisation_type_options": i18n.label_choices(ORGANISATION_TYPE_LABELS),
         "max_files": MAX_FILES,
         "max_megabytes": MAX_BYTES // (1024 * 1024),
         "nav": "contributions",
@@ -305,12 +297,10 @@ def _detail(
             "citations": minutes_service.citations(
                 db, kind="contribution", target_id=contribution.id
             ),
-            # The paragraphs it fed, in the text this reader may read (never unpublished
-            # working text for anyone off the drafting team).
+            # The paragraphs it fed, in the text this reader may read.
             "uptake": sources_service.uptake(
                 db, target_kind="contribution", target_id=contribution.id, viewer=user
             ),
-            "organisation_type_labels": ORGANISATION_TYPE_LABELS,
             "errors": errors,
             "nav": "contributions",
             **LABELS,

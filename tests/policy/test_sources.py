@@ -6,50 +6,24 @@ working text for the drafting team, public snapshots only for everyone else)."""
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from app.models.contributions import Contribution
-from app.models.forums import Forum
-from app.models.minutes import ItemCreate, MinutesCreate, TransitionIn
 from app.models.policy import PolicyParagraph
 from app.models.policy_sources import ParagraphSource
-from app.models.policy_stages import DocumentSnapshot, SnapshotSource
 from app.models.types import utcnow
 from app.models.users import Role, User
-from app.services import minutes, policy, targets
-from tests import factories
 from tests.conftest import form_token, logout
-from tests.policy.helpers import Paper, add_to_team, paper
+from tests.policy.helpers import add_to_team
+from tests.policy.sources_world import World, freeze, published_point
+from tests.policy.sources_world import world as world_of
 
 Login = Callable[..., Any]
 API = "/api/v1/paragraphs/{}/sources"
-
-
-@dataclass
-class World:
-    paper: Paper
-    paragraphs: list[int]
-    contribution: Contribution
-    other: Contribution
-
-
-def _world(db: Session) -> World:
-    made = paper(db)
-    parent = db.get(Forum, made.document.forum_id)
-    assert parent is not None
-    db.commit()
-    one = factories.contribution(db, parent, title="Care centres in every neighbourhood")
-    two = factories.contribution(db, parent, title="Paid leave for carers")
-    ids = [p.id or 0 for p in policy.current_paragraphs(db, made.section.id or 0)]
-    db.commit()
-    return World(made, ids, one, two)
 
 
 def _editor(db: Session, world: World, login_as: Login, role: Role = Role.participant) -> User:
@@ -73,7 +47,7 @@ def _count(db: Session) -> int:
 def test_link_relink_and_unlink_over_the_api(
     client: TestClient, db: Session, login_as: Login
 ) -> None:
-    world = _world(db)
+    world = world_of(db)
     _editor(db, world, login_as)
     pid, cid = world.paragraphs[0], world.contribution.id or 0
 
@@ -111,7 +85,7 @@ def test_link_relink_and_unlink_over_the_api(
 def test_not_taken_up_needs_a_reason_and_other_refusals(
     client: TestClient, db: Session, login_as: Login
 ) -> None:
-    world = _world(db)
+    world = world_of(db)
     _editor(db, world, login_as)
     pid, cid = world.paragraphs[0], world.contribution.id or 0
 
@@ -140,7 +114,7 @@ def test_not_taken_up_needs_a_reason_and_other_refusals(
 def test_twenty_identical_posts_at_once_leave_one_row(
     client: TestClient, db: Session, login_as: Login
 ) -> None:
-    world = _world(db)
+    world = world_of(db)
     _editor(db, world, login_as)
     pid, cid = world.paragraphs[1], world.contribution.id or 0
 
@@ -174,7 +148,7 @@ def test_who_may_link_and_unlink(
     role: Role | None,
     status: int,
 ) -> None:
-    world = _world(db)
+    world = world_of(db)
     pid, cid = world.paragraphs[0], world.contribution.id or 0
     if role is None:
         logout(client)
@@ -192,41 +166,12 @@ def test_who_may_link_and_unlink(
     assert unlink.status_code == (204 if status == 201 else status)
 
 
-def _published_point(db: Session, world: World, text: str, publish: bool = True) -> int:
-    staff = world.paper.staff
-    forum = db.get(Forum, world.paper.document.forum_id)
-    db.commit()
-    assert forum is not None
-    session = factories.session(db, forum, title={"en": "Caring Cities"})
-    draft = minutes.create_draft(
-        db, actor=staff, session=session, data=MinutesCreate(requires_circulation=False)
-    )
-    draft, heading = minutes.add_item(
-        db,
-        actor=staff,
-        minutes=draft,
-        kind="heading",
-        data=ItemCreate(base_version=draft.version, title="Care"),
-    )
-    draft, point = minutes.add_item(
-        db,
-        actor=staff,
-        minutes=draft,
-        kind="point",
-        data=ItemCreate(base_version=draft.version, parent_id=heading.id, text=text),
-    )
-    if publish:
-        minutes.transition(db, actor=staff, minutes=draft, data=TransitionIn(action="publish"))
-    db.commit()
-    return point.id or 0
-
-
 def test_minutes_points_are_sources_when_the_reader_may_see_them(
     client: TestClient, db: Session, login_as: Login
 ) -> None:
-    world = _world(db)
-    point = _published_point(db, world, "Care workers asked for training paid by the state.")
-    draft = _published_point(db, world, "A point still in draft.", publish=False)
+    world = world_of(db)
+    point = published_point(db, world, "Care workers asked for training paid by the state.")
+    draft = published_point(db, world, "A point still in draft.", publish=False)
     _editor(db, world, login_as)
     pid = world.paragraphs[1]
 
@@ -245,42 +190,8 @@ def test_minutes_points_are_sources_when_the_reader_may_see_them(
     assert 'value="session:' not in page.text
 
 
-def _freeze(
-    db: Session, world: World, *, number: int, public: bool, pid: int, outcome: str
-) -> None:
-    """A snapshot as the stage service freezes one, written directly: the text and the source
-    rows it carries."""
-    snapshot = DocumentSnapshot(
-        document_id=world.paper.document.id or 0,
-        number=number,
-        stage="policy_council" if public else "caucus_review",
-        from_stage="caucus_review" if public else "drafting",
-        stage_name={"en": "Policy Council"} if public else {},
-        public=public,
-        title={"en": "Caring Systems"},
-        language="en",
-        created_at=utcnow(),
-        sections=[],
-    )
-    db.add(snapshot)
-    db.flush()
-    db.add(
-        SnapshotSource(
-            snapshot_id=snapshot.id or 0,
-            document_id=world.paper.document.id or 0,
-            paragraph_id=pid,
-            section_number="1",
-            target_kind="contribution",
-            target_id=world.contribution.id or 0,
-            outcome=outcome,
-            reason="Frozen reason." if outcome == "not_taken_up" else "",
-        )
-    )
-    db.commit()
-
-
 def test_traceability_both_ways(client: TestClient, db: Session, login_as: Login) -> None:
-    world = _world(db)
+    world = world_of(db)
     doc = world.paper.document.id
     pid, cid = world.paragraphs[0], world.contribution.id or 0
     _editor(db, world, login_as)
@@ -307,7 +218,7 @@ def test_traceability_both_ways(client: TestClient, db: Session, login_as: Login
     assert {u["section_number"] for u in team_view} == {"1"}
 
     # Anyone else: nothing of the working text, nor of a snapshot that is not public.
-    _freeze(db, world, number=1, public=False, pid=pid, outcome="incorporated")
+    freeze(db, world, number=1, public=False, pid=pid, outcome="incorporated")
     for role in (None, Role.participant):
         if role is None:
             logout(client)
@@ -317,7 +228,7 @@ def test_traceability_both_ways(client: TestClient, db: Session, login_as: Login
         assert "Fed into" not in client.get(f"/contributions/{cid}").text
 
     # Once a public snapshot holds it: that snapshot's paragraph, its frozen outcome and stage.
-    _freeze(db, world, number=2, public=True, pid=pid, outcome="partly_incorporated")
+    freeze(db, world, number=2, public=True, pid=pid, outcome="partly_incorporated")
     logout(client)
     public_view = client.get(f"/api/v1/contributions/{cid}/uptake").json()
     assert [(u["url"], u["outcome"], u["stage_name"], u["snapshot"]) for u in public_view] == [
@@ -334,7 +245,7 @@ def test_traceability_both_ways(client: TestClient, db: Session, login_as: Login
 def test_a_merged_paragraph_keeps_its_sources_under_the_one_it_went_into(
     client: TestClient, db: Session, login_as: Login
 ) -> None:
-    world = _world(db)
+    world = world_of(db)
     first, second = world.paragraphs[0], world.paragraphs[1]
     _editor(db, world, login_as)
     assert _link(client, second, world.contribution.id or 0).status_code == 201
@@ -357,7 +268,7 @@ def _form(client: TestClient, pid: int, **fields: str) -> Any:
 
 
 def test_the_pages_without_javascript(client: TestClient, db: Session, login_as: Login) -> None:
-    world = _world(db)
+    world = world_of(db)
     _editor(db, world, login_as)
     pid, cid = world.paragraphs[0], world.contribution.id or 0
 
@@ -421,7 +332,7 @@ def test_the_pages_without_javascript(client: TestClient, db: Session, login_as:
 def test_a_caucus_rep_reads_the_sources_but_gets_no_form(
     client: TestClient, db: Session, login_as: Login
 ) -> None:
-    world = _world(db)
+    world = world_of(db)
     rep = login_as(Role.caucus_rep)
     add_to_team(db, world.paper, rep, "caucus_rep")
     page = client.get(f"/paragraphs/{world.paragraphs[0]}/sources")
@@ -429,109 +340,3 @@ def test_a_caucus_rep_reads_the_sources_but_gets_no_form(
     assert "Link a source" not in page.text
     login_as(Role.participant)
     assert client.get(f"/paragraphs/{world.paragraphs[0]}/sources").status_code == 404
-
-
-def test_my_contributions_show_the_outcome_and_reason(
-    client: TestClient, db: Session, login_as: Login
-) -> None:
-    world = _world(db)
-    author = login_as(Role.participant, display_name="Paula")
-    mine = db.get(Contribution, world.contribution.id)
-    assert mine is not None
-    mine.author_id = author.id
-    db.commit()
-    _freeze(db, world, number=1, public=True, pid=world.paragraphs[0], outcome="not_taken_up")
-
-    page = client.get("/contributions?mine=true").text
-    assert "Fed into §1 of “Caring Systems” (stage: Policy Council)" in page
-    assert "Not taken up" in page
-    assert "Frozen reason." in page
-    assert "Fed into" not in client.get("/contributions").text  # only on "my contributions"
-
-
-def test_the_organisation_type_on_the_form(
-    client: TestClient, db: Session, login_as: Login
-) -> None:
-    forum = factories.forum(db)
-    login_as(Role.participant)
-
-    def submit(title: str, kind: str) -> Contribution:
-        data = {
-            "forum_id": str(forum.id),
-            "idempotency_key": f"key-{title.replace(' ', '-')}",
-            "title": title,
-            "body": "A proposal long enough to be accepted.",
-            "language": "en",
-            "caucus_id": "",
-            "organisation_name": "",
-            "organisation_type": kind,
-            "links": ["", "", ""],
-            "csrf_token": form_token(client, f"/contributions/new?forum_id={forum.id}"),
-        }
-        sent = client.post("/contributions/new", data=data, follow_redirects=False)
-        assert sent.status_code == 303, sent.text
-        db.commit()
-        found = db.execute(
-            select(Contribution).where(col(Contribution.title) == title)
-        ).scalar_one()
-        db.commit()
-        return found
-
-    form = client.get(f"/contributions/new?forum_id={forum.id}").text
-    assert '<option value="">Prefer not to say</option>' in form
-    assert submit("Not said", "").organisation_type is None
-    said = submit("Said", "grassroots")
-    assert said.organisation_type == "grassroots"
-
-    api = client.post(
-        "/api/v1/contributions",
-        json={
-            "forum_id": forum.id,
-            "title": "By the API",
-            "body": "A proposal long enough to be accepted.",
-            "language": "en",
-            "organisation_type": "academia",
-        },
-    )
-    assert api.status_code == 201, api.text
-    db.commit()
-    stored = db.get(Contribution, api.json()["id"])
-    assert stored is not None
-    assert stored.organisation_type == "academia"
-    db.commit()
-    unknown = {
-        "forum_id": forum.id,
-        "title": "Odd",
-        "body": "Long enough body text.",
-        "language": "en",
-    }
-    assert (
-        client.post(
-            "/api/v1/contributions", json=unknown | {"organisation_type": "guild"}
-        ).status_code
-        == 422
-    )
-
-    assert "Grassroots or community group" not in client.get(f"/contributions/{said.id}").text
-    login_as(Role.secretariat)
-    assert "Grassroots or community group" in client.get(f"/contributions/{said.id}").text
-
-
-def test_endnotes_cite_the_channel_and_day(client: TestClient, db: Session) -> None:
-    world = _world(db)
-    point = _published_point(db, world, "Training paid by the state.")
-    contribution = targets.find(
-        db, kind="contribution", target_id=world.contribution.id or 0, viewer=None
-    )
-    assert contribution is not None
-    assert targets.citation("contribution", contribution.record) == (
-        "Submitted online",
-        world.contribution.created_at.date(),
-    )
-    said = targets.find(db, kind="minutes_point", target_id=point, viewer=None)
-    assert said is not None
-    assert targets.citation("minutes_point", said.record) == (
-        "Key point of the session's minutes",
-        date(2025, 5, 3),
-    )
-    db.commit()

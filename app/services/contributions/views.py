@@ -19,6 +19,7 @@ from app.lib.charts import bar_chart
 from app.models.contributions import (
     CHANNEL_LABELS,
     KIND_LABELS,
+    ORGANISATION_TYPE_LABELS,
     SORT_LABELS,
     STATUS_LABELS,
     Attachment,
@@ -203,6 +204,7 @@ def reference_options(
             (c.id, i18n.localized(c.name)[0]) for c in caucus_service.list_caucuses(db)
         ],
         "language_options": [(code, i18n.language_name(code)) for code in i18n.LOCALES],
+        "organisation_type_options": i18n.label_choices(ORGANISATION_TYPE_LABELS),
     }
 
 

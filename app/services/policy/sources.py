@@ -378,6 +378,14 @@ def uptake_many(
     return out
 
 
+def contributions_uptake(
+    db: Session, ids: Sequence[int | None], viewer: User | None
+) -> dict[int, list[UptakePublic]]:
+    """Where each contribution went (a contribution's page, "my contributions")."""
+    wanted = [i for i in ids if i is not None]
+    return uptake_many(db, target_kind="contribution", target_ids=wanted, viewer=viewer)
+
+
 def uptake(
     db: Session, *, target_kind: str, target_id: int, viewer: User | None
 ) -> list[UptakePublic]:

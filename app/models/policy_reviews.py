@@ -106,3 +106,18 @@ class ReviewMatrix(SQLModel):
     sections: list[int]  # in reading order
     cells: list[ReviewCell]
     counts: dict[str, int]  # endorse, concerns, object, stale, none
+
+
+class ReviewEventPublic(SQLModel):
+    actor: str | None  # None: the account was removed
+    action: Literal["endorse", "concerns", "object"]
+    from_state: Literal["none", "endorse", "concerns", "object"]
+    to_state: Literal["none", "endorse", "concerns", "object"]
+    revision: int  # the section version the verdict was given on
+    note: str
+    created_at: datetime
+
+
+class ReviewDetail(SQLModel):
+    cell: ReviewCell
+    events: list[ReviewEventPublic]  # newest first

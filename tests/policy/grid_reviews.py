@@ -31,6 +31,15 @@ CASES = grid(
         ),
         Case(
             "GET",
+            "/api/v1" + REVIEW,
+            STAFF,
+            200,
+            path="/api/v1" + _REVIEW,
+            refused=404,
+            anonymous=404,
+        ),
+        Case(
+            "GET",
             "/api/v1/documents/{document_id}/reviews",
             STAFF,
             200,

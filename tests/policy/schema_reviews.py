@@ -17,7 +17,10 @@ REQUIRED: dict[str, int] = {
     "PUT /documents/{document_id}/caucuses": ACCOUNT,
 }
 # The drafting team and the secretariat read the matrix; anyone else finds no document (404).
-PUBLIC: set[str] = {"GET /documents/{document_id}/reviews"}
+PUBLIC: set[str] = {
+    "GET /documents/{document_id}/reviews",
+    "GET /sections/{section_id}/reviews/{caucus_id}",
+}
 
 
 def seed(db: Session, staff: User, ids: dict[str, list[int]]) -> dict[str, list[int]]:

@@ -269,6 +269,7 @@ def test_a_caucus_the_document_does_not_require_has_no_review(
     url = f"/sections/{team.made.section.id}/reviews/{other.id}"
     assert client.put("/api/v1" + url, json={"verdict": "endorse"}).status_code == 404
     assert client.get(url).status_code == 404
+    assert client.get("/api/v1" + url).status_code == 404
 
 
 # -- stale reviews, confirmation, events ----------------------------------------------------------
@@ -379,6 +380,16 @@ def test_each_verdict_given_confirmed_or_changed_is_one_event(
         ("object", 2, "Young carers are missing."),
     ]
     assert {e.actor_id for e in events} == {rep.id}
+    detail = client.get(url).json()
+    assert detail["cell"]["state"] == "object"
+    assert [(e["from_state"], e["to_state"], e["revision"]) for e in detail["events"]] == [
+        ("object", "object", 2),
+        ("concerns", "object", 1),
+        ("concerns", "concerns", 1),
+        ("endorse", "concerns", 1),
+        ("none", "endorse", 1),
+    ]
+    assert {e["actor"] for e in detail["events"]} == {"Yara Youth"}
     history = client.get(f"/sections/{team.made.section.id}/reviews/{team.youth}").text
     listed = history[history.index("History of this review") :]
     assert listed.index("Objection, confirmed on version 2") < listed.index(

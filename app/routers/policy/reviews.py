@@ -34,6 +34,8 @@ from app.models.policy_reviews import (
     VERDICT_LABELS,
     RequiredCaucusesIn,
     ReviewCell,
+    ReviewDetail,
+    ReviewEventPublic,
     ReviewIn,
     ReviewMatrix,
     SectionReview,
@@ -171,6 +173,27 @@ def give_review(
     newer version they confirm the review. 409 once the document is in its last stage."""
     service.give_review(db, place=place, actor=user, data=data, seen=_seen(if_match))
     return service.cell(db, place)
+
+
+@api.get("/sections/{section_id}/reviews/{caucus_id}", response_model=ReviewDetail)
+def read_review(db: SessionDep, place: ReadableReview) -> ReviewDetail:
+    """One cell of the matrix and every verdict given in it, newest first (for the drafting
+    team and the secretariat; a caucus the document does not require has no review: 404)."""
+    return ReviewDetail(
+        cell=service.cell(db, place),
+        events=[
+            ReviewEventPublic(
+                actor=e.actor,
+                action=e.action,  # type: ignore[arg-type]
+                from_state=e.from_status,  # type: ignore[arg-type]
+                to_state=e.to_status,  # type: ignore[arg-type]
+                revision=e.revision,
+                note=e.note,
+                created_at=e.created_at,
+            )
+            for e in reading.history(db, place)
+        ],
+    )
 
 
 @api.get("/documents/{document_id}/reviews", response_model=ReviewMatrix)

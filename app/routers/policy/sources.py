@@ -123,7 +123,8 @@ def _report_scope(
     that snapshot. Without a number, anyone else gets the latest public snapshot's report, and
     a document with none does not exist for them (404)."""
     document = policy.get_document(db, document_id)
-    working = permissions.can_read_document(user, document, policy.team_ids(db, document_id))
+    team = policy.team_ids(db, document_id)
+    working = permissions.can_read_document(user, document, team)
     if snapshot is None:
         if working:
             return ReportScope(document, None)
@@ -132,7 +133,7 @@ def _report_scope(
             raise NotFound()
         return ReportScope(document, latest)
     frozen = snapshot_service.get_snapshot(db, document_id=document_id, number=snapshot)
-    if not (working or permissions.can_read_published(user, document, frozen.public)):
+    if not permissions.can_read_snapshot(user, frozen, team):
         raise NotFound()
     return ReportScope(document, frozen)
 

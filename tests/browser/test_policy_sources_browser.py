@@ -1,7 +1,7 @@
 """Paragraph sources and the listening report in the real browser: an editor links a
-contribution to a paragraph with the keyboard alone; the listening report has no axe violation
-in es, pt and en; and a 390 px phone screenshot of the report, saved for a person to look at
-(/tmp/listening-report-390.png)."""
+contribution to a paragraph with the keyboard alone; the listening report and a contribution's
+"where it went" have no axe violation in es, pt and en; and a 390 px phone screenshot of the
+report, saved for a person to look at (/tmp/listening-report-390.png)."""
 
 import re
 import uuid
@@ -96,6 +96,7 @@ def paper(demo_database: str) -> dict[str, Any]:
                 "document_id": document.id,
                 "paragraph_id": first.id,
                 "contribution_id": made[0],
+                "fed_id": made[1],
                 "title": f"Care cooperatives {tag}",
             }
     finally:
@@ -170,6 +171,20 @@ def test_the_listening_report_is_accessible(
     assert staff_page.locator("html").get_attribute("lang") == locale
     expect(staff_page.locator("svg.chart").first).to_be_visible()
     assert staff_page.locator("table caption").count() == 6
+    assert_accessible(staff_page)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_contributions_page_says_where_it_went(
+    staff_page: Page, live_server: str, paper: dict[str, Any], locale: str
+) -> None:
+    staff_page.goto(f"{live_server}/contributions/{paper['fed_id']}?lang={locale}")
+    fed = staff_page.locator("ul.uptake li")
+    expect(fed).to_have_count(1)
+    expect(fed.locator("a").first).to_have_attribute(
+        "href", re.compile(rf"/documents/{paper['document_id']}#p-\d+$")
+    )
+    expect(fed).to_contain_text("The city's transport plan answers it.")
     assert_accessible(staff_page)
 
 

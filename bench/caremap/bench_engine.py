@@ -6,7 +6,7 @@
 1. 100,000 demand points x 10,000 facilities (three care groups), clustered
    (20 towns of Gaussian spread 0.6-1.9 km, sizes Pareto-distributed, 10 % of
    the points scattered over the whole 40 x 40 km box around Montevideo), 1 km
-   catchment, E2SFCA with Gaussian decay (sigma 500 m): about 9.6 million pairs
+   catchment, E2SFCA with Gaussian decay (sigma 500 m): 9.79 million pairs
    in reach. The engine is the real command, ``townhall caremap compute``, run
    in a fresh process and timed from before the process starts to after it
    exits: interpreter start, imports, loading the CSVs, the pair search, the

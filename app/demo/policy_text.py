@@ -8,8 +8,10 @@ DRAFT_NOTE = (
     "It is not a UCLG or UNDP position.*"
 )
 
+# A heading in a section's text is shown one level below the section's own (`#` under a
+# top-level section's h2 is an h3): "##" would skip a level.
 VISION = (
-    "## A headline from 2042\n\n"
+    "# A headline from 2042\n\n"
     "Twenty years after the Town Halls, local governments meet again to renew their commitment "
     "to a caring society. The caring system model has shown that governance centred on people "
     "and the environment pays off.\n\n"

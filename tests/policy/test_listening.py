@@ -298,8 +298,8 @@ def test_the_csv(client: TestClient, db: Session, login_as: Login) -> None:
     ("lang", "heading", "counted"),
     [
         ("en", "Listening report", "7 contributions counted; 4 taken up"),
-        ("es", "Informe de escucha", "7 contribuciones contabilizadas; 4 recogidas"),
-        ("pt", "Relatório de escuta", "7 contribuições contabilizadas; 4 acolhidas"),
+        ("es", "Informe de escucha", "7 contribuciones contabilizadas; recogidas: 4"),
+        ("pt", "Relatório de escuta", "7 contribuições contabilizadas; acolhidas: 4"),
     ],
 )
 def test_the_page_in_each_language(

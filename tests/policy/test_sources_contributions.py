@@ -33,10 +33,12 @@ def test_my_contributions_show_the_outcome_and_reason(
     freeze(db, world, number=1, public=True, pid=world.paragraphs[0], outcome="not_taken_up")
 
     page = client.get("/contributions?mine=true").text
-    assert "Fed into §1 of “Caring Systems” (stage: Policy Council)" in page
+    # Not taken up: the paragraph it was considered for, not one it "fed".
+    assert "Considered for §1 of “Caring Systems” (stage: Policy Council)" in page
+    assert "Fed into" not in page
     assert "Not taken up" in page
     assert "Frozen reason." in page
-    assert "Fed into" not in client.get("/contributions").text  # only on "my contributions"
+    assert "Considered for" not in client.get("/contributions").text  # only on "my contributions"
 
 
 def test_the_organisation_type_on_the_form(

@@ -105,13 +105,15 @@ def live_paragraph(db: Session, paragraph: PolicyParagraph) -> PolicyParagraph:
     return paragraph
 
 
-def _folded(paragraph_ids: Sequence[int]) -> CTE:
-    """(paragraph id, shown under) for the paragraphs given and every paragraph merged into
-    them, directly or not: a recursive query, so counting needs no loop in Python. UNION (not
-    UNION ALL) stops on a loop, should the merge records ever form one."""
+def folded(paragraph_ids: Sequence[int] | Select[Any, Any]) -> CTE:
+    """(paragraph id, shown under) for the paragraphs given (ids, or a query of ids) and every
+    paragraph merged into them, directly or not: a recursive query, so counting needs no loop
+    in Python. UNION (not UNION ALL) stops on a loop, should the merge records ever form one.
+    Comments, paragraph sources, snapshots and the listening report read through it."""
+    ids = paragraph_ids if isinstance(paragraph_ids, Select) else list(paragraph_ids)
     start: Select[Any, Any] = select(
         col(PolicyParagraph.id).label("id"), col(PolicyParagraph.id).label("root")
-    ).where(col(PolicyParagraph.id).in_(list(paragraph_ids)))
+    ).where(col(PolicyParagraph.id).in_(ids))
     fold = start.cte("fold", recursive=True)
     merged = select(col(PolicyParagraph.id), fold.c.root).join(
         fold,
@@ -122,7 +124,7 @@ def _folded(paragraph_ids: Sequence[int]) -> CTE:
 
 
 def merged_from(db: Session, paragraph: PolicyParagraph) -> list[int]:
-    fold = _folded([paragraph.id or 0])
+    fold = folded([paragraph.id or 0])
     rows = db.execute(select(fold.c.id).where(fold.c.id != paragraph.id))
     return sorted(int(i) for i in rows.scalars())
 
@@ -132,7 +134,7 @@ def open_counts(db: Session, paragraph_ids: Sequence[int]) -> dict[int, int]:
     written on paragraphs merged into it included. One query for them all."""
     if not paragraph_ids:
         return {}
-    fold = _folded(paragraph_ids)
+    fold = folded(paragraph_ids)
     root = aliased(PolicyComment)
     rows = db.execute(
         select(fold.c.root, func.count(col(PolicyComment.id)))

@@ -34,7 +34,7 @@ from app.models.contributions import (
     Status,
 )
 from app.models.forums import Theme
-from app.models.policy import PolicyDocument
+from app.models.policy import PolicyDocument, PolicyParagraph, PolicySection
 from app.models.policy_sources import (
     NOT_CONSIDERED,
     OUTCOME_LABELS,
@@ -47,6 +47,7 @@ from app.models.policy_sources import (
     ParagraphSource,
 )
 from app.models.policy_stages import DocumentSnapshot, SnapshotSource
+from app.services.policy.comments import folded
 
 KIND = "contribution"
 NONE = "none"
@@ -78,16 +79,26 @@ def _best(db: Session, document: PolicyDocument, snapshot: DocumentSnapshot | No
         value=col(table.outcome),
         else_=OUTCOME_RANK[NOT_CONSIDERED],
     )
-    where = (
-        col(table.snapshot_id) == snapshot.id
-        if snapshot is not None
-        else col(table.document_id) == document.id
-    )
+    query: Any = select(col(table.target_id).label("cid"), func.min(rank).label("rank"))
+    if snapshot is not None:
+        query = query.where(col(table.snapshot_id) == snapshot.id)
+    else:
+        # Only links that still feed the text: on a current paragraph, or on one merged into
+        # it; a link on a paragraph since removed no longer counts (as a snapshot drops it).
+        live: Any = (
+            select(col(PolicyParagraph.id))
+            .join(PolicySection, col(PolicySection.id) == col(PolicyParagraph.section_id))
+            .where(
+                col(PolicySection.document_id) == document.id,
+                col(PolicyParagraph.removed_at).is_(None),
+            )
+        )
+        fold = folded(live)
+        query = query.join(fold, fold.c.id == col(table.paragraph_id)).where(
+            col(table.document_id) == document.id
+        )
     return (
-        select(col(table.target_id).label("cid"), func.min(rank).label("rank"))
-        .where(where, col(table.target_kind) == KIND)
-        .group_by(col(table.target_id))
-        .subquery("best")
+        query.where(col(table.target_kind) == KIND).group_by(col(table.target_id)).subquery("best")
     )
 
 

@@ -28,6 +28,7 @@ from app.models.policy_stages import (
 from app.models.users import User
 from app.services import targets
 from app.services.errors import NotFound
+from app.services.policy.comments import folded
 from app.services.policy.documents import user_names
 from app.services.policy.listing import document_sections, paragraph_html
 
@@ -168,16 +169,17 @@ def freeze(
     paragraph_ids = [p.id or 0 for s in shown for p in s.paragraphs]
     by_paragraph: dict[int, list[ParagraphSource]] = {}
     if paragraph_ids:
+        # The links of paragraphs merged into a current one are that paragraph's sources, as
+        # its page shows them (comments.folded).
+        fold = folded(paragraph_ids)
         rows = db.execute(
-            select(ParagraphSource)
-            .where(
-                col(ParagraphSource.document_id) == document_id,
-                col(ParagraphSource.paragraph_id).in_(paragraph_ids),
-            )
+            select(fold.c.root, ParagraphSource)
+            .join(fold, col(ParagraphSource.paragraph_id) == fold.c.id)
+            .where(col(ParagraphSource.document_id) == document_id)
             .order_by(col(ParagraphSource.created_at), col(ParagraphSource.id))
-        ).scalars()
-        for row in rows:
-            by_paragraph.setdefault(row.paragraph_id, []).append(row)
+        ).all()
+        for root, row in rows:
+            by_paragraph.setdefault(int(root), []).append(row)
     sections: list[dict[str, Any]] = []
     frozen_sources: list[tuple[int, str, ParagraphSource]] = []
     for s in shown:

@@ -42,7 +42,7 @@ from app.services.contributions import short_title
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.minutes import point_options
 from app.services.policy.amendments import Place
-from app.services.policy.comments import _folded, live_paragraph
+from app.services.policy.comments import folded, live_paragraph
 from app.services.policy.documents import team_ids, tree
 
 # What a paragraph may name as its source: what people said, not sessions or sections.
@@ -131,11 +131,11 @@ def unlink(db: Session, *, place: Place, actor: User, ref: SourceRef) -> int:
     """Removes the link from the paragraph (and from those merged into it, whose links it
     shows). Unlinking what is not linked changes nothing: the source is not linked either way."""
     assert place.paragraph is not None
-    folded = _folded([place.paragraph.id or 0])
+    fold = folded([place.paragraph.id or 0])
     result = db.execute(
         delete(ParagraphSource)
         .where(
-            col(ParagraphSource.paragraph_id).in_(select(folded.c.id)),
+            col(ParagraphSource.paragraph_id).in_(select(fold.c.id)),
             col(ParagraphSource.target_kind) == ref.target_kind,
             col(ParagraphSource.target_id) == ref.target_id,
         )
@@ -153,11 +153,11 @@ def source_counts(db: Session, paragraph_ids: Sequence[int]) -> dict[int, int]:
     query for a whole page."""
     if not paragraph_ids:
         return {}
-    folded = _folded(paragraph_ids)
+    fold = folded(paragraph_ids)
     rows = db.execute(
-        select(folded.c.root, func.count(col(ParagraphSource.id)))
-        .join(ParagraphSource, col(ParagraphSource.paragraph_id) == folded.c.id)
-        .group_by(folded.c.root)
+        select(fold.c.root, func.count(col(ParagraphSource.id)))
+        .join(ParagraphSource, col(ParagraphSource.paragraph_id) == fold.c.id)
+        .group_by(fold.c.root)
     )
     counts = {int(root): int(n) for root, n in rows}
     return {pid: counts.get(pid, 0) for pid in paragraph_ids}
@@ -171,10 +171,10 @@ def sources_of(
     out: dict[int, list[SourcePublic]] = {pid: [] for pid in paragraph_ids}
     if not paragraph_ids:
         return out
-    folded = _folded(paragraph_ids)
+    fold = folded(paragraph_ids)
     rows = db.execute(
-        select(folded.c.root, ParagraphSource)
-        .join(ParagraphSource, col(ParagraphSource.paragraph_id) == folded.c.id)
+        select(fold.c.root, ParagraphSource)
+        .join(ParagraphSource, col(ParagraphSource.paragraph_id) == fold.c.id)
         .order_by(col(ParagraphSource.created_at), col(ParagraphSource.id))
     ).all()
     for root, source in rows:

@@ -257,3 +257,21 @@ def test_the_caucus_workspace_lists_what_waits_for_its_review(
     assert link + "1 section to review</a>" in client.get(url).text
     _set_stage(db, team.made.document, "adopted")
     assert link not in client.get(url).text
+
+
+def test_changing_an_objection_does_not_carry_its_words_into_the_form(
+    client: TestClient, db: Session, login_as: Login
+) -> None:
+    team, _rep = _youth_rep(client, db, login_as)
+    url = f"/sections/{team.made.section.id}/reviews/{team.youth}"
+    objected = _post(client, url, verdict="object", note="Name young carers first.", seen="1")
+    assert objected.status_code == 303
+    form = client.get(url).text
+    # The objection is quoted above the form; its note is not typed in for the next verdict.
+    assert "Name young carers first." in form
+    assert "Name young carers first.</textarea>" not in form
+    assert re.search(r'id="f-verdict-object" name="verdict" value="object" checked', form)
+    concerns = _post(client, url, verdict="concerns", note="Carers, not only parents.", seen="1")
+    assert concerns.status_code == 303
+    # A note given with concerns is kept in the form, to confirm or change it.
+    assert "Carers, not only parents.</textarea>" in client.get(url).text

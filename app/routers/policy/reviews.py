@@ -254,7 +254,10 @@ def _review_page(
     )
     typed = values if values is not None else {}
     if values is None and cell.state != NO_REVIEW:
-        typed = {"verdict": cell.state, "note": cell.note}
+        # An objection's note is not carried into the form: a representative who now endorses
+        # would otherwise send the objection's words with it (the note stays quoted above).
+        note = "" if cell.state == Verdict.object else cell.note
+        typed = {"verdict": cell.state, "note": note}
     context = {
         "document": place.document,
         "section": section,

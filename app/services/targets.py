@@ -8,7 +8,7 @@ with `on_deleted(...)`; the owning domain calls `deleted()` from its delete serv
 transaction, so nothing listens for another domain's table events.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -41,6 +41,9 @@ class TargetKind:
     # How a citation of the record reads in an endnote (a policy snapshot's sources): the
     # channel it came through, as a msgid (or None), and the day it was made (or None).
     cite: Callable[[Any], tuple[str | None, date | None]] | None = None
+    # Many records in one query (a snapshot freezing thousands of sources): {id: record} for
+    # those that exist. Without it, find_many loads them one by one.
+    load_many: Callable[[Session, Sequence[int]], Mapping[int, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,26 @@ def find(db: Session, *, kind: str, target_id: int, viewer: User | None) -> Targ
         return resolve(db, kind=kind, target_id=target_id, viewer=viewer)
     except (NotFound, InvalidInput):
         return None
+
+
+def find_many(
+    db: Session, *, kind: str, target_ids: Sequence[int], viewer: User | None
+) -> dict[int, Target]:
+    """find() for many records of one kind: {id: target} for those that exist and this reader
+    may see."""
+    spec = _kinds.get(str(kind))
+    if spec is None:
+        return {}
+    ids = list(dict.fromkeys(target_ids))
+    if spec.load_many is not None:
+        records = dict(spec.load_many(db, ids))
+    else:
+        records = {i: spec.load(db, i) for i in ids}
+    return {
+        i: Target(spec.kind, i, record, spec.url(record), spec.title(record))
+        for i, record in records.items()
+        if record is not None and spec.visible(viewer, record)
+    }
 
 
 def citation(kind: str, record: Any) -> tuple[str | None, date | None]:

@@ -66,3 +66,23 @@ def test_pointers_go_when_the_forum_and_its_contributions_go(
     mine = [r for r in removed if r[0] == "contribution"]
     assert sorted(mine) == sorted(("contribution", i.id) for i in items)
     assert count >= len(items)
+
+
+def test_many_at_once_find_what_one_by_one_finds(db: Session) -> None:
+    """A snapshot freezes its sources through find_many: the same records, titles and URLs as
+    find() one by one, hidden and missing ones left out, for the public."""
+    forum = factories.forum(db)
+    shown = factories.contribution(db, forum, title="Care centres")
+    hidden = factories.contribution(db, forum, title="Not yet", status="pending")
+    ids = [shown.id, hidden.id, shown.id, 999_999]
+    many = targets.find_many(db, kind="contribution", target_ids=ids, viewer=None)
+    one_by_one = {
+        i: found
+        for i in ids
+        if (found := targets.find(db, kind="contribution", target_id=i, viewer=None))
+    }
+    assert set(many) == set(one_by_one) == {shown.id}
+    assert (many[shown.id].title, many[shown.id].url) == (
+        one_by_one[shown.id].title,
+        one_by_one[shown.id].url,
+    )

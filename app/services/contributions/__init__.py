@@ -169,6 +169,7 @@ targets.register(
         kind=KIND,
         label=N_("Contribution"),
         load=find_contribution,
+        load_many=lambda db, ids: {c.id or 0: c for c in find_many(db, ids)},
         visible=permissions.can_view_contribution,
         url=lambda contribution: f"/contributions/{contribution.id}",
         title=short_title,

@@ -123,9 +123,7 @@ def later_exists(db: Session, snapshot: DocumentSnapshot, *, public_only: bool) 
     return int(found) if found else None
 
 
-def _source(db: Session, row: ParagraphSource) -> dict[str, Any]:
-    # viewer=None: what the public may see, whoever moved the document.
-    found = targets.find(db, kind=row.target_kind, target_id=row.target_id, viewer=None)
+def _source(row: ParagraphSource, found: targets.Target | None) -> dict[str, Any]:
     if found is None:
         return {
             "kind": row.target_kind,
@@ -148,6 +146,21 @@ def _source(db: Session, row: ParagraphSource) -> dict[str, Any]:
         "outcome": str(row.outcome),
         "reason": row.reason,
     }
+
+
+def _targets(
+    db: Session, rows: list[ParagraphSource]
+) -> dict[tuple[str, int], targets.Target | None]:
+    """Each source's record as the public may see it (viewer=None: whoever moved the document),
+    one query per kind: a move freezing thousands of sources holds the write lock briefly."""
+    by_kind: dict[str, list[int]] = {}
+    for row in rows:
+        by_kind.setdefault(row.target_kind, []).append(row.target_id)
+    out: dict[tuple[str, int], targets.Target | None] = {}
+    for kind, ids in by_kind.items():
+        found = targets.find_many(db, kind=kind, target_ids=ids, viewer=None)
+        out.update({(kind, i): found.get(i) for i in ids})
+    return out
 
 
 def freeze(
@@ -180,6 +193,7 @@ def freeze(
         ).all()
         for root, row in rows:
             by_paragraph.setdefault(int(root), []).append(row)
+    found = _targets(db, [row for rows in by_paragraph.values() for row in rows])
     sections: list[dict[str, Any]] = []
     frozen_sources: list[tuple[int, str, ParagraphSource]] = []
     for s in shown:
@@ -192,7 +206,9 @@ def freeze(
                     "id": p.id,
                     "text": p.text,
                     "html": str(paragraph_html(p.text)),
-                    "sources": [_source(db, row) for row in sources],
+                    "sources": [
+                        _source(row, found[(row.target_kind, row.target_id)]) for row in sources
+                    ],
                 }
             )
         sections.append(

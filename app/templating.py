@@ -19,6 +19,7 @@ from app import i18n, permissions
 from app.config import get_settings
 from app.models.forums import TIMEZONES
 from app.security import CSRF_FIELD, csrf_token
+from app.web import fragments
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -188,6 +189,7 @@ def environment() -> Environment:
         get_locale=i18n.get_locale,
         time_parts=when,
         when_text=when_text,
+        personal=fragments.personal,
     )
     env.filters.update(
         loc=_localized_html,
@@ -231,14 +233,17 @@ def render(
 ) -> HTMLResponse:
     """Renders the page; when htmx asks for a fragment and one is named, just the fragment."""
     name = partial if partial and is_htmx_partial(request) else template
-    user = getattr(request.state, "user", None)
+    # The reader, or while a copy shared by their role is built, a stand-in whose name and
+    # CSRF token are markers that web/fragments.py fills in for each reader.
+    user = fragments.viewer(request)
+    token = (lambda: fragments.CSRF_MARK) if fragments.filling() else lambda: csrf_token(request)
     ctx = {
         "request": request,
         "user": user,
         "locale": i18n.get_locale(),
-        "csrf_token": lambda: csrf_token(request),
+        "csrf_token": token,
         "csrf_input": lambda: Markup('<input type="hidden" name="{}" value="{}">').format(
-            CSRF_FIELD, csrf_token(request)
+            CSRF_FIELD, token()
         ),
         "lang_url": lambda code: _lang_url(request, code),
         "flash": request.session.pop("flash", None),

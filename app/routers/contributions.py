@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 
 from app import i18n, permissions
@@ -48,9 +49,11 @@ from app.services import contributions as service
 from app.services import forums as forum_service
 from app.services import minutes as minutes_service
 from app.services import moderation as moderation_service
+from app.services.contributions import listing
 from app.services.errors import InvalidInput
 from app.services.policy import sources as sources_service
 from app.templating import flash, render
+from app.web import fragments
 from app.web.urls import absolute_url
 
 pages = pages_router()
@@ -105,8 +108,33 @@ def contributions_page(
     filters: FiltersDep,
     cursor: ListCursor = None,
 ) -> HTMLResponse:
+    # Logged in: the copy every reader of the same role shares, their endorsements filled in
+    # (web/fragments.py); "my contributions" is each reader's own.
+    return fragments.page(
+        request,
+        db,
+        user,
+        lambda reader: _contributions_page(request, db, reader, filters, cursor),
+        enabled=not filters.mine,
+    )
+
+
+@fragments.resolver("endorsed", (True, False))
+def _endorsed(db: Session, user: User, ids: list[Any]) -> dict[Any, bool]:
+    mine = listing.endorsed_among(db, user.id, ids)
+    return {i: i in mine for i in ids}
+
+
+def _contributions_page(
+    request: Request, db: Session, user: Any, filters: service.Filters, cursor: str | None
+) -> HTMLResponse:
     rows, next_cursor = service.list_contributions(
-        db, filters=filters, viewer=user, limit=20, cursor=cursor
+        db,
+        filters=filters,
+        viewer=user,
+        limit=20,
+        cursor=cursor,
+        mark_endorsed=not fragments.filling(),
     )
     query = filters.query_items()
     return render(

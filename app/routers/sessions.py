@@ -35,6 +35,7 @@ from app.services import sessions as service
 from app.services import speakers as speaker_service
 from app.services.errors import Conflict
 from app.templating import flash, render
+from app.web import fragments
 
 pages = pages_router()
 api = api_router("sessions")
@@ -119,6 +120,11 @@ def _speakers_of(view: service.SessionView) -> list[tuple[Any, Any]]:
 def session_page(
     request: Request, db: SessionDep, user: OptionalUser, session_id: DbId
 ) -> HTMLResponse:
+    # Logged in: the copy every reader of the same role shares (web/fragments.py).
+    return fragments.page(request, db, user, lambda _reader: _session_page(request, db, session_id))
+
+
+def _session_page(request: Request, db: SessionDep, session_id: int) -> HTMLResponse:
     view = service.session_view(db, session_id)
     live_open = live_service.is_open(db, session_id)
     ctx: dict[str, Any] = {

@@ -130,9 +130,12 @@ def list_contributions(
     viewer: User | None,
     limit: int = 20,
     cursor: str | None = None,
+    mark_endorsed: bool = True,
 ) -> tuple[list[ListRow], str | None]:
     """One page in the chosen order, with keyset cursors: the cost of a page does not grow with
-    the table, and pages do not shift when new contributions arrive."""
+    the table, and pages do not shift when new contributions arrive. `mark_endorsed=False`
+    leaves out which rows the viewer endorsed (a page shared by a role fills them in for each
+    reader, `endorsed_among`)."""
     limit = max(1, min(limit, 100))
     driver = None
     if filters.q and filters.sort == Sort.newest and db.get_bind().dialect.name == "sqlite":
@@ -157,15 +160,8 @@ def list_contributions(
     has_more = len(rows) > limit
     rows = rows[:limit]
     result = [ListRow(c, public_author(c, name), session_title) for c, name, session_title in rows]
-    if viewer is not None and result:
-        mine = set(
-            db.execute(
-                select(col(Endorsement.contribution_id)).where(
-                    col(Endorsement.user_id) == viewer.id,
-                    col(Endorsement.contribution_id).in_([r.contribution.id for r in result]),
-                )
-            ).scalars()
-        )
+    if viewer is not None and result and mark_endorsed:
+        mine = endorsed_among(db, viewer.id, [r.contribution.id for r in result])
         for row in result:
             row.endorsed_by_me = row.contribution.id in mine
     next_cursor = None
@@ -175,6 +171,18 @@ def list_contributions(
             f"{last.endorsement_count}.{last.id}" if filters.sort == Sort.endorsed else str(last.id)
         )
     return result, next_cursor
+
+
+def endorsed_among(db: Session, user_id: int | None, ids: list[Any]) -> set[int]:
+    """Which of these contributions the user endorsed."""
+    return set(
+        db.execute(
+            select(col(Endorsement.contribution_id)).where(
+                col(Endorsement.user_id) == user_id,
+                col(Endorsement.contribution_id).in_(ids),
+            )
+        ).scalars()
+    )
 
 
 def similar(db: Session, *, text: str, forum_id: int | None, limit: int = 5) -> list[Contribution]:

@@ -20,7 +20,7 @@ from app.deps import (
     ReadableDocument,
 )
 from app.i18n import N_, gettext
-from app.lib.markup import plain_text, render_markdown
+from app.lib.markup import render_markdown
 from app.models.policy import PolicyDocument
 from app.models.policy_amendments import (
     STATUS_LABELS,
@@ -40,6 +40,7 @@ from app.services import policy
 from app.services.errors import NotFound
 from app.services.policy import amendments as service
 from app.services.policy.extensions import Tool, paragraph_tools
+from app.services.policy.listing import paragraph_start
 from app.templating import render
 
 pages = pages_router()
@@ -64,7 +65,7 @@ def amendment_tools(
     out: dict[int, list[Tool]] = {}
     for pid in paragraph_ids:
         # Named by its first words: a screen reader's list of links says which paragraph.
-        start = plain_text(texts.get(pid, ""), limit=40)
+        start = paragraph_start(texts.get(pid, ""))
         tools = [
             Tool(
                 label=gettext("Propose an amendment to “%(start)s”", start=start),

@@ -26,7 +26,7 @@ from app.deps import (
 )
 from app.i18n import N_, gettext
 from app.lib.csvout import csv_lines
-from app.lib.markup import plain_text, render_markdown
+from app.lib.markup import render_markdown
 from app.models.policy import PolicyDocument
 from app.models.policy_sources import (
     OUTCOME_LABELS,
@@ -50,6 +50,7 @@ from app.services.policy import snapshots as snapshot_service
 from app.services.policy import sources as service
 from app.services.policy.comments import get_place, live_paragraph
 from app.services.policy.extensions import Panel, Tool, document_panels, paragraph_tools
+from app.services.policy.listing import paragraph_start
 from app.templating import render
 
 pages = pages_router()
@@ -77,9 +78,7 @@ def source_tools(
         pid: [
             Tool(
                 # Named by its first words: a screen reader's list of links says which one.
-                label=gettext(
-                    "Sources of “%(start)s”", start=plain_text(texts.get(pid, ""), limit=40)
-                ),
+                label=gettext("Sources of “%(start)s”", start=paragraph_start(texts.get(pid, ""))),
                 href=f"/paragraphs/{pid}/sources",
                 count=counts.get(pid, 0),
                 key="sources",

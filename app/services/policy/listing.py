@@ -11,7 +11,7 @@ from sqlmodel import Session, col
 
 from app import permissions
 from app.i18n import N_
-from app.lib.markup import render_markdown
+from app.lib.markup import plain_text, render_markdown
 from app.models.forums import Forum
 from app.models.policy import (
     DraftingMember,
@@ -129,6 +129,15 @@ def document_sections(db: Session, document_id: int) -> list[Shown]:
         for row in rows:
             by_section.setdefault(row.section_id, []).append(row)
     return [Shown(n, by_section.get(n.section.id or 0, [])) for n in numbered]
+
+
+@lru_cache(maxsize=4096)
+def paragraph_start(text: str) -> str:
+    """A paragraph's first words, naming it in its tools' labels ("Sources of “…”") so that a
+    screen reader's list of links says which paragraph each is for. Every tool of every
+    paragraph asks for it on each view, and the sanitiser behind it is the page's costliest
+    call, hence the cache (keyed by the text, like paragraph_html)."""
+    return plain_text(text, limit=40)
 
 
 @lru_cache(maxsize=4096)

@@ -12,18 +12,22 @@ from typing import Annotated, Any
 
 from anyio import to_thread
 from fastapi import Depends, Query, Request
-from sqlalchemy import Engine
+from sqlalchemy import Engine, bindparam
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_state, manager_of_class
+from sqlmodel import col, select
 
 from app import permissions
-from app.db import SessionDep, hands_back, open_session
+from app.db import SessionDep, hands_back
 from app.models.caremap import CrowdReport, EvidencePin
 from app.models.caucuses import Caucus
 from app.models.contributions import Contribution
 from app.models.minutes import Minutes
 from app.models.policy import PolicyDocument, PolicySection
 from app.models.policy_comments import PolicyComment
-from app.models.types import DbId
-from app.models.users import User
+from app.models.types import DbId, UTCDateTime
+from app.models.users import LoginSession, User
+from app.security import token_digest
 from app.services import caremap, caucuses, contributions, minutes, policy, users
 from app.services.errors import AuthenticationRequired, NotFound, PermissionDenied
 from app.services.policy import amendments as policy_amendments
@@ -37,14 +41,33 @@ from app.services.policy import snapshots as policy_snapshots
 SESSION_KEY = "sid"
 
 
+# users.session_user's query, built once and run on a plain connection: its row becomes a
+# detached User as an expunged ORM load was, without a Session, its unit of work and the
+# statement built and compiled again on every request.
+_SESSION_USER = (
+    select(*User.__table__.columns)  # type: ignore[attr-defined]
+    .join(LoginSession, col(LoginSession.user_id) == col(User.id))
+    .where(
+        col(LoginSession.token_hash) == bindparam("digest"),
+        col(LoginSession.created_at) >= bindparam("cutoff", type_=UTCDateTime),
+        col(User.is_active),
+    )
+)
+
+
 def _load_user(engine: Engine, token: str) -> User | None:
     # A connection of its own, returned at once: the request's session must not hold a pooled
     # connection while it waits for a worker thread, or a busy instance runs out of them.
-    with open_session(engine, write=False) as db:
-        user = users.session_user(db, token)
-        if user is not None:
-            db.expunge(user)
-        return user
+    with engine.connect() as conn:
+        row = conn.execute(
+            _SESSION_USER, {"digest": token_digest(token), "cutoff": users.session_cutoff()}
+        ).first()
+    if row is None:
+        return None
+    user: User = manager_of_class(User).new_instance()
+    instance_state(user).dict.update(row._mapping)
+    make_transient_to_detached(user)
+    return user
 
 
 def remember_session(request: Request, token: str) -> None:

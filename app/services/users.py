@@ -385,7 +385,8 @@ def accept_invitation(db: Session, *, token: str, data: InvitationAccept, url: U
 # -- sessions --------------------------------------------------------------------------------
 
 
-def _session_cutoff() -> datetime:
+def session_cutoff() -> datetime:
+    """Sessions started before this have expired."""
     return utcnow() - timedelta(seconds=get_settings().session_max_age_s)
 
 
@@ -396,7 +397,7 @@ def start_session(db: Session, user: User) -> str:
     write_again(db)  # after the login's own commit, this session reads on the read bind
     db.execute(
         delete(LoginSession).where(
-            col(LoginSession.user_id) == user.id, col(LoginSession.created_at) < _session_cutoff()
+            col(LoginSession.user_id) == user.id, col(LoginSession.created_at) < session_cutoff()
         )
     )
     db.add(LoginSession(user_id=user.id, token_hash=token_digest(token)))
@@ -411,7 +412,7 @@ def session_user(db: Session, token: str) -> User | None:
         .join(LoginSession, col(LoginSession.user_id) == col(User.id))
         .where(
             col(LoginSession.token_hash) == token_digest(token),
-            col(LoginSession.created_at) >= _session_cutoff(),
+            col(LoginSession.created_at) >= session_cutoff(),
             col(User.is_active),
         )
     ).scalar_one_or_none()

@@ -265,5 +265,7 @@ def api_logout(request: Request, db: SessionDep) -> Response:
 
 
 @api.get("/auth/me", response_model=UserPublic)
-def api_me(user: CurrentUser) -> Any:
+async def api_me(user: CurrentUser) -> Any:
+    # Async: no I/O here (the user came from its dependency), so neither this nor FastAPI's
+    # validation of the result waits for a worker thread.
     return user

@@ -69,6 +69,7 @@ _SENTENCES: dict[str | tuple[str, str], str] = {
     "timekeeper.segment_end": N_("Ended an agenda item"),
     "timekeeper.turn_start": N_("Gave the floor to a speaker"),
     "timekeeper.turn_end": N_("Ended a speaker's turn"),
+    "policy.required_caucuses": N_("Chose the caucuses whose sign-off a policy document needs"),
 }
 _OBJECTS: dict[str, str] = {
     "forum": N_("Forum"),
@@ -89,6 +90,7 @@ _OBJECTS: dict[str, str] = {
     "care_run": N_("Care map"),
     "evidence_pin": N_("Pinned evidence"),
     "care_crowd_report": N_("Care-map report"),
+    "policy_document": N_("Policy document"),
 }
 
 

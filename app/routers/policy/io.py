@@ -189,8 +189,13 @@ def _file_responses(media_type: str, what: str) -> dict[int | str, dict[str, Any
             "description": what,
             "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
         },
+        # A file route answers bad query values as pages do: a 400 page that says what is wrong.
+        400: {
+            "description": "A snapshot number that is not a whole number from 1",
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        },
         404: {
-            "description": "No such document, or one you may not read",
+            "description": "No such document or snapshot, or one you may not read",
             "content": {"text/html": {"schema": {"type": "string"}}},
         },
     }

@@ -10,12 +10,7 @@ if it did not exist.
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from anyio import to_thread
 from fastapi import Depends, Query, Request
-from sqlalchemy import Engine, bindparam
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import instance_state, manager_of_class
-from sqlmodel import col, select
 
 from app import permissions
 from app.db import SessionDep, hands_back
@@ -25,49 +20,20 @@ from app.models.contributions import Contribution
 from app.models.minutes import Minutes
 from app.models.policy import PolicyDocument, PolicySection
 from app.models.policy_comments import PolicyComment
-from app.models.types import DbId, UTCDateTime
-from app.models.users import LoginSession, User
-from app.security import token_digest
+from app.models.types import DbId
+from app.models.users import User
 from app.services import caremap, caucuses, contributions, minutes, policy, users
 from app.services.errors import AuthenticationRequired, NotFound, PermissionDenied
 from app.services.policy import amendments as policy_amendments
 from app.services.policy import comments as policy_comments
 from app.services.policy import reviews as policy_reviews
 from app.services.policy import snapshots as policy_snapshots
+from app.web import readers
 
 # The signed cookie carries a random token naming a row of login_session; the row, looked up
 # on every request, is what makes it a session: deleting it (logout, password change,
 # deactivation) ends the session on every instance, and a replayed cookie finds nothing.
-SESSION_KEY = "sid"
-
-
-# users.session_user's query, built once and run on a plain connection: its row becomes a
-# detached User as an expunged ORM load was, without a Session, its unit of work and the
-# statement built and compiled again on every request.
-_SESSION_USER = (
-    select(*User.__table__.columns)  # type: ignore[attr-defined]
-    .join(LoginSession, col(LoginSession.user_id) == col(User.id))
-    .where(
-        col(LoginSession.token_hash) == bindparam("digest"),
-        col(LoginSession.created_at) >= bindparam("cutoff", type_=UTCDateTime),
-        col(User.is_active),
-    )
-)
-
-
-def _load_user(engine: Engine, token: str) -> User | None:
-    # A connection of its own, returned at once: the request's session must not hold a pooled
-    # connection while it waits for a worker thread, or a busy instance runs out of them.
-    with engine.connect() as conn:
-        row = conn.execute(
-            _SESSION_USER, {"digest": token_digest(token), "cutoff": users.session_cutoff()}
-        ).first()
-    if row is None:
-        return None
-    user: User = manager_of_class(User).new_instance()
-    instance_state(user).dict.update(row._mapping)
-    make_transient_to_detached(user)
-    return user
+SESSION_KEY = readers.SESSION_KEY
 
 
 def remember_session(request: Request, token: str) -> None:
@@ -79,11 +45,16 @@ def remember_session(request: Request, token: str) -> None:
 
 async def optional_user(request: Request) -> User | None:
     """Anonymous requests need no database and no thread; a logged-in one reads its session and
-    user in a worker thread."""
+    user (web/readers.py: where that read runs), once per request: the logged-in page cache may
+    have read it already (web/fragment_hits.py)."""
     token = request.session.get(SESSION_KEY)
     if not isinstance(token, str):
         return None
-    user = await to_thread.run_sync(_load_user, request.app.state.engine, token)
+    known = request.scope.get("state", {}).get(readers.READER_STATE)
+    if known is not None and known[0] == token:
+        user = known[1]
+    else:
+        user = await readers.read(request.app.state, lambda conn: readers.load_user(conn, token))
     if user is None:
         request.session.pop(SESSION_KEY, None)
         return None

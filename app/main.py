@@ -37,6 +37,7 @@ from app.security import verify_csrf
 from app.services import outbox, ratelimit
 from app.services.caucuses import ensure_defaults
 from app.web import errors
+from app.web.fragment_hits import FragmentHitMiddleware
 from app.web.middleware import (
     BodyLimitMiddleware,
     LoadShedMiddleware,
@@ -44,6 +45,7 @@ from app.web.middleware import (
     SecurityHeadersMiddleware,
 )
 from app.web.pagecache import PageCacheMiddleware, VersionReader, ensure_counter, track_changes
+from app.web.readers import inline_reads_for
 from app.web.urls import allowed_hosts
 from app.web.validation import EmptyQueryValuesMiddleware, document_empty_query_values
 
@@ -80,6 +82,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         yield
         sender.stop()
         versions.close()
+        if app.state.inline_reads is not None:
+            app.state.inline_reads.close()
         # Requests after this lifespan (another test client of the same app) read in a thread.
         if app.state.versions is versions:
             app.state.versions = None
@@ -96,6 +100,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         dependencies=[Depends(verify_csrf)],
     )
     app.state.engine = engine
+    app.state.inline_reads = inline_reads_for(engine)
     app.state.settings = settings
 
     # Outermost last: headers wrap everything, then the session, then the language, and the
@@ -104,6 +109,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(LoadShedMiddleware, limit=settings.max_requests_in_flight)
     if settings.page_cache:
+        app.add_middleware(FragmentHitMiddleware)
         app.add_middleware(PageCacheMiddleware)
     app.add_middleware(LocaleMiddleware, secure_cookie=settings.secure_cookies)
     app.add_middleware(

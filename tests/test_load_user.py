@@ -1,5 +1,6 @@
-"""The logged-in reader's load (deps._load_user): one prebuilt statement on a plain connection,
-giving the same detached User as the ORM load it replaces, and the same revocation rules."""
+"""The logged-in reader's load (web/readers.load_user): one prebuilt statement on a plain
+connection, giving the same detached User as the ORM load it replaces, and the same revocation
+rules."""
 
 from datetime import timedelta
 from typing import Any
@@ -7,12 +8,18 @@ from typing import Any
 from sqlalchemy import inspect, update
 from sqlmodel import col
 
-from app import deps
 from app.db import open_session
 from app.models.types import utcnow
 from app.models.users import LoginSession, Role, User
+from app.security import token_digest
 from app.services import users
+from app.web import readers
 from tests.conftest import make_user
+
+
+def _load(engine: Any, token: str) -> User | None:
+    with engine.connect() as conn:
+        return readers.load_user(conn, token)
 
 
 def _start(engine: Any, user: User) -> str:
@@ -25,7 +32,7 @@ def _start(engine: Any, user: User) -> str:
 def test_the_reader_is_the_user_the_orm_would_load(engine: Any) -> None:
     user = make_user(engine, Role.caucus_rep, display_name="Ana <O'Brien>", locale="pt")
     token = _start(engine, user)
-    loaded = deps._load_user(engine, token)
+    loaded = _load(engine, token)
     with open_session(engine, write=False) as db:
         expected = users.session_user(db, token)
         assert expected is not None
@@ -42,21 +49,21 @@ def test_the_reader_is_the_user_the_orm_would_load(engine: Any) -> None:
 def test_ended_expired_and_deactivated_sessions_load_nobody(engine: Any, settings: Any) -> None:
     user = make_user(engine, Role.participant)
     ended, expired, deactivated = (_start(engine, user) for _ in range(3))
-    assert deps._load_user(engine, "no such token") is None
+    assert _load(engine, "no such token") is None
     with open_session(engine, write=True) as db:
         users.end_session(db, ended)
-    assert deps._load_user(engine, ended) is None
+    assert _load(engine, ended) is None
     with open_session(engine, write=True) as db:
         old = utcnow() - timedelta(seconds=settings.session_max_age_s + 5)
         db.execute(
             update(LoginSession)
-            .where(col(LoginSession.token_hash) == deps.token_digest(expired))
+            .where(col(LoginSession.token_hash) == token_digest(expired))
             .values(created_at=old)
         )
         db.commit()
-    assert deps._load_user(engine, expired) is None
-    assert deps._load_user(engine, deactivated) is not None
+    assert _load(engine, expired) is None
+    assert _load(engine, deactivated) is not None
     with open_session(engine, write=True) as db:
         db.execute(update(User).where(col(User.id) == user.id).values(is_active=False))
         db.commit()
-    assert deps._load_user(engine, deactivated) is None
+    assert _load(engine, deactivated) is None

@@ -33,7 +33,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlmodel import Session
 
 from app import i18n
@@ -162,17 +162,42 @@ def _cache(request: Request) -> _Cache:
 
 
 def _key(request: Request, user: User) -> tuple[Any, ...]:
+    # From the request's scope and cookies only, so that web/fragment_hits.py, which looks a
+    # copy up before any route runs, finds what the handler stored under the same key.
     from app.templating import is_htmx_partial, reader_zone
 
     return (
-        request.url.path,
-        request.url.query,
+        request.scope["path"],
+        request.scope.get("query_string", b""),
         i18n.get_locale(),
         reader_zone(request),
         is_htmx_partial(request),
         str(user.role),
         bool(user.is_active),
     )
+
+
+def _sharable(request: Request, user: User | None, *, enabled: bool = True) -> bool:
+    return (
+        user is not None
+        and enabled
+        and getattr(request.app.state.settings, "page_cache", True)
+        and request.session.get("flash") is None
+        and request.session.get("kept_form") is None
+    )
+
+
+def cached(request: Request, conn: Connection, user: User) -> HTMLResponse | None:
+    """The stored copy of this page for this reader, filled in, if there is a valid one; read on
+    `conn` (the change counter, and the reader's own marks in one small query)."""
+    if not _sharable(request, user):
+        return None
+    version = int(conn.execute(_VERSION_SQL).scalar() or 0)
+    hit = _cache(request).get(_key(request, user), version, time.monotonic())
+    if hit is None or hit[0] is None:
+        return None
+    with Session(bind=conn) as db:
+        return _fill(request, db, user, hit[0])
 
 
 def page(
@@ -186,13 +211,7 @@ def page(
     """The page `build(reader)` renders (in a worker thread, as the handler's own code), from
     the shared copy when there is a valid one. `build` must read its reader only through the
     argument it is given, and must not write."""
-    if (
-        user is None
-        or not enabled
-        or not getattr(request.app.state.settings, "page_cache", True)
-        or request.session.get("flash") is not None
-        or request.session.get("kept_form") is not None
-    ):
+    if user is None or not _sharable(request, user, enabled=enabled):
         return build(user)
     version = int(db.execute(_VERSION_SQL).scalar() or 0)
     cache = _cache(request)

@@ -1,4 +1,5 @@
-"""The `townhall` command: serve, db, demo, user, caremap, outbox, import-mail, minutes.
+"""The `townhall` command: serve, db, demo, user, caremap, outbox, import-mail, minutes, backup,
+restore.
 
 Imports are made inside each command: `townhall caremap compute` runs the pure NumPy engine
 and must not pay for the settings, the database layer or the web stack first
@@ -247,6 +248,43 @@ def _minutes_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from app.backup import BackupError, create_backup
+    from app.config import get_settings
+
+    try:
+        manifest = create_backup(get_settings().database_url, Path(args.path))
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"Backup written to {args.path}: {manifest.dialect} database at migration "
+        f"{manifest.revision}, {manifest.rows} rows in {len(manifest.counts)} tables, "
+        f"{manifest.counts.get('attachment', 0)} attachments."
+    )
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    """Never migrates: the database is left at the archive's revision, as the operator may want
+    to look at it as it was before `townhall db upgrade`."""
+    from app.backup import BackupError, code_revisions, restore_backup
+    from app.config import get_settings
+
+    try:
+        manifest = restore_backup(get_settings().database_url, Path(args.path), force=args.force)
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"Restored the backup of {manifest.created_at}: {manifest.rows} rows in "
+        f"{len(manifest.counts)} tables, at migration {manifest.revision}."
+    )
+    if manifest.revision != code_revisions()[1]:
+        print("Run `townhall db upgrade` to bring it to this version's schema.")
+    return 0
+
+
 def _caremap_import(argv: list[str]) -> int:
     """`townhall caremap import`: files as new dataset versions of a territory, all or none."""
     parser = argparse.ArgumentParser(
@@ -393,6 +431,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     export.add_argument("--format", choices=["docx", "md"], required=True)
     export.add_argument("-o", "--output", required=True, help="file to write")
 
+    backup = sub.add_parser(
+        "backup", help="write the whole database, attachments included, to one archive"
+    )
+    backup.add_argument("path", help="the archive to write (a .tar file that does not exist yet)")
+    restore = sub.add_parser(
+        "restore", help="replace the database with a backup's (refuses one that holds data)"
+    )
+    restore.add_argument("path", help="an archive written by `townhall backup`")
+    restore.add_argument(
+        "--force", action="store_true", help="replace the database even if it holds data"
+    )
+
     args = parser.parse_args(argv)
     if args.command == "serve":
         return _serve(args)
@@ -417,6 +467,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "minutes":
         db_upgrade()
         return _minutes_export(args)
+    if args.command == "backup":
+        return _backup(args)
+    if args.command == "restore":
+        return _restore(args)
     if args.command == "caremap":
         from app.caremap.cli import compute_main
 

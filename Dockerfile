@@ -8,16 +8,22 @@
 # then allowed; more with TOWNHALL_ALLOWED_HOSTS='["a.example","b.example"]') and the mail
 # server: TOWNHALL_SMTP_HOST, _PORT (587), _USER, _PASSWORD, _FROM, _STARTTLS (true). Without
 # TOWNHALL_SMTP_HOST, e-mails (confirmation, password reset, invitations) only reach the log.
-FROM python:3.11-slim
+# With several instances, PostgreSQL and Caddy: compose.yaml and docs/production.md.
+# Bookworm pinned: its postgresql-client (15, for `townhall backup` / `restore`) must be of the
+# server's major version or newer, and compose.yaml runs PostgreSQL 15.
+FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /srv/townhall
 COPY pyproject.toml README.md alembic.ini babel.cfg ./
 COPY app ./app
 COPY migrations ./migrations
 COPY locales ./locales
+# backups/ exists, owned by the app's user, so that a volume mounted there starts writable.
 RUN pip install -e . && useradd --system --home /srv/townhall townhall \
-    && mkdir -p var && chown townhall var
+    && mkdir -p var backups && chown townhall var backups
 USER townhall
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"

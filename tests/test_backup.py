@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
@@ -30,7 +30,7 @@ from app.config import Settings, get_settings
 from app.db import make_engine, open_session
 from app.main import create_app
 from app.models.audit import AuditEvent
-from app.models.contributions import Attachment, Contribution
+from app.models.contributions import Attachment
 from tests.conftest import PG_URL
 
 DIALECTS = [
@@ -51,7 +51,8 @@ class Databases:
     """Makes empty databases of one kind and drops them at the end."""
 
     def __init__(self, dialect: str, root: Path) -> None:
-        self.dialect, self.root, self.made = dialect, root, []
+        self.dialect, self.root = dialect, root
+        self.made: list[str] = []
         self.admin = (
             create_engine(
                 make_url(PG_URL).set(database="postgres"),
@@ -109,7 +110,7 @@ def _load_demo_with_attachment(url: str) -> None:
     try:
         with open_session(engine, write=True) as db:
             demo.load(db)
-            first = db.execute(select(Contribution.id).order_by(Contribution.id)).scalar()
+            first = db.execute(text("SELECT min(id) FROM contribution")).scalar()
             assert first is not None
             db.add(
                 Attachment(

@@ -50,7 +50,7 @@ from app.services import forums as forum_service
 from app.services import minutes as minutes_service
 from app.services import moderation as moderation_service
 from app.services.contributions import listing
-from app.services.errors import InvalidInput
+from app.services.errors import AlreadyDone, InvalidInput
 from app.services.policy import sources as sources_service
 from app.templating import flash, render
 from app.web import fragments
@@ -379,22 +379,29 @@ def report_page(
     form: FormDep,
     contribution: VisibleContribution,
 ) -> Response:
-    return form_action(
-        request,
-        form,
-        lambda: moderation_service.report(
-            db,
-            actor=user,
-            contribution=contribution,
-            data=parse_form(ReportCreate, form),
-            ip=client_ip(request),
-        ),
-        done=f"/contributions/{contribution.id}",
-        again=lambda values, errors: _detail(
-            request, db, user, contribution, None, errors, report=values
-        ),
-        saved=N_("Thank you. The moderators will review your report."),
-    )
+    done = f"/contributions/{contribution.id}"
+    try:
+        return form_action(
+            request,
+            form,
+            lambda: moderation_service.report(
+                db,
+                actor=user,
+                contribution=contribution,
+                data=parse_form(ReportCreate, form),
+                ip=client_ip(request),
+            ),
+            done=done,
+            again=lambda values, errors: _detail(
+                request, db, user, contribution, None, errors, report=values
+            ),
+            saved=N_("Thank you. The moderators will review your report."),
+        )
+    except AlreadyDone as exc:
+        # A double click: the first report stands, and the person is told so, not shown an
+        # error page.
+        flash(request, exc.message, **exc.params)
+        return see_other(done)
 
 
 @pages.get("/contributions/{contribution_id:int}/attachments/{attachment_id:int}")

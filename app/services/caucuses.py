@@ -175,7 +175,11 @@ def set_member(
     if db.get(Speaker, speaker_id) is None:
         raise InvalidInput({"speaker_id": [N_("Choose a speaker from the list.")]})
     assert caucus.id is not None
-    link = db.get(CaucusMember, (caucus.id, speaker_id))
+    # The caucus row locked first (FOR UPDATE; SQLite's write transaction holds the database
+    # already): identical requests at once then add the member once, and each later one finds
+    # it, instead of all finding none and the primary key refusing every one but the first.
+    db.execute(select(col(Caucus.id)).where(col(Caucus.id) == caucus.id).with_for_update())
+    link = db.get(CaucusMember, (caucus.id, speaker_id), populate_existing=True)
     if link is None:
         db.add(
             CaucusMember(

@@ -42,6 +42,12 @@ class Conflict(DomainError):
     default_message = N_("That conflicts with existing data.")
 
 
+class AlreadyDone(Conflict):
+    """What was asked for is already so: a double click, a retry, or the same request from
+    someone else a moment before. The API answers 409 as for any conflict; a form answers as the
+    first request did (a notice and the same redirect), since a person sees no error in it."""
+
+
 class InvalidInput(DomainError):
     """Field-level problems: {field: [msgid, ...]}; msgids may carry params in `field_params`."""
 

@@ -36,7 +36,7 @@ from app.models.types import utcnow
 from app.models.users import User
 from app.services import outbox, ratelimit
 from app.services.contributions.reading import staff_ids
-from app.services.errors import Conflict, DomainError, InvalidInput, PermissionDenied
+from app.services.errors import AlreadyDone, Conflict, DomainError, InvalidInput, PermissionDenied
 from app.services.pagination import page_by_id
 from app.services.workflow import Transition, Workflow, nobody
 
@@ -287,7 +287,7 @@ def report(
                 )
             )
     except IntegrityError:
-        raise Conflict(N_("You have already reported this contribution.")) from None
+        raise AlreadyDone(N_("You have already reported this contribution.")) from None
     open_reports = db.execute(
         select(func.count())
         .select_from(Report)

@@ -43,7 +43,7 @@ from app.services import forums as forum_service
 from app.services import minutes as service
 from app.services import sessions as session_service
 from app.services.contributions import user_names
-from app.services.errors import InvalidInput, NotFound
+from app.services.errors import AlreadyDone, InvalidInput, NotFound
 from app.services.minutes.edit import get_item, text_of
 from app.services.minutes.flow import pending_corrections
 from app.services.minutes.reading import source_link
@@ -179,7 +179,15 @@ def start_minutes(
 ) -> Response:
     session = session_service.get_session(db, session_id)
     data = parse_form(MinutesCreate, form)
-    made = service.create_draft(db, actor=user, session=session, data=data)
+    try:
+        made = service.create_draft(db, actor=user, session=session, data=data)
+    except AlreadyDone as exc:
+        # A double click (or a colleague a moment before): the draft there is the one to open.
+        found = service.of_session(db, session_id)
+        if found is None:  # deleted again meanwhile: nothing to open, say what happened
+            raise
+        flash(request, exc.message, **exc.params)
+        return see_other(f"/minutes/{found.id}/edit")
     flash(request, N_("The draft is ready: it holds what the platform knows about the session."))
     return see_other(f"/minutes/{made.id}/edit")
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from app import permissions
@@ -30,10 +31,11 @@ from app.models.forums import ForumSession
 from app.models.users import User
 from app.services import audit, targets
 from app.services.caremap.panels import panel_url
-from app.services.errors import Conflict, InvalidInput, NotFound
+from app.services.errors import AlreadyDone, InvalidInput, NotFound
 from app.services.pagination import page_by_id
 
 POINTER = "evidence_pin"
+_PINNED = N_("This panel is already pinned there.")
 
 
 @dataclass
@@ -222,10 +224,16 @@ def create_pin(db: Session, *, actor: User, data: PinCreate) -> EvidencePin:
         )
     ).first()
     if taken:
-        raise Conflict(N_("This panel is already pinned there."))
+        raise AlreadyDone(_PINNED)
     pin = EvidencePin(**(data.model_dump() | {"target_kind": target.kind}), created_by_id=actor.id)
-    db.add(pin)
-    db.flush()
+    # Identical pins sent at once all pass the check above; the unique key keeps the first,
+    # and the others get the answer they would have got a moment later.
+    try:
+        with db.begin_nested():
+            db.add(pin)
+            db.flush()
+    except IntegrityError:
+        raise AlreadyDone(_PINNED) from None
     audit.record(
         db,
         actor=actor,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from app.i18n import DEFAULT_LOCALE, LOCALES, N_, localized, translations
@@ -33,10 +34,11 @@ from app.models.timekeeping import SpeakerTurn
 from app.models.users import User
 from app.services import audit
 from app.services.contributions import public_author, user_names
-from app.services.errors import Conflict
+from app.services.errors import AlreadyDone
 from app.services.minutes.reading import of_session
 
 FREE_BLOCK = N_("Other remarks")
+HAS_MINUTES = N_("This session already has minutes.")
 SOURCE_KIND = "contribution"
 
 
@@ -85,7 +87,7 @@ def create_draft(
     db: Session, *, actor: User, session: ForumSession, data: MinutesCreate
 ) -> Minutes:
     if of_session(db, session.id or 0) is not None:
-        raise Conflict(N_("This session already has minutes."))
+        raise AlreadyDone(HAS_MINUTES)
     lang = _language(session, data.language)
     minutes = Minutes(
         session_id=session.id or 0,
@@ -94,8 +96,14 @@ def create_draft(
         requires_circulation=data.requires_circulation,
         created_by_id=actor.id,
     )
-    db.add(minutes)
-    db.flush()
+    # Two first clicks at once both find no minutes; the unique key on the session keeps one,
+    # and the other is told so as if it had come a moment later.
+    try:
+        with db.begin_nested():
+            db.add(minutes)
+            db.flush()
+    except IntegrityError:
+        raise AlreadyDone(HAS_MINUTES) from None
     segments = list(
         db.execute(
             select(AgendaSegment)

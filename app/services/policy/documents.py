@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
 from app.i18n import N_
@@ -104,20 +106,36 @@ def add_member(
         raise InvalidInput({"caucus_id": [_CHOOSE]})
     if data.role == "caucus_rep" and data.caucus_id is None:
         raise InvalidInput({"caucus_id": [N_("Say which caucus this person represents.")]})
-    found = db.execute(
-        select(DraftingMember).where(
+    # INSERT … ON CONFLICT DO NOTHING on (document, person): of identical posts at once one
+    # inserts and the others find its row (PostgreSQL waits for the first to commit; SQLite
+    # writes one at a time), instead of each seeing no member and the unique key refusing all
+    # but one.
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    inserted = db.execute(
+        insert(DraftingMember.__table__)  # type: ignore[attr-defined]
+        .values(
+            document_id=document.id or 0,
+            user_id=data.user_id,
+            role=data.role.value,
+            caucus_id=data.caucus_id,
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["document_id", "user_id"])
+        .returning(DraftingMember.__table__.c.id)  # type: ignore[attr-defined]
+    ).scalar_one_or_none()
+    member = db.execute(
+        select(DraftingMember)
+        .where(
             col(DraftingMember.document_id) == document.id,
             col(DraftingMember.user_id) == data.user_id,
         )
-    ).scalar_one_or_none()
-    created = found is None
-    member = found or DraftingMember(
-        document_id=document.id or 0, user_id=data.user_id, role=data.role
-    )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
     member.role, member.caucus_id = data.role, data.caucus_id
     db.add(member)
     db.commit()
-    return member, created
+    return member, inserted is not None
 
 
 def _siblings(db: Session, document_id: int, parent_id: int | None) -> list[PolicySection]:

@@ -325,6 +325,14 @@ def set_required_caucuses(
     known = set(db.execute(select(col(Caucus.id)).where(col(Caucus.id).in_(wanted))).scalars())
     if len(known) != len(wanted):
         raise InvalidInput({"caucus_ids": [_UNKNOWN_CAUCUS]})
+    # The document row locked first (FOR UPDATE; on SQLite the write transaction holds the
+    # database): identical choices sent at once change the rows and write the audit event
+    # once, and each later one reads the choice already made.
+    db.execute(
+        select(col(PolicyDocument.id))
+        .where(col(PolicyDocument.id) == document.id)
+        .with_for_update()
+    )
     before = set(required_caucus_ids(db, document.id or 0))
     if before == set(wanted):
         return wanted

@@ -386,7 +386,9 @@ def _published_document(db: SessionDep, user: OptionalUser, document_id: DbId) -
     return found
 
 
-def _view(db: SessionDep, user: User | None, document_id: int) -> Any:
+def document_view(db: SessionDep, user: User | None, document_id: int) -> Any:
+    """The document as this reader reads it (see `_document_view`); for a handler that decides
+    it for a reader of its own (a shared logged-in page, web/fragments.py)."""
     found = policy.get_document(db, document_id)
     if permissions.can_read_document(user, found, policy.team_ids(db, document_id)):
         return policy_snapshots.View(found, None, working=True)
@@ -396,7 +398,9 @@ def _view(db: SessionDep, user: User | None, document_id: int) -> Any:
     return policy_snapshots.View(found, latest, working=False)
 
 
-def _snapshot_view(db: SessionDep, user: User | None, document_id: int, number: int) -> Any:
+def snapshot_view(db: SessionDep, user: User | None, document_id: int, number: int) -> Any:
+    """A snapshot as this reader may read it (see `_readable_snapshot`), else 404; for a
+    handler that decides it for a reader of its own (a shared logged-in page)."""
     found = policy.get_document(db, document_id)
     snapshot = policy_snapshots.get_snapshot(db, document_id=document_id, number=number)
     team = policy.team_ids(db, document_id)
@@ -410,14 +414,14 @@ def _snapshot_view(db: SessionDep, user: User | None, document_id: int, number: 
 def _document_view(db: SessionDep, user: OptionalUser, document_id: DbId) -> Any:
     """The document as this reader reads it: the working text (the drafting team, the
     secretariat) or its latest public snapshot; 404 when neither."""
-    return _view(db, user, document_id)
+    return document_view(db, user, document_id)
 
 
 @hands_back
 def _readable_snapshot(db: SessionDep, user: OptionalUser, document_id: DbId, number: DbId) -> Any:
     """A snapshot this reader may read (a public one, or any for the drafting team and the
     secretariat), else 404."""
-    return _snapshot_view(db, user, document_id, number)
+    return snapshot_view(db, user, document_id, number)
 
 
 SnapshotQ = Annotated[
@@ -432,8 +436,8 @@ def _exported_view(
     """What an export writes: the snapshot asked for (if this reader may read it), else the
     working text for those who read it, else the latest public snapshot; 404 otherwise."""
     if snapshot is None:
-        return _view(db, user, document_id)
-    return _snapshot_view(db, user, document_id, snapshot)
+        return document_view(db, user, document_id)
+    return snapshot_view(db, user, document_id, snapshot)
 
 
 @hands_back

@@ -29,6 +29,7 @@ from app.services import caucuses as caucus_service
 from app.services import forums as service
 from app.services import phases
 from app.templating import flash, render
+from app.web import fragments
 
 pages = pages_router()
 api = api_router("forums")
@@ -49,14 +50,20 @@ def _form_context(
 
 @pages.get("/forums", response_class=HTMLResponse)
 def forums_page(request: Request, db: SessionDep, user: OptionalUser) -> HTMLResponse:
-    return render(
+    # Logged in: the copy every reader of the same role shares (web/fragments.py).
+    return fragments.page(
         request,
-        "forums/list.html",
-        {
-            "forums": service.all_forums_with_counts(db),
-            "kind_labels": FORUM_KIND_LABELS,
-            "nav": "forums",
-        },
+        db,
+        user,
+        lambda _reader: render(
+            request,
+            "forums/list.html",
+            {
+                "forums": service.all_forums_with_counts(db),
+                "kind_labels": FORUM_KIND_LABELS,
+                "nav": "forums",
+            },
+        ),
     )
 
 

@@ -78,7 +78,7 @@ _filling: ContextVar[_Filling | None] = ContextVar("townhall_fragment_filling", 
 
 # kind -> (the reader's value for each of those keys, every value a slot can take): what fills
 # a personal slot on a cache hit.
-Resolver = Callable[[Session, User, list[Any]], dict[Any, Any]]
+Resolver = Callable[[Connection, User, list[Any]], dict[Any, Any]]
 _RESOLVERS: dict[str, tuple[Resolver, tuple[Any, ...]]] = {}
 
 
@@ -196,8 +196,7 @@ def cached(request: Request, conn: Connection, user: User) -> HTMLResponse | Non
     hit = _cache(request).get(_key(request, user), version, time.monotonic())
     if hit is None or hit[0] is None:
         return None
-    with Session(bind=conn) as db:
-        return _fill(request, db, user, hit[0])
+    return _fill(request, conn, user, hit[0])
 
 
 def page(
@@ -222,26 +221,28 @@ def page(
         stored = hit[0]
         if stored is None:  # a personal page: rendered for its reader
             return build(user)
-        return _fill(request, db, user, stored)
+        return _fill(request, db.connection(), user, stored)
     state = _Filling(RoleViewer(user))
     token = _filling.set(state)
     try:
-        response = build(state.viewer)
+        response: HTMLResponse | None = build(state.viewer)
     except PersonalPage:
-        cache.put(key, version, now, None)
-        return build(user)
+        response = None
     finally:
         _filling.reset(token)
+    if response is None:  # rendered for the reader, once the stand-in is gone
+        cache.put(key, version, now, None)
+        return build(user)
     headers = [(k, v) for k, v in response.headers.items() if k != "content-length"]
     if response.status_code != 200 or any(k == "set-cookie" for k, _v in headers):
         # Not for sharing; it was built for the stand-in, so build it for the reader.
         return build(user)
     stored = _Stored(bytes(response.body).decode(), state.slots, headers)
     cache.put(key, version, now, stored)
-    return _fill(request, db, user, stored)
+    return _fill(request, db.connection(), user, stored)
 
 
-def _fill(request: Request, db: Session, user: User, stored: _Stored) -> HTMLResponse:
+def _fill(request: Request, conn: Connection, user: User, stored: _Stored) -> HTMLResponse:
     from app.security import csrf_token
 
     values: dict[str, dict[Any, Any]] = {}
@@ -249,7 +250,7 @@ def _fill(request: Request, db: Session, user: User, stored: _Stored) -> HTMLRes
     for kind, key, _variants in stored.slots:
         wanted.setdefault(kind, []).append(key)
     for kind, keys in wanted.items():
-        values[kind] = _RESOLVERS[kind][0](db, user, keys)
+        values[kind] = _RESOLVERS[kind][0](conn, user, keys)
     token: list[str] = []  # made on first use only, as a render does
 
     def one(match: re.Match[str]) -> str:

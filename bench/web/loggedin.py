@@ -91,6 +91,8 @@ def routes_for(db: Path) -> list[tuple[str, str, str, dict[str, str]]]:
         ("/forums", "/forums", "participant", {}),
         ("minutes (staff)", f"/sessions/{ids['minutes_session']}/minutes", "staff", {}),
         ("/documents/{id} (staff)", f"/documents/{ids['document']}", "staff", {}),
+        ("snapshot page (staff)", f"/documents/{ids['document']}/v/1", "staff", {}),
+        ("listening report (staff)", f"/documents/{ids['document']}/listening-report", "staff", {}),
     ]
 
 

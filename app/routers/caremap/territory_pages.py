@@ -40,6 +40,7 @@ from app.security import client_ip
 from app.services import caremap as service
 from app.services.errors import InvalidInput
 from app.templating import is_htmx_partial, render
+from app.web import fragments
 
 pages = pages_router()
 
@@ -285,16 +286,23 @@ def panel_page(
     level: Annotated[str | None, Query(max_length=100)] = None,
     hl: Annotated[int, Query(ge=1, le=4)] = 3,
 ) -> HTMLResponse:
-    """The evidence panel: a fragment for htmx (headings from level `hl`), else a full page."""
-    data = service.panel_data(db, run_id, care_group=care_group, metric=metric, level=level)
-    figure = views.map_figure(data.units, data.rows, metric=metric, group=care_group, pid=data.pid)
-    partial = is_htmx_partial(request)
-    return render(
-        request,
-        "caremap/panel.html",
-        ctx(panel=data, pid=data.pid, figure=figure, hl=hl if partial else 1, **data.links),
-        partial="caremap/_panel.html",
-    )
+    """The evidence panel: a fragment for htmx (headings from level `hl`), else a full page.
+    Logged in: the copy every reader of the same role shares (web/fragments.py)."""
+
+    def build(_reader: Any) -> HTMLResponse:
+        data = service.panel_data(db, run_id, care_group=care_group, metric=metric, level=level)
+        figure = views.map_figure(
+            data.units, data.rows, metric=metric, group=care_group, pid=data.pid
+        )
+        partial = is_htmx_partial(request)
+        return render(
+            request,
+            "caremap/panel.html",
+            ctx(panel=data, pid=data.pid, figure=figure, hl=hl if partial else 1, **data.links),
+            partial="caremap/_panel.html",
+        )
+
+    return fragments.page(request, db, user, build)
 
 
 def _group_param(care_group: CareGroup | None) -> str:

@@ -48,6 +48,7 @@ from app.services.minutes.edit import get_item, text_of
 from app.services.minutes.flow import pending_corrections
 from app.services.minutes.reading import source_link
 from app.templating import flash, is_htmx_partial, render
+from app.web import fragments
 from app.web.urls import absolute_url
 from app.web.validation import errors_by_field
 
@@ -153,6 +154,13 @@ def _languages(first: list[str]) -> list[tuple[str, str]]:
 def minutes_page(
     request: Request, db: SessionDep, user: OptionalUser, session_id: DbId
 ) -> Response:
+    # Logged in: the copy every reader of the same role shares (web/fragments.py).
+    return fragments.page(
+        request, db, user, lambda reader: _minutes_page(request, db, reader, session_id)
+    )
+
+
+def _minutes_page(request: Request, db: SessionDep, user: Any, session_id: int) -> HTMLResponse:
     session = session_service.get_session(db, session_id)
     found = service.of_session(db, session_id)
     if found is None:

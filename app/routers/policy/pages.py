@@ -27,11 +27,11 @@ from app.db import SessionDep, open_session
 from app.deps import (
     CurrentUser,
     DocumentCreator,
-    DocumentView,
     EditableDocument,
     EditableSection,
     OptionalUser,
     TeamDocument,
+    document_view,
 )
 from app.i18n import N_, Message
 from app.models.policy import (
@@ -43,7 +43,7 @@ from app.models.policy import (
     SectionCreate,
     SectionSave,
 )
-from app.models.types import MAX_ID
+from app.models.types import MAX_ID, DbId
 from app.models.users import User
 from app.routers.apiutil import api_router, pages_router
 from app.routers.forms import FormDep, form_action, form_id, form_values, parse_form, see_other
@@ -53,6 +53,7 @@ from app.services import policy as service
 from app.services.errors import InvalidInput
 from app.services.policy import extensions, listing, lock, presence, snapshots, stages
 from app.templating import render
+from app.web import fragments
 from app.web.validation import errors_by_field
 
 pages = pages_router()
@@ -189,14 +190,21 @@ def _document_page(
 
 @pages.get("/documents/{document_id}", response_class=HTMLResponse)
 def document_page(
-    request: Request, db: SessionDep, user: OptionalUser, view: DocumentView
+    request: Request, db: SessionDep, user: OptionalUser, document_id: DbId
 ) -> HTMLResponse:
     """The working text for the drafting team and the secretariat; for anyone else the
-    latest public snapshot, at this address too."""
-    if view.working:
-        return _document_page(request, db, user, view.document)
-    context = snapshots.reading(db, view) | {"nav": "documents"}
-    return render(request, "policy/snapshot.html", context)
+    latest public snapshot, at this address too. Logged in: the copy every reader of the same
+    role shares (web/fragments.py); a team member's is their own, as their membership decides
+    what they read."""
+
+    def build(reader: Any) -> HTMLResponse:
+        view = document_view(db, reader, document_id)
+        if view.working:
+            return _document_page(request, db, reader, view.document)
+        context = snapshots.reading(db, view) | {"nav": "documents"}
+        return render(request, "policy/snapshot.html", context)
+
+    return fragments.page(request, db, user, build)
 
 
 def _again(

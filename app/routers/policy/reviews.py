@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from app import i18n, permissions
@@ -51,6 +52,7 @@ from app.services.policy import extensions
 from app.services.policy import review_reading as reading
 from app.services.policy import reviews as service
 from app.templating import flash, render
+from app.web import fragments
 
 pages = pages_router()
 api = api_router("policy")
@@ -124,12 +126,24 @@ def matrix_view(db: Session, user: User | None, document: PolicyDocument) -> Mat
         matrix=matrix,
         caucuses=[(c, names.get(c, "")) for c in matrix.caucus_ids],
         rows=rows,
+        # In a shared copy (web/fragments.py), a slot per cell says it for each reader.
         represented=service.represented(
-            db, document_id=document.id or 0, user_id=user.id if user else None
+            db,
+            document_id=document.id or 0,
+            user_id=None if user is None or fragments.filling() else user.id,
         ),
         can_steer=permissions.can_steer_process(user, document),
         blocking=counts["object"] + counts["stale"] + counts["none"],
     )
+
+
+@fragments.resolver("represents", (True, False))
+def _represents(conn: Connection, user: User, keys: list[Any]) -> dict[Any, bool]:
+    mine = {
+        document_id: service.represented(conn, document_id=document_id, user_id=user.id)
+        for document_id in {d for d, _c in keys}
+    }
+    return {(d, c): c in mine[d] for d, c in keys}
 
 
 @extensions.document_panels

@@ -52,6 +52,7 @@ from app.services.policy.comments import get_place, live_paragraph
 from app.services.policy.extensions import Panel, Tool, document_panels, paragraph_tools
 from app.services.policy.listing import paragraph_start
 from app.templating import render
+from app.web import fragments
 
 pages = pages_router()
 api = api_router("policy")
@@ -118,6 +119,10 @@ class ReportScope:
 def _report_scope(
     db: SessionDep, user: OptionalUser, document_id: DbId, snapshot: SnapshotQ = None
 ) -> Any:
+    return report_scope(db, user, document_id, snapshot)
+
+
+def report_scope(db: Session, user: Any, document_id: int, snapshot: int | None) -> ReportScope:
     """The working text's report for those who read it; a snapshot's for anyone who may read
     that snapshot. Without a number, anyone else gets the latest public snapshot's report, and
     a document with none does not exist for them (404)."""
@@ -354,7 +359,25 @@ def _csv_name(scope: ReportScope) -> str:
 
 @pages.get("/documents/{document_id}/listening-report", response_class=HTMLResponse)
 def listening_page(
-    request: Request, db: SessionDep, user: OptionalUser, scope: ReportDep
+    request: Request,
+    db: SessionDep,
+    user: OptionalUser,
+    document_id: DbId,
+    snapshot: SnapshotQ = None,
+) -> HTMLResponse:
+    # Logged in: the copy every reader of the same role shares (web/fragments.py).
+    return fragments.page(
+        request,
+        db,
+        user,
+        lambda reader: _listening_page(
+            request, db, reader, report_scope(db, reader, document_id, snapshot)
+        ),
+    )
+
+
+def _listening_page(
+    request: Request, db: SessionDep, user: Any, scope: ReportScope
 ) -> HTMLResponse:
     data = listening.report(db, document=scope.document, snapshot=scope.snapshot)
     overall, charts = listening.charts(data)

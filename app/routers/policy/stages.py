@@ -19,7 +19,15 @@ from starlette.datastructures import FormData
 
 from app import i18n, permissions
 from app.db import SessionDep
-from app.deps import CurrentUser, DocumentView, ReadableSnapshot, SteeredDocument
+from app.deps import (
+    CurrentUser,
+    DocumentView,
+    OptionalUser,
+    ReadableSnapshot,
+    SteeredDocument,
+    document_view,
+    snapshot_view,
+)
 from app.i18n import N_, Message
 from app.models.policy import PolicyDocument
 from app.models.policy_stages import (
@@ -32,6 +40,7 @@ from app.models.policy_stages import (
     TransitionIn,
     TransitionOut,
 )
+from app.models.types import DbId
 from app.models.users import User
 from app.routers.apiutil import api_router, pages_router
 from app.routers.forms import FormDep, form_action, form_values, see_other
@@ -41,6 +50,7 @@ from app.services.policy import snapshot_diff, snapshots
 from app.services.policy import stages as service
 from app.services.policy.extensions import Panel, document_panels
 from app.templating import flash, render
+from app.web import fragments
 from app.web.validation import errors_by_field
 
 pages = pages_router()
@@ -300,27 +310,51 @@ def stages_save(
 
 
 @pages.get("/documents/{document_id}/v", response_class=HTMLResponse)
-def snapshot_list(request: Request, db: SessionDep, view: DocumentView) -> HTMLResponse:
-    document = view.document
-    rows = snapshots.snapshots_of(db, document.id or 0, public_only=not view.working)
-    context = {
-        "document": document,
-        "forum": forum_service.get_forum(db, document.forum_id),
-        "rows": [snapshots.summary(r) for r in rows],
-        "working": view.working,
-        "nav": "documents",
-    }
-    return render(request, "policy/snapshot_list.html", context)
+def snapshot_list(
+    request: Request, db: SessionDep, user: OptionalUser, document_id: DbId
+) -> HTMLResponse:
+    # Logged in: the copy every reader of the same role shares (web/fragments.py).
+    def build(reader: Any) -> HTMLResponse:
+        view = document_view(db, reader, document_id)
+        document = view.document
+        rows = snapshots.snapshots_of(db, document.id or 0, public_only=not view.working)
+        context = {
+            "document": document,
+            "forum": forum_service.get_forum(db, document.forum_id),
+            "rows": [snapshots.summary(r) for r in rows],
+            "working": view.working,
+            "nav": "documents",
+        }
+        return render(request, "policy/snapshot_list.html", context)
+
+    return fragments.page(request, db, user, build)
 
 
 @pages.get("/documents/{document_id}/v/{number}", response_class=HTMLResponse)
-def snapshot_page(request: Request, db: SessionDep, view: ReadableSnapshot) -> HTMLResponse:
-    context = snapshots.reading(db, view) | {"nav": "documents"}
-    return render(request, "policy/snapshot.html", context)
+def snapshot_page(
+    request: Request, db: SessionDep, user: OptionalUser, document_id: DbId, number: DbId
+) -> HTMLResponse:
+    def build(reader: Any) -> HTMLResponse:
+        view = snapshot_view(db, reader, document_id, number)
+        context = snapshots.reading(db, view) | {"nav": "documents"}
+        return render(request, "policy/snapshot.html", context)
+
+    return fragments.page(request, db, user, build)
 
 
 @pages.get("/documents/{document_id}/v/{number}/diff", response_class=HTMLResponse)
-def snapshot_diff_page(request: Request, db: SessionDep, view: ReadableSnapshot) -> HTMLResponse:
+def snapshot_diff_page(
+    request: Request, db: SessionDep, user: OptionalUser, document_id: DbId, number: DbId
+) -> HTMLResponse:
+    return fragments.page(
+        request, db, user, lambda reader: _diff_page(request, db, reader, document_id, number)
+    )
+
+
+def _diff_page(
+    request: Request, db: SessionDep, user: Any, document_id: int, number: int
+) -> HTMLResponse:
+    view = snapshot_view(db, user, document_id, number)
     assert view.snapshot is not None
     before = snapshots.previous(db, view.snapshot, public_only=not view.working)
     context = {

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, exists, select
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col
 
@@ -241,3 +241,27 @@ def get_attachment(
         select(col(Attachment.data)).where(col(Attachment.id) == attachment_id)
     ).scalar_one()
     return attachment, data
+
+
+# Built once (Core, on the tables): run on every logged-in contribution page.
+_C = Contribution.__table__.c  # type: ignore[attr-defined]
+_R = Report.__table__.c  # type: ignore[attr-defined]
+_REPORT_STATES = select(
+    _C.id,
+    _C.author_id,
+    exists()
+    .where(_R.contribution_id == _C.id, _R.reporter_id == bindparam("user_id"))
+    .label("reported"),
+).where(_C.id.in_(bindparam("ids", expanding=True)))
+
+
+def report_states(db: Session | Connection, user_id: int, ids: Sequence[int]) -> dict[int, str]:
+    """For each contribution, what its report section offers this reader (as the page's own
+    rule, routers/contributions.py `_report_state`): "author", "reported" or "open"."""
+    if not ids:
+        return {}
+    rows = db.execute(_REPORT_STATES, {"user_id": user_id, "ids": list(ids)})
+    return {
+        i: "author" if author == user_id else "reported" if reported else "open"
+        for i, author, reported in rows
+    }

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from sqlalchemy import Connection
 from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 
@@ -120,8 +121,8 @@ def contributions_page(
 
 
 @fragments.resolver("endorsed", (True, False))
-def _endorsed(db: Session, user: User, ids: list[Any]) -> dict[Any, bool]:
-    mine = listing.endorsed_among(db, user.id, ids)
+def _endorsed(conn: Connection, user: User, ids: list[Any]) -> dict[Any, bool]:
+    mine = listing.endorsed_among(conn, user.id, ids)
     return {i: i in mine for i in ids}
 
 
@@ -303,7 +304,8 @@ def _detail(
     errors: dict[str, list[str]] | None = None,
     report: dict[str, Any] | None = None,
 ) -> HTMLResponse:
-    view = service.contribution_view(db, contribution, viewer=user)
+    shared = fragments.filling()  # the reader's own marks are slots (web/fragments.py)
+    view = service.contribution_view(db, contribution, viewer=None if shared else user)
     assert contribution.id is not None
     return render(
         request,
@@ -312,7 +314,7 @@ def _detail(
             "view": view,
             "c": contribution,
             "receipt": receipt,
-            "is_author": user is not None and user.id == contribution.author_id,
+            "report_state": None if shared else _report_state(user, contribution, view),
             "actions": moderation_service.allowed_actions(user, contribution),
             "reaches_sender": moderation_service.reaches_sender,
             # The secretariat's filing form offers the forum's sessions and themes, and caucuses.
@@ -344,9 +346,29 @@ def contribution_page(
     contribution_id: DbId,
     receipt: Receipt = None,
 ) -> HTMLResponse:
-    # A person without an account follows their proposal with the link's receipt.
-    contribution = service.get_visible(db, contribution_id, viewer=user, receipt=receipt)
-    return _detail(request, db, user, contribution, receipt)
+    # A person without an account follows their proposal with the link's receipt. Logged in:
+    # the copy every reader of the same role shares, their endorsement and report filled in.
+    def build(reader: Any) -> HTMLResponse:
+        contribution = service.get_visible(db, contribution_id, viewer=reader, receipt=receipt)
+        return _detail(request, db, reader, contribution, receipt)
+
+    return fragments.page(request, db, user, build)
+
+
+def _report_state(
+    user: User | None, contribution: Contribution, view: service.ContributionView
+) -> str:
+    """What the report section offers this reader: nothing to their own contribution, a note
+    once they have reported it, otherwise the form."""
+    if user is not None and user.id == contribution.author_id:
+        return "author"
+    return "reported" if view.reported_by_me else "open"
+
+
+@fragments.resolver("report_state", ("author", "reported", "open"))
+def _report_states(conn: Connection, user: User, ids: list[Any]) -> dict[Any, str]:
+    assert user.id is not None
+    return service.report_states(conn, user.id, ids)
 
 
 @pages.post("/contributions/{contribution_id:int}/endorse", response_class=HTMLResponse)

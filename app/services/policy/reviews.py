@@ -15,6 +15,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, delete, select
@@ -86,7 +87,9 @@ def required_caucus_ids(db: Session, document_id: int) -> list[int]:
     )
 
 
-def represented(db: Session, *, document_id: int, user_id: int | None) -> frozenset[int]:
+def represented(
+    db: Session | Connection, *, document_id: int, user_id: int | None
+) -> frozenset[int]:
     """The caucuses this account represents on the document's drafting team."""
     if user_id is None:
         return frozenset()

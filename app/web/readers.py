@@ -11,6 +11,7 @@ waits for nothing in normal operation, and in the rare case it would (recovery a
 the read fails at once and the request takes the ordinary path in a worker thread.
 """
 
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -69,6 +70,10 @@ def load_user(conn: Connection, token: str) -> User | None:
     return user
 
 
+class Busy(Exception):
+    """The inline connection is in use by another event loop's reader."""
+
+
 class InlineReads:
     """The event loop's own SQLite connection (see the module's docstring). Used from the loop
     thread only, one read at a time; each read ends its transaction, so it sees the latest
@@ -77,8 +82,19 @@ class InlineReads:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.conn: Connection | None = None
+        # One event loop per app in production; a host that runs several (a test client per
+        # thread) must not share the connection at once: the second reader takes the pool.
+        self.busy = threading.Lock()
 
     def run(self, work: Callable[[Connection], T]) -> T:
+        if not self.busy.acquire(blocking=False):
+            raise Busy()
+        try:
+            return self._run(work)
+        finally:
+            self.busy.release()
+
+    def _run(self, work: Callable[[Connection], T]) -> T:
         conn = self.conn
         try:
             if conn is None:
@@ -125,6 +141,6 @@ async def read(state: Any, work: Callable[[Connection], T]) -> T:
     if inline is not None:
         try:
             return inline.run(work)
-        except SQLAlchemyError:
+        except (SQLAlchemyError, Busy):
             pass  # e.g. busy past the short timeout: the ordinary path below
     return await to_thread.run_sync(_pooled, state.engine, work)

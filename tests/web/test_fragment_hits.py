@@ -97,3 +97,22 @@ def test_a_one_time_message_is_shown_once_and_never_shared(
     after = client.get(page).text
     assert notice not in after
     assert "Ana Souza" in after
+
+
+def test_a_reader_finding_the_loop_connection_in_use_takes_the_pool(
+    app: Any, client: TestClient, db: Session, engine: Any
+) -> None:
+    """Hosts that run several event loops on one app (a test client per thread) must not share
+    SQLite's inline connection at once: the second reader reads in a worker thread instead."""
+    forum = factories.forum(db)
+    session = factories.session(db, forum)
+    reader = make_user(engine, Role.participant, display_name="Busy Reader")
+    _log_in(client, reader.email)
+    inline = app.state.inline_reads
+    if inline is None:
+        pytest.skip("no inline reader on this database")
+    page = f"/sessions/{session.id}"
+    assert "Busy Reader" in client.get(page).text
+    with inline.busy:
+        assert "Busy Reader" in client.get(page).text  # the copy, read through the pool
+        assert client.get("/api/v1/auth/me").json()["display_name"] == "Busy Reader"

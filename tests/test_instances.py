@@ -298,6 +298,10 @@ def test_logout_on_one_instance_ends_the_session_on_the_other(world: World) -> N
         _login(browser, world.a.base, world.ids["participant"])
         cookie = browser.cookies["th_session"]
         assert browser.get(world.b.base + "/api/v1/auth/me").status_code == 200
+        assert (
+            'action="/logout"'
+            in browser.get(world.b.base + f"/sessions/{world.ids['session']}").text
+        )
         out = browser.post(
             world.a.base + "/api/v1/auth/logout", headers=_csrf(browser, world.b.base)
         )
@@ -558,7 +562,7 @@ def test_sigterm_lets_requests_in_flight_finish_and_refuses_new_connections(
     world: World,
 ) -> None:
     """Last: it stops B. The proxy holds each answer from the database back, so that a request
-    takes about a second; SIGTERM arrives while five are under way."""
+    takes a second or two; SIGTERM arrives while five are under way."""
     b = world.b
     results: list[int | str] = []
 
@@ -568,12 +572,12 @@ def test_sigterm_lets_requests_in_flight_finish_and_refuses_new_connections(
         except httpx.HTTPError as exc:
             results.append(repr(exc))
 
-    world.proxy.delay_s = 0.2
+    world.proxy.delay_s = 0.3
     try:
         threads = [threading.Thread(target=slow_get) for _ in range(5)]
         for thread in threads:
             thread.start()
-        time.sleep(0.5)  # all five connected and waiting for the database
+        time.sleep(0.8)  # all five connected and waiting for the database
         assert not results, results
         b.proc.send_signal(signal.SIGTERM)
         time.sleep(0.3)

@@ -15,7 +15,8 @@ with httpx: log in, then in a shuffled order
 
 - submit proposals (``POST /api/v1/contributions`` with an ``Idempotency-Key`` header),
 - endorse published proposals (``PUT .../endorsement``: one per account by a unique index),
-- post live remarks (``POST .../live/remarks``, the key in the body, as the live form sends it),
+- post live remarks (``POST .../live/remarks``, the key in the body as the live form sends it,
+  or in an ``Idempotency-Key`` header as an API client does),
 - save its policy section (``PUT /api/v1/sections/{id}``, whole body on a base version),
 - (secretariat) save its minutes block (``PUT /api/v1/minutes/{id}/items/block/{id}``).
 
@@ -412,8 +413,16 @@ class Load:
         if action.kind == "endorsement":
             return "PUT", f"/api/v1/contributions/{action.target}/endorsement", {}
         if action.kind == "remark":
-            body = {"body": action.marker, "idempotency_key": f"key-{action.marker}"}
-            return "POST", f"/api/v1/sessions/{w.session_id}/live/remarks", {"json": body}
+            path = f"/api/v1/sessions/{w.session_id}/live/remarks"
+            key = f"key-{action.marker}"
+            if int(action.marker.split("-")[3]) % 2:  # half as an API client: the header
+                return (
+                    "POST",
+                    path,
+                    {"json": {"body": action.marker}, "headers": {"Idempotency-Key": key}},
+                )
+            # the other half as the live form sends it: in the body
+            return "POST", path, {"json": {"body": action.marker, "idempotency_key": key}}
         if action.kind == "section":
             body = {
                 "body": f"Client {i} says {action.marker}.",

@@ -13,11 +13,20 @@ its integrity check.
 
 import importlib.util
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlmodel import Session
 
+from app.models.contributions import Contribution
+from app.models.users import Role
+from app.services import live as live_service
+from tests import factories
 from tests.conftest import PG_URL
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,3 +63,32 @@ def test_kill_9_mid_load_sqlite() -> None:
 @pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (TOWNHALL_TEST_DATABASE_URL)")
 def test_kill_9_mid_load_postgres() -> None:
     _check(_bench().run_postgres(PG_URL, clients=CLIENTS, per_kind=2))
+
+
+def test_a_live_remark_retried_with_the_same_idempotency_key_header_is_posted_once(
+    client: TestClient, db: Session, login_as: Callable[..., Any]
+) -> None:
+    """The API takes the key as a header, as for proposals (it was read from the body only:
+    a client retrying with the header after a lost answer posted the remark twice)."""
+    forum = factories.forum(db)
+    session = factories.session(db, forum)
+    live_service.set_open(db, actor=factories.staff(db), session=session, open_=True)
+    db.commit()
+    login_as(Role.participant)
+    path = f"/api/v1/sessions/{session.id}/live/remarks"
+    key = {"Idempotency-Key": "remark-retry-0001"}
+    first = client.post(path, json={"body": "Who pays for the care centres?"}, headers=key)
+    assert first.status_code == 201, first.text
+    again = client.post(path, json={"body": "Who pays for the care centres?"}, headers=key)
+    assert again.status_code == 200, again.text
+    assert again.json()["id"] == first.json()["id"]
+    other = client.post(path, json={"body": "Who pays for the care centres?"})
+    assert other.status_code == 201, other.text  # without a key: another remark
+    count = (
+        select(func.count())
+        .select_from(Contribution)
+        .where(
+            Contribution.session_id == session.id  # type: ignore[arg-type]
+        )
+    )
+    assert db.execute(count).scalar_one() == 2

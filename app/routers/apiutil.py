@@ -1,11 +1,12 @@
 """Shared pieces of the JSON API: page envelopes, query parameters, documented errors."""
 
 import functools
+import hashlib
 import inspect
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
@@ -83,3 +84,21 @@ def replayed(model: type[BaseModel]) -> dict[int | str, dict[str, object]]:
     """The documented answer to a retry with an Idempotency-Key already used: 200 and the
     first result (the first answer was 201)."""
     return {200: {"model": model, "description": "The earlier result for this idempotency key"}}
+
+
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="Retrying with the same key returns the first result instead of a copy",
+    ),
+]
+
+
+def header_key(value: str | None) -> str | None:
+    """The key an `Idempotency-Key` header stands for: any opaque string a client chooses,
+    stored as its hash so it fits the column (then scoped to the submitter, as a form's)."""
+    if value and value.strip():
+        return hashlib.sha256(value.strip().encode()).hexdigest()
+    return None

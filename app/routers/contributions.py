@@ -1,12 +1,11 @@
 """Contributions: the list with filters and search, the proposal form, a contribution's page,
 endorsements, reports, attachments, open-data export and statistics."""
 
-import hashlib
 import uuid
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy import Connection
 from sqlmodel import Session
@@ -34,7 +33,15 @@ from app.models.contributions import (
 from app.models.forums import Forum
 from app.models.types import DbId
 from app.models.users import User
-from app.routers.apiutil import Limit, Page, api_router, pages_router, replayed
+from app.routers.apiutil import (
+    IdempotencyKeyHeader,
+    Limit,
+    Page,
+    api_router,
+    header_key,
+    pages_router,
+    replayed,
+)
 from app.routers.forms import (
     FormDep,
     back_to,
@@ -501,18 +508,10 @@ def api_contribution_create(
     db: SessionDep,
     user: OptionalUser,
     data: ContributionCreate,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            max_length=200,
-            description="Retrying with the same key returns the first result instead of a copy",
-        ),
-    ] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Any:
-    if idempotency_key and idempotency_key.strip() and not data.idempotency_key:
-        # Any opaque string a client chooses; stored as its hash so it fits the column.
-        key = hashlib.sha256(idempotency_key.strip().encode()).hexdigest()
+    key = header_key(idempotency_key)
+    if key and not data.idempotency_key:
         data = data.model_copy(update={"idempotency_key": key})
     submitted = service.submit_proposal(
         db,

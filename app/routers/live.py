@@ -22,7 +22,13 @@ from app.models.contributions import (
 )
 from app.models.types import DbId
 from app.models.users import User
-from app.routers.apiutil import api_router, pages_router, replayed
+from app.routers.apiutil import (
+    IdempotencyKeyHeader,
+    api_router,
+    header_key,
+    pages_router,
+    replayed,
+)
 from app.routers.forms import FormDep, form_action, parse_form, see_other
 from app.security import client_ip
 from app.services import contributions as contribution_service
@@ -188,7 +194,14 @@ def api_remark_post(
     user: Participant,
     session_id: DbId,
     data: RemarkCreate,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Any:
+    """A remark or question; a retry with the same idempotency key (the `Idempotency-Key`
+    header, or `idempotency_key` in the body as the live form sends it) returns the first
+    result (200) instead of posting it twice."""
+    key = header_key(idempotency_key)
+    if key and not data.idempotency_key:
+        data = data.model_copy(update={"idempotency_key": key})
     submitted = service.post_remark(
         db,
         actor=user,

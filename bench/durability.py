@@ -66,6 +66,8 @@ DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SECRET = "bench-durability-secret-key-not-for-production-0123"  # noqa: S105
 PASSWORD = "durability-bench-password"  # noqa: S105
 KINDS = ("contribution", "endorsement", "remark", "section", "minutes")
+# Actions without an idempotency key in the app (--unkeyed): measured, not held to the goal.
+UNKEYED = ("comment",)
 CLIENT_TIMEOUT_S = 30.0
 # Logging in is not what is measured: argon2id at the suite's cost (tests/conftest.py), in this
 # process (the shared hash) and in the server's (which then finds nothing to rehash).
@@ -98,6 +100,7 @@ class World:
     endorsable: list[int]
     minutes_version: int  # after set-up: every stored minutes save adds one
     block_count: int  # the minutes' blocks after set-up: the clients add none
+    paragraph_id: int  # a paragraph of a section of its own, for --unkeyed comments
 
 
 def prepare(url: str, clients: int) -> World:
@@ -224,6 +227,15 @@ def prepare(url: str, clients: int) -> World:
                     data=SectionCreate(title=f"Section {i}", body=f"Client {i} starts here."),
                 )
                 sections.append(int(made.id or 0))
+            shared = policy_service.create_section(
+                db,
+                actor=admin,
+                document=document,
+                data=SectionCreate(title="Comments", body="Comment on this paragraph."),
+            )
+            paragraph_id = db.execute(
+                text("SELECT id FROM policy_paragraph WHERE section_id = :s"), {"s": shared.id}
+            ).scalar_one()
             minutes = minutes_service.create_draft(
                 db, actor=admin, session=session, data=MinutesCreate(language="en")
             )
@@ -248,6 +260,7 @@ def prepare(url: str, clients: int) -> World:
                 blocks=blocks,
                 endorsable=endorsable,
                 minutes_version=int(minutes.version),
+                paragraph_id=int(paragraph_id),
                 block_count=int(
                     db.execute(
                         text("SELECT count(*) FROM minutes_block WHERE minutes_id = :m"),
@@ -319,7 +332,9 @@ class Tally:
 
 
 class Load:
-    def __init__(self, world: World, base: str, per_kind: int, seed: int) -> None:
+    def __init__(
+        self, world: World, base: str, per_kind: int, seed: int, kinds: tuple[str, ...] = KINDS
+    ) -> None:
         self.world = world
         self.base = base
         self.per_kind = per_kind
@@ -329,11 +344,11 @@ class Load:
         self.plans: list[list[Action]] = []
         for i, (_, _, staff) in enumerate(world.users):
             plan: list[Action] = []
-            for kind in KINDS:
+            for kind in kinds:
                 if kind == "minutes" and not staff:
                     continue
                 for j in range(per_kind):
-                    marker = f"dur-{kind[0]}-{i}-{j}-{uuid.uuid4().hex[:6]}"
+                    marker = f"dur-{kind}-{i}-{j}-{uuid.uuid4().hex[:6]}"
                     target = world.endorsable[(i + j * 7) % len(world.endorsable)]
                     plan.append(Action(kind, marker, i, target))
             self.rng.shuffle(plan)
@@ -423,6 +438,12 @@ class Load:
                 )
             # the other half as the live form sends it: in the body
             return "POST", path, {"json": {"body": action.marker, "idempotency_key": key}}
+        if action.kind == "comment":  # no idempotency key: there is none to send
+            return (
+                "POST",
+                f"/api/v1/paragraphs/{w.paragraph_id}/comments",
+                {"json": {"body": action.marker}},
+            )
         if action.kind == "section":
             body = {
                 "body": f"Client {i} says {action.marker}.",
@@ -518,24 +539,31 @@ async def _drive(
 def stored(url: str, load: Load) -> dict[str, Counter[str]]:
     """How many times each action's marker is in the database."""
     engine = create_engine(url)
-    counts: dict[str, Counter[str]] = {kind: Counter() for kind in KINDS}
+    counts: dict[str, Counter[str]] = {kind: Counter() for kind in (*KINDS, *UNKEYED)}
     w = load.world
     try:
         with engine.connect() as conn:
             for title, n in conn.execute(
                 text(
                     "SELECT title, count(*) FROM contribution"
-                    " WHERE title LIKE 'dur-c-%' GROUP BY title"
+                    " WHERE title LIKE 'dur-contribution-%' GROUP BY title"
                 )
             ):
                 counts["contribution"][title] = n
             for body, n in conn.execute(
                 text(
                     "SELECT body, count(*) FROM contribution"
-                    " WHERE body LIKE 'dur-r-%' GROUP BY body"
+                    " WHERE body LIKE 'dur-remark-%' GROUP BY body"
                 )
             ):
                 counts["remark"][body] = n
+            for body, n in conn.execute(
+                text(
+                    "SELECT body, count(*) FROM policy_comment"
+                    " WHERE body LIKE 'dur-comment-%' GROUP BY body"
+                )
+            ):
+                counts["comment"][body] = n
             pairs = Counter(
                 (int(u), int(c))
                 for u, c in conn.execute(text("SELECT user_id, contribution_id FROM endorsement"))
@@ -637,6 +665,7 @@ class Report:
     already: dict[str, int]
     reject_samples: list[str]
     extra_blocks: int
+    unkeyed: list[Row] = field(default_factory=list)  # --unkeyed: outside the goal and total
 
     @property
     def total(self) -> Row:
@@ -658,7 +687,7 @@ class Report:
             "5xx other",
         )
         lines = [" | ".join(f"{h:>12}" for h in head)]
-        for r in [*self.rows, self.total]:
+        for r in [*self.rows, self.total, *self.unkeyed]:
             values = [r.kind, r.requests, r.acknowledged, r.stored, r.lost, r.duplicated,
                       r.rejected, r.http5xx_kill, r.http5xx_other]  # fmt: skip
             lines.append(" | ".join(f"{v!s:>12}" for v in values))
@@ -684,13 +713,15 @@ def run(
     per_kind: int = 2,
     kill_fraction: float = 1 / 3,
     seed: int = 15,
+    unkeyed: bool = False,
 ) -> Report:
+    kinds = (*KINDS, *UNKEYED) if unkeyed else KINDS
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         world = prepare(url, clients)
         port = free_port()
         base = f"http://{HOST}:{port}"
-        load = Load(world, base, per_kind, seed)
+        load = Load(world, base, per_kind, seed, kinds)
         server = [serve(url, port, workdir)]
         try:
             asyncio.run(wait_ready(base))
@@ -708,7 +739,7 @@ def run(
     counts = stored(url, load)
     window = (timing["kill"], timing["ready"] + KILL_GRACE_S)
     rows = []
-    for kind in KINDS:
+    for kind in kinds:
         mine = [a for a in load.actions if a.kind == kind]
         found = counts[kind]
         acked = [a for a in mine if a.acked]
@@ -727,7 +758,7 @@ def run(
         in_kill = sum(1 for t in fives if window[0] <= t <= window[1])
         rows.append(
             Row(
-                kind,
+                kind if kind in KINDS else f"{kind} (no key)",
                 load.tally.requests[kind],
                 len(acked),
                 stored_n,
@@ -738,7 +769,7 @@ def run(
                 len(fives) - in_kill,
             )
         )
-    other5 = [t for k, t, _ in load.tally.http5xx if k not in KINDS]
+    other5 = [t for k, t, _ in load.tally.http5xx if k not in kinds]
     if other5:
         in_kill = sum(1 for t in other5 if window[0] <= t <= window[1])
         rows.append(Row("login/read", load.tally.requests["login"] + load.tally.requests["read"],
@@ -746,7 +777,8 @@ def run(
     return Report(
         label=label,
         clients=clients,
-        rows=rows,
+        rows=[r for r in rows if "(no key)" not in r.kind],
+        unkeyed=[r for r in rows if "(no key)" in r.kind],
         integrity=integrity(url),
         timing=timing,
         errors=dict(load.tally.errors),
@@ -783,14 +815,20 @@ def main() -> None:
     parser.add_argument(
         "--pg", default=DEFAULT_PG, help="a PostgreSQL server to make a database on"
     )
+    parser.add_argument(
+        "--unkeyed",
+        action="store_true",
+        help="also post paragraph comments, which have no idempotency key (reported apart)",
+    )
     args = parser.parse_args()
     failed = False
+    kw = {"clients": args.clients, "per_kind": args.per_kind, "unkeyed": args.unkeyed}
     if args.db in ("sqlite", "both"):
-        report = run_sqlite(clients=args.clients, per_kind=args.per_kind)
+        report = run_sqlite(**kw)
         print(report.table(), flush=True)
         failed |= report.total.lost > 0 or report.total.duplicated > 0
     if args.db in ("postgres", "both"):
-        report = run_postgres(args.pg, clients=args.clients, per_kind=args.per_kind)
+        report = run_postgres(args.pg, **kw)
         print(report.table(), flush=True)
         failed |= report.total.lost > 0 or report.total.duplicated > 0
     raise SystemExit(1 if failed else 0)

@@ -17,6 +17,7 @@ with httpx: log in, then in a shuffled order
 - endorse published proposals (``PUT .../endorsement``: one per account by a unique index),
 - post live remarks (``POST .../live/remarks``, the key in the body as the live form sends it,
   or in an ``Idempotency-Key`` header as an API client does),
+- comment on a shared paragraph (``POST /api/v1/paragraphs/{id}/comments``, the key a header),
 - save its policy section (``PUT /api/v1/sections/{id}``, whole body on a base version),
 - (secretariat) save its minutes block (``PUT /api/v1/minutes/{id}/items/block/{id}``).
 
@@ -65,9 +66,7 @@ HOST = "127.0.0.1"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SECRET = "bench-durability-secret-key-not-for-production-0123"  # noqa: S105
 PASSWORD = "durability-bench-password"  # noqa: S105
-KINDS = ("contribution", "endorsement", "remark", "section", "minutes")
-# Actions without an idempotency key in the app (--unkeyed): measured, not held to the goal.
-UNKEYED = ("comment",)
+KINDS = ("contribution", "endorsement", "remark", "comment", "section", "minutes")
 CLIENT_TIMEOUT_S = 30.0
 # Logging in is not what is measured: argon2id at the suite's cost (tests/conftest.py), in this
 # process (the shared hash) and in the server's (which then finds nothing to rehash).
@@ -100,7 +99,7 @@ class World:
     endorsable: list[int]
     minutes_version: int  # after set-up: every stored minutes save adds one
     block_count: int  # the minutes' blocks after set-up: the clients add none
-    paragraph_id: int  # a paragraph of a section of its own, for --unkeyed comments
+    paragraph_id: int  # a paragraph of a section of its own, commented on by every client
 
 
 def prepare(url: str, clients: int) -> World:
@@ -539,7 +538,7 @@ async def _drive(
 def stored(url: str, load: Load) -> dict[str, Counter[str]]:
     """How many times each action's marker is in the database."""
     engine = create_engine(url)
-    counts: dict[str, Counter[str]] = {kind: Counter() for kind in (*KINDS, *UNKEYED)}
+    counts: dict[str, Counter[str]] = {kind: Counter() for kind in KINDS}
     w = load.world
     try:
         with engine.connect() as conn:
@@ -665,7 +664,6 @@ class Report:
     already: dict[str, int]
     reject_samples: list[str]
     extra_blocks: int
-    unkeyed: list[Row] = field(default_factory=list)  # --unkeyed: outside the goal and total
 
     @property
     def total(self) -> Row:
@@ -687,7 +685,7 @@ class Report:
             "5xx other",
         )
         lines = [" | ".join(f"{h:>12}" for h in head)]
-        for r in [*self.rows, self.total, *self.unkeyed]:
+        for r in [*self.rows, self.total]:
             values = [r.kind, r.requests, r.acknowledged, r.stored, r.lost, r.duplicated,
                       r.rejected, r.http5xx_kill, r.http5xx_other]  # fmt: skip
             lines.append(" | ".join(f"{v!s:>12}" for v in values))
@@ -713,9 +711,8 @@ def run(
     per_kind: int = 2,
     kill_fraction: float = 1 / 3,
     seed: int = 15,
-    unkeyed: bool = False,
 ) -> Report:
-    kinds = (*KINDS, *UNKEYED) if unkeyed else KINDS
+    kinds = KINDS
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         world = prepare(url, clients)
@@ -758,7 +755,7 @@ def run(
         in_kill = sum(1 for t in fives if window[0] <= t <= window[1])
         rows.append(
             Row(
-                kind if kind in KINDS else f"{kind} (no key)",
+                kind,
                 load.tally.requests[kind],
                 len(acked),
                 stored_n,
@@ -777,8 +774,7 @@ def run(
     return Report(
         label=label,
         clients=clients,
-        rows=[r for r in rows if "(no key)" not in r.kind],
-        unkeyed=[r for r in rows if "(no key)" in r.kind],
+        rows=rows,
         integrity=integrity(url),
         timing=timing,
         errors=dict(load.tally.errors),
@@ -815,14 +811,9 @@ def main() -> None:
     parser.add_argument(
         "--pg", default=DEFAULT_PG, help="a PostgreSQL server to make a database on"
     )
-    parser.add_argument(
-        "--unkeyed",
-        action="store_true",
-        help="also post paragraph comments, which have no idempotency key (reported apart)",
-    )
     args = parser.parse_args()
     failed = False
-    kw = {"clients": args.clients, "per_kind": args.per_kind, "unkeyed": args.unkeyed}
+    kw = {"clients": args.clients, "per_kind": args.per_kind}
     if args.db in ("sqlite", "both"):
         report = run_sqlite(**kw)
         print(report.table(), flush=True)

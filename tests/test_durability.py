@@ -21,11 +21,20 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.models.contributions import Contribution
+from app.models.policy import (
+    DocumentCreate,
+    PolicyParagraph,
+    SectionCreate,
+    TeamMemberIn,
+    TeamRole,
+)
+from app.models.policy_comments import PolicyComment
 from app.models.users import Role
 from app.services import live as live_service
+from app.services import policy as policy_service
 from tests import factories
 from tests.conftest import PG_URL
 
@@ -91,4 +100,53 @@ def test_a_live_remark_retried_with_the_same_idempotency_key_header_is_posted_on
             Contribution.session_id == session.id  # type: ignore[arg-type]
         )
     )
+    assert db.execute(count).scalar_one() == 2
+
+
+def test_a_comment_retried_with_the_same_idempotency_key_is_posted_once(
+    client: TestClient, db: Session, login_as: Callable[..., Any]
+) -> None:
+    """The durability bench found paragraph comments stored twice after the kill (they had no
+    key): a retry with the same key now returns the first comment; another author's same key
+    is another comment."""
+    forum = factories.forum(db)
+    staff = factories.staff(db)
+    document = policy_service.create_document(
+        db,
+        actor=staff,
+        data=DocumentCreate.model_validate(
+            {"forum_id": forum.id, "title": {"en": "Keys"}, "language": "en"}
+        ),
+    )
+    section = policy_service.create_section(
+        db, actor=staff, document=document, data=SectionCreate(title="One", body="A paragraph.")
+    )
+    paragraph_id = db.execute(
+        select(col(PolicyParagraph.id)).where(col(PolicyParagraph.section_id) == section.id)
+    ).scalar_one()
+    first_user = login_as(Role.participant)
+    db.commit()  # a fresh read: the account was made on another connection
+    policy_service.add_member(
+        db,
+        actor=staff,
+        document=document,
+        data=TeamMemberIn(user_id=first_user.id, role=TeamRole.editor),
+    )
+    db.commit()
+    path = f"/api/v1/paragraphs/{paragraph_id}/comments"
+    key = {"Idempotency-Key": "comment-retry-0001"}
+    first = client.post(path, json={"body": "Say who pays."}, headers=key)
+    assert first.status_code == 201, first.text
+    again = client.post(path, json={"body": "Say who pays."}, headers=key)
+    assert again.status_code == 200, again.text
+    assert again.json()["id"] == first.json()["id"]
+    in_body = client.post(path, json={"body": "Say when.", "idempotency_key": "in-the-body-1"})
+    assert in_body.status_code == 201, in_body.text
+    assert (
+        client.post(path, json={"body": "Say when.", "idempotency_key": "in-the-body-1"}).json()[
+            "id"
+        ]
+        == in_body.json()["id"]
+    )
+    count = select(func.count()).select_from(PolicyComment)
     assert db.execute(count).scalar_one() == 2

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
+from app.models.contributions import IdempotencyKey
 from app.models.types import DbId, Input, UTCDateTime, utcnow
 
 COMMENT_MAX = 10_000  # characters of Markdown
@@ -42,6 +43,8 @@ class PolicyComment(SQLModel, table=True):
     resolved_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     reopened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reopened_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    # A retry with the same key (scoped to the author, as a proposal's) returns this comment.
+    idempotency_key: str | None = Field(default=None, max_length=64, unique=True)
 
 
 # -- what clients send ---------------------------------------------------------------------
@@ -50,6 +53,7 @@ class PolicyComment(SQLModel, table=True):
 class CommentCreate(Input):
     body: str = Field(min_length=1, max_length=COMMENT_MAX, schema_extra={"pattern": r"\S"})
     parent_id: DbId | None = None  # a reply to this comment, of a thread on the same paragraph
+    idempotency_key: IdempotencyKey | None = None  # or the Idempotency-Key header
 
 
 class CommentUpdate(Input):

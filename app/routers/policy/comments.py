@@ -34,7 +34,13 @@ from app.models.policy_comments import (
     ThreadPublic,
 )
 from app.models.users import User
-from app.routers.apiutil import api_router, pages_router
+from app.routers.apiutil import (
+    IdempotencyKeyHeader,
+    api_router,
+    header_key,
+    pages_router,
+    replayed,
+)
 from app.routers.forms import FormDep, form_action, form_id, parse_form, see_other
 from app.services import policy as policy_service
 from app.services.errors import Conflict, NotFound
@@ -299,13 +305,29 @@ def list_comments(db: SessionDep, place: ReadableParagraph) -> CommentsPublic:
     return service.comments_public(db, service.live_paragraph(db, place.paragraph))
 
 
-@api.post("/paragraphs/{paragraph_id}/comments", response_model=CommentPublic, status_code=201)
+@api.post(
+    "/paragraphs/{paragraph_id}/comments",
+    response_model=CommentPublic,
+    status_code=201,
+    responses=replayed(CommentPublic),
+)
 def create_comment(
-    db: SessionDep, user: OptionalUser, place: CommentableParagraph, data: CommentCreate
+    db: SessionDep,
+    user: OptionalUser,
+    place: CommentableParagraph,
+    data: CommentCreate,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> CommentPublic:
     """A comment, or a reply (`parent_id`: a comment shown under this paragraph). 409 when
-    the paragraph has been removed from the text."""
+    the paragraph has been removed from the text. A retry with the same idempotency key (the
+    `Idempotency-Key` header or `idempotency_key`) returns the first comment (200)."""
     assert user is not None
+    key = header_key(idempotency_key)
+    if key and not data.idempotency_key:
+        data = data.model_copy(update={"idempotency_key": key})
+    if service.replay(db, actor=user, key=data.idempotency_key) is not None:
+        response.status_code = 200
     made = service.post(db, actor=user, place=place, data=data)
     return service.comment_public(made, policy_service.user_names(db, {user.id or 0}))
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import CTE
 from sqlmodel import Session, col
@@ -36,6 +37,7 @@ from app.models.policy_comments import (
 )
 from app.models.types import utcnow
 from app.models.users import User
+from app.services.contributions.submit import scoped_key
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.policy.documents import user_names
 
@@ -147,9 +149,27 @@ def open_counts(db: Session, paragraph_ids: Sequence[int]) -> dict[int, int]:
     return {pid: counts.get(pid, 0) for pid in paragraph_ids}
 
 
+def replay(db: Session, *, actor: User, key: str | None) -> PolicyComment | None:
+    """The comment an earlier attempt with this idempotency key stored, if any (the key is
+    scoped to the author, as a proposal's: contributions.submit.scoped_key)."""
+    if not key:
+        return None
+    stored = scoped_key(f"user:{actor.id}", key)
+    found = db.execute(
+        select(PolicyComment).where(col(PolicyComment.idempotency_key) == stored)
+    ).scalar_one_or_none()
+    if found is not None:
+        db.commit()  # nothing to write: end the read now
+    return found
+
+
 def post(db: Session, *, actor: User, place: Place, data: CommentCreate) -> PolicyComment:
     """A new comment, or a reply to `parent_id` (any comment of a thread shown on this
-    paragraph). A comment sent to a paragraph merged away goes to the one it went into."""
+    paragraph). A comment sent to a paragraph merged away goes to the one it went into.
+    With an idempotency key already used by this author: the comment it stored (replay())."""
+    earlier = replay(db, actor=actor, key=data.idempotency_key)
+    if earlier is not None:
+        return earlier
     paragraph = live_paragraph(db, place.paragraph)
     if paragraph.removed_at is not None:
         raise Conflict(_REMOVED)
@@ -168,9 +188,20 @@ def post(db: Session, *, actor: User, place: Place, data: CommentCreate) -> Poli
         author_id=actor.id,
         body=data.body.strip(),
         body_html=store(data.body.strip()),
+        idempotency_key=scoped_key(f"user:{actor.id}", data.idempotency_key)
+        if data.idempotency_key
+        else None,
     )
     db.add(comment)
-    db.flush()
+    try:
+        db.flush()
+    except IntegrityError:
+        # The same retry, at the same moment, stored it first.
+        db.rollback()
+        again = replay(db, actor=actor, key=data.idempotency_key)
+        if again is None:
+            raise
+        return again
     if comment.thread_id is None:
         comment.thread_id = comment.id
     db.commit()

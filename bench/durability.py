@@ -437,11 +437,14 @@ class Load:
                 )
             # the other half as the live form sends it: in the body
             return "POST", path, {"json": {"body": action.marker, "idempotency_key": key}}
-        if action.kind == "comment":  # no idempotency key: there is none to send
+        if action.kind == "comment":
             return (
                 "POST",
                 f"/api/v1/paragraphs/{w.paragraph_id}/comments",
-                {"json": {"body": action.marker}},
+                {
+                    "json": {"body": action.marker},
+                    "headers": {"Idempotency-Key": f"key-{action.marker}"},
+                },
             )
         if action.kind == "section":
             body = {

@@ -62,6 +62,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
+        # Freed pages are zeroed, so a deleted account's name and address leave the file's bytes.
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -12,12 +12,20 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from app import i18n, permissions
 from app.config import get_settings
 from app.models.forums import TIMEZONES
+from app.models.users import DELETED_NAME
 from app.security import CSRF_FIELD, csrf_token
 from app.web import fragments
 
@@ -153,6 +161,26 @@ def when_text(value: datetime, zone: str | None = None, style: str = "datetime")
     return f"{found.text}; {i18n.gettext('Your time:')} {found.reader_text}"
 
 
+def _person_name(value: Any) -> Any:
+    """A deleted account's stored name, in the reader's language; anything else as it is."""
+    if isinstance(value, str) and value == DELETED_NAME:
+        return i18n.gettext(DELETED_NAME)
+    return value
+
+
+def _names_in_messages(env: Environment) -> None:
+    """Names passed into a sentence (`_("By %(name)s", name=…)`) are translated as printed
+    ones are (the environment's finalize does those)."""
+    for key in ("gettext", "ngettext", "pgettext"):
+        inner = env.globals[key]
+
+        def wrapped(__context: Context, *args: Any, __inner: Any = inner, **variables: Any) -> Any:
+            named = {k: _person_name(v) for k, v in variables.items()}
+            return __inner(__context, *args, **named)
+
+        env.globals[key] = pass_context(wrapped)
+
+
 @cache
 def environment() -> Environment:
     settings = get_settings()
@@ -160,7 +188,9 @@ def environment() -> Environment:
     bytecode_cache = None
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        bytecode_cache = FileSystemBytecodeCache(str(cache_dir))
+        # The compiled code depends on the environment too (finalize is compiled in), which
+        # the cache's checksum of the source does not see: a new pattern for a new environment.
+        bytecode_cache = FileSystemBytecodeCache(str(cache_dir), pattern="__th_finalize_%s.cache")
     except OSError:
         bytecode_cache = None
     env = Environment(
@@ -171,6 +201,7 @@ def environment() -> Environment:
         bytecode_cache=bytecode_cache,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_person_name,
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.translate,  # a label marked with NC_ keeps its context
@@ -178,6 +209,7 @@ def environment() -> Environment:
         newstyle=True,
         pgettext=lambda c, m: i18n.translations(i18n.get_locale()).pgettext(c, m),
     )
+    _names_in_messages(env)
     env.globals.update(
         LOCALES=i18n.LOCALES,
         LOCALE_NAMES=i18n.LOCALE_NAMES,

@@ -51,6 +51,7 @@ RANK = {
 REQUIRED: dict[str, int] = {
     "GET /auth/me": ACCOUNT,
     "PUT /me/password": ACCOUNT,
+    "DELETE /me": ACCOUNT,
     "GET /users": STAFF,
     "POST /users": STAFF,
     "PUT /users/{user_id}/role": STAFF,

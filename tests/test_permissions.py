@@ -197,6 +197,8 @@ ACCOUNTS = grid(
             204,
             json={"current_password": PASSWORD, "new_password": "another long passphrase 9"},
         ),
+        C("POST", "/account/delete", LOGGED_IN, 303, form={"password": PASSWORD}),
+        C("DELETE", "/api/v1/me", LOGGED_IN, 204, json={"password": PASSWORD}),
     ]
 )
 

@@ -25,6 +25,9 @@ ROLE_LABELS = {
     Role.secretariat: N_("Secretariat"),
     Role.admin: N_("Administrator"),
 }
+# Stored as the name of every deleted account (services/erasure.py); pages translate it as they
+# print it (templating: _person_name), so the row holds no one's name in any language.
+DELETED_NAME = N_("Deleted participant")
 
 
 class User(SQLModel, table=True):
@@ -175,6 +178,13 @@ class InvitationAccept(Input):
 class PasswordChange(Input):
     current_password: str = Field(min_length=1, max_length=200)
     new_password: str = Field(min_length=10, max_length=200)
+
+
+class AccountDelete(Input):
+    password: str = Field(min_length=1, max_length=200)
+    # Also delete what they wrote (contributions, amendments, comments) instead of leaving it
+    # attributed to "Deleted participant".
+    remove_contributions: bool = False
 
 
 class RegistrationReceived(SQLModel):

@@ -15,6 +15,7 @@ from app.models.audit import AuditEventPublic
 from app.models.types import DbId
 from app.models.users import (
     ROLE_LABELS,
+    AccountDelete,
     InvitationCreate,
     InvitationPublic,
     PasswordChange,
@@ -27,7 +28,7 @@ from app.models.users import (
 from app.routers.apiutil import Cursor, Limit, Page, api_router, pages_router
 from app.routers.forms import FormDep, form_action, form_id, form_values, parse_form, see_other
 from app.security import client_ip
-from app.services import accountmail
+from app.services import accountmail, erasure
 from app.services import audit as audit_service
 from app.services import caucuses as caucus_service
 from app.services import claims as claim_service
@@ -272,6 +273,30 @@ def account_password(
     )
 
 
+@pages.post("/account/delete", response_class=HTMLResponse)
+def account_delete(request: Request, db: SessionDep, user: CurrentUser, form: FormDep) -> Response:
+    def erase() -> None:
+        data = parse_form(AccountDelete, form)
+        erasure.delete_account(
+            db,
+            user=user,
+            password=data.password,
+            remove_contributions=data.remove_contributions,
+            ip=client_ip(request),
+        )
+        # The session row is gone already; the cookie goes too, so the next page is anonymous.
+        request.session.clear()
+
+    return form_action(
+        request,
+        form,
+        erase,
+        done="/",
+        again=lambda values, errors: _account(request, db, user, errors=errors),
+        saved=N_("Your account has been deleted. You have been logged out."),
+    )
+
+
 @pages.get("/audit", response_class=HTMLResponse)
 def audit_page(
     request: Request, db: SessionDep, user: AdminUser, cursor: Cursor = None
@@ -334,6 +359,23 @@ def api_change_password(
     remember_session(
         request, user_service.change_password(db, user=user, data=data, ip=client_ip(request))
     )
+    return Response(status_code=204)
+
+
+@api.delete("/me", status_code=204)
+def api_delete_account(
+    request: Request, db: SessionDep, user: CurrentUser, data: AccountDelete
+) -> Response:
+    """Erases the account (its name and e-mail address everywhere) and ends all its sessions;
+    what it wrote stays, as "Deleted participant", unless `remove_contributions`."""
+    erasure.delete_account(
+        db,
+        user=user,
+        password=data.password,
+        remove_contributions=data.remove_contributions,
+        ip=client_ip(request),
+    )
+    request.session.clear()
     return Response(status_code=204)
 
 

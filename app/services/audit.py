@@ -58,6 +58,8 @@ _SENTENCES: dict[str | tuple[str, str], str] = {
     "user.confirm": N_("Confirmed an e-mail address"),
     "user.password": N_("Changed their password"),
     "user.reset": N_("Reset their password from an e-mailed link"),
+    "user.delete": N_("Deleted their account"),
+    "user.delete_writing": N_("Deleted their account and what they wrote"),
     "live.open": N_("Opened the live session for remarks"),
     "live.close": N_("Closed the live session for remarks"),
     "mail.import": N_("Imported proposals received by e-mail"),

@@ -64,13 +64,13 @@ def world(app: Any, client: TestClient, db: Session, login_as: Any) -> World:
         f"/api/v1/paragraphs/{paragraphs[1].id}/comments", json={"body": "Agreed, with care."}
     )
     assert comment.status_code == 201, comment.text
-    amendment = amendments.propose(
+    proposed = amendments.propose(
         db,
         actor=user,
         paragraph=paragraphs[0],
         data=AmendmentCreate(replacement="Care is a universal right.", rationale="Clearer."),
     )
-    amendment = db.get(Amendment, amendment.id)
+    amendment = db.get(Amendment, proposed.id)
     assert amendment is not None
     amendments.decide(
         db,

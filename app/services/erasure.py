@@ -159,6 +159,10 @@ def _replace(db: Session, column: Any, old: str, new: str) -> None:
     )
 
 
+CHECKPOINT_WAIT_MS = 2000
+POOL_BUSY_TIMEOUT_MS = 30000  # as db.py sets on every connection
+
+
 def _compact(db: Session) -> None:
     """On SQLite, secure_delete (db.py) zeroes freed pages; checkpointing now also empties the
     WAL, whose older frames still hold the rows as they were."""
@@ -168,7 +172,14 @@ def _compact(db: Session) -> None:
     # The driver's own connection, outside any transaction (db.py hands SQLite no implicit
     # BEGIN): a checkpoint inside a read transaction could not pass that transaction's snapshot.
     raw = engine.raw_connection()
+    cursor = raw.cursor()
     try:
-        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        # A TRUNCATE checkpoint waits for every reader's snapshot to end; with the pool's 30 s
+        # busy timeout one long read would hold this request (and its worker thread) that long.
+        # Bounded instead: if readers stay, the WAL keeps its frames until the next full
+        # checkpoint overwrites them (SQLite restarts the WAL from its beginning after one).
+        cursor.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
+        cursor.execute(f"PRAGMA busy_timeout={POOL_BUSY_TIMEOUT_MS}")
         raw.close()

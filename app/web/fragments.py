@@ -192,11 +192,20 @@ def cached(request: Request, conn: Connection, user: User) -> HTMLResponse | Non
     `conn` (the change counter, and the reader's own marks in one small query)."""
     if not _sharable(request, user):
         return None
-    version = int(conn.execute(_VERSION_SQL).scalar() or 0)
-    hit = _cache(request).get(_key(request, user), version, time.monotonic())
+    hit = _look_up(request, conn, user)[3]
     if hit is None or hit[0] is None:
         return None
     return _fill(request, conn, user, hit[0])
+
+
+def _look_up(
+    request: Request, conn: Connection | Session, user: User
+) -> tuple[tuple[Any, ...], int, float, tuple[_Stored | None] | None]:
+    """This reader's key, the data version read on `conn`, the time, and what is stored."""
+    version = int(conn.execute(_VERSION_SQL).scalar() or 0)
+    key = _key(request, user)
+    now = time.monotonic()
+    return key, version, now, _cache(request).get(key, version, now)
 
 
 def page(
@@ -212,11 +221,8 @@ def page(
     argument it is given, and must not write."""
     if user is None or not _sharable(request, user, enabled=enabled):
         return build(user)
-    version = int(db.execute(_VERSION_SQL).scalar() or 0)
+    key, version, now, hit = _look_up(request, db, user)
     cache = _cache(request)
-    key = _key(request, user)
-    now = time.monotonic()
-    hit = cache.get(key, version, now)
     if hit is not None:
         stored = hit[0]
         if stored is None:  # a personal page: rendered for its reader

@@ -52,6 +52,7 @@ REQUIRED: dict[str, int] = {
     "GET /auth/me": ACCOUNT,
     "PUT /me/password": ACCOUNT,
     "DELETE /me": ACCOUNT,
+    "GET /me/export": ACCOUNT,
     "GET /users": STAFF,
     "POST /users": STAFF,
     "PUT /users/{user_id}/role": STAFF,

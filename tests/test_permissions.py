@@ -197,6 +197,9 @@ ACCOUNTS = grid(
             204,
             json={"current_password": PASSWORD, "new_password": "another long passphrase 9"},
         ),
+        # A download link for this account and session (tests/routers/test_data_export.py).
+        C("POST", "/account/export", LOGGED_IN, 303),
+        C("GET", "/api/v1/me/export", LOGGED_IN, 200),
         C("POST", "/account/delete", LOGGED_IN, 303, form={"password": PASSWORD}),
         C("DELETE", "/api/v1/me", LOGGED_IN, 204, json={"password": PASSWORD}),
     ]

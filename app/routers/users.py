@@ -2,14 +2,14 @@
 
 from collections.abc import Sequence
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from app import i18n
 from app.db import SessionDep
-from app.deps import AdminUser, CurrentUser, StaffUser, remember_session
+from app.deps import SESSION_KEY, AdminUser, CurrentUser, OptionalUser, StaffUser, remember_session
 from app.i18n import N_, Message
 from app.models.audit import AuditEventPublic
 from app.models.types import DbId
@@ -28,12 +28,12 @@ from app.models.users import (
 from app.routers.apiutil import Cursor, Limit, Page, api_router, pages_router
 from app.routers.forms import FormDep, form_action, form_id, form_values, parse_form, see_other
 from app.security import client_ip
-from app.services import accountmail, erasure
+from app.services import accountmail, data_export, erasure
 from app.services import audit as audit_service
 from app.services import caucuses as caucus_service
 from app.services import claims as claim_service
 from app.services import users as user_service
-from app.services.errors import Conflict, InvalidInput
+from app.services.errors import Conflict, InvalidInput, NotFound
 from app.templating import flash, render
 from app.web.urls import absolute_url
 
@@ -297,6 +297,56 @@ def account_delete(request: Request, db: SessionDep, user: CurrentUser, form: Fo
     )
 
 
+# -- data portability: one's own data as a ZIP (services/data_export.py) -----------------------
+
+_ZIP_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Everything stored about the account: data.json and attachments/",
+        "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+    },
+}
+
+
+def _zip(archive: data_export.Archive) -> Response:
+    headers = {
+        "Content-Disposition": f'attachment; filename="{archive.filename}"',
+        # Personal data: kept by no cache, shared or the browser's.
+        "Cache-Control": "private, no-store",
+    }
+    return StreamingResponse(archive.chunks(), media_type="application/zip", headers=headers)
+
+
+@pages.post("/account/export")
+def account_export(request: Request, user: CurrentUser) -> Response:
+    """A download link for this account in this login session only, valid for ten minutes."""
+    session_token = request.session.get(SESSION_KEY)
+    if user.id is None or not isinstance(session_token, str):
+        raise NotFound()
+    token = data_export.link_token(user_id=user.id, session_token=session_token)
+    return see_other(f"/account/export/{token}")
+
+
+async def _export_link_owner(request: Request, user: OptionalUser, token: str) -> User:
+    """The link's owner, in the session it was made in; anyone else (another account, nobody,
+    the owner after logging out, or after it expired) finds nothing there."""
+    session_token = request.session.get(SESSION_KEY)
+    if (
+        user is None
+        or user.id is None
+        or not isinstance(session_token, str)
+        or not data_export.link_is_theirs(token, user_id=user.id, session_token=session_token)
+    ):
+        raise NotFound()
+    return user
+
+
+@pages.get("/account/export/{token}", responses=_ZIP_RESPONSES)
+def account_export_download(
+    db: SessionDep, user: Annotated[User, Depends(_export_link_owner)]
+) -> Response:
+    return _zip(data_export.build(db, user=user))
+
+
 @pages.get("/audit", response_class=HTMLResponse)
 def audit_page(
     request: Request, db: SessionDep, user: AdminUser, cursor: Cursor = None
@@ -377,6 +427,18 @@ def api_delete_account(
     )
     request.session.clear()
     return Response(status_code=204)
+
+
+@api.get(
+    "/me/export",
+    response_class=Response,
+    responses=_ZIP_RESPONSES,
+    summary="Everything stored about me, as a ZIP",
+)
+def api_export(db: SessionDep, user: CurrentUser) -> Response:
+    """`data.json` (every row stored about the account, secrets such as password and token
+    hashes left out) and `attachments/` (the files among them). At most five an hour."""
+    return _zip(data_export.build(db, user=user))
 
 
 @api.get("/audit", response_model=Page[AuditEventPublic])

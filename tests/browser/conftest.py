@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,7 +59,12 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def demo_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite file migrated to the latest schema and filled with the demo data."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'townhall.db'}"
+    return make_demo_database(tmp_path_factory.mktemp("browser-db") / "townhall.db")
+
+
+def make_demo_database(path: Path) -> str:
+    """Migrates a new SQLite file at `path`, fills it with the demo data and returns its URL."""
+    url = f"sqlite:///{path}"
     db_upgrade(url)
     engine = make_engine(url)
     try:
@@ -99,8 +105,15 @@ def demo_ids(demo_database: str) -> dict[str, int]:
 @pytest.fixture(scope="session")
 def live_server(demo_database: str) -> Iterator[str]:
     """The base URL (http://127.0.0.1:<port>) of Town Hall serving the demo database."""
-    engine = make_engine(demo_database)
-    settings = Settings(database_url=demo_database, secret_key="browser-suite-secret-key")
+    with serve(demo_database) as base_url:
+        yield base_url
+
+
+@contextmanager
+def serve(database_url: str) -> Iterator[str]:
+    """Town Hall on `database_url`, served by uvicorn in a thread on a free port: its base URL."""
+    engine = make_engine(database_url)
+    settings = Settings(database_url=database_url, secret_key="browser-suite-secret-key")
     app = create_app(settings, engine)
     port = _free_port()
     server = uvicorn.Server(
@@ -165,13 +178,15 @@ def page(context: BrowserContext) -> Page:
     return context.new_page()
 
 
-def _log_in(page: Page, base_url: str) -> None:
+def _log_in(
+    page: Page, base_url: str, email: str = DEMO_ADMIN_EMAIL, password: str = DEMO_ADMIN_PASSWORD
+) -> None:
     page.goto(f"{base_url}/login")
-    page.locator("#f-email").fill(DEMO_ADMIN_EMAIL)
-    page.locator("#f-password").fill(DEMO_ADMIN_PASSWORD)
+    page.locator("#f-email").fill(email)
+    page.locator("#f-password").fill(password)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(lambda url: "/login" not in url)
-    assert page.locator(".whoami").count() == 1, "the demo administrator could not log in"
+    assert page.locator(".whoami").count() == 1, f"{email} could not log in"
 
 
 @pytest.fixture

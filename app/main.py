@@ -27,6 +27,7 @@ from app.routers import (
     minutes,
     moderation,
     policy,
+    privacy,
     sessions,
     speakers,
     styleguide,
@@ -144,6 +145,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         minutes,
         policy,
         caremap,
+        privacy,
         styleguide,
     ):
         if hasattr(module, "pages"):

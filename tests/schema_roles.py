@@ -637,6 +637,7 @@ def seed(db: Session) -> Seed:
                 "email": "member@example.org",
                 "display_name": "Member",
                 "password": "seeded account passphrase",
+                "accept_privacy": True,
             }
         ),
         url=_seed_url,

@@ -156,10 +156,11 @@ SEMANTIC_FIELDS = {
     "email",
     "body.email",
     "speakers",
-    # Required of some callers or with some values only: a name and consent from a person
-    # without an account, a reason with a rejection.
+    # Required of some callers or with some values only: a name, consent to publication and to
+    # the privacy notice from a person without an account, a reason with a rejection.
     "author_name",
     "consent",
+    "accept_privacy",
     "reason",
     # A common password, or one containing the name or e-mail; a staff-like display name
     # (services/accountrules.py): lists no schema can carry.

@@ -199,12 +199,13 @@ def test_registering(
     email = f"ana.{way}@example.org"
     fields = {"display_name": "Ana Souza", "email": email, "password": "a long enough password"}
     if way == "form":
-        data = fields | {"csrf_token": as_browser(client, "/register")}
+        data = fields | {"csrf_token": as_browser(client, "/register"), "accept_privacy": "true"}
         done = at_once(lambda: post_form(client, "/register", data))
         assert len(same_redirects(done)) == 1
     else:
         headers = {"X-CSRF-Token": client.get("/api/v1/auth/csrf").json()["csrf_token"]}
-        done = at_once(lambda: client.post("/api/v1/auth/register", json=fields, headers=headers))
+        body = fields | {"accept_privacy": True}
+        done = at_once(lambda: client.post("/api/v1/auth/register", json=body, headers=headers))
         # The same answer whether or not the address had an account by then.
         assert statuses(done) == [202] * N
     assert count(db, User, col(User.email) == email) == 1

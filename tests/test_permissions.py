@@ -75,6 +75,7 @@ PROPOSAL_FORM = PROPOSAL | {
     "author_name": "Ana",
     "author_email": "ana@example.org",
     "consent": "true",
+    "accept_privacy": "true",
 }
 TERRITORY_FORM = {"name.en": "Rosario"}
 CROWD = {"kind": "need", "care_group": "older_persons", "lon": -56.2, "lat": -34.85}
@@ -107,14 +108,19 @@ ACCOUNTS = grid(
             "/register",
             ANYONE,
             303,
-            form={"email": "new@example.org", "display_name": "New", "password": PASSWORD},
+            form={
+                "email": "new@example.org",
+                "display_name": "New",
+                "password": PASSWORD,
+                "accept_privacy": "true",
+            },
         ),
         C(
             "POST",
             "/invitations/{token}",
             ANYONE,
             303,
-            form={"display_name": "Invited", "password": PASSWORD},
+            form={"display_name": "Invited", "password": PASSWORD, "accept_privacy": "true"},
         ),
         C(
             "POST",
@@ -128,7 +134,12 @@ ACCOUNTS = grid(
             "/api/v1/auth/register",
             ANYONE,
             202,
-            json={"email": "new@example.org", "display_name": "New", "password": PASSWORD},
+            json={
+                "email": "new@example.org",
+                "display_name": "New",
+                "password": PASSWORD,
+                "accept_privacy": True,
+            },
         ),
         C("POST", "/api/v1/auth/logout", ANYONE, 204),
         C(
@@ -331,7 +342,12 @@ CONTRIBUTIONS = grid(
             ANYONE,
             201,
             json=PROPOSAL
-            | {"author_name": "Ana", "author_email": "ana@example.org", "consent": True},
+            | {
+                "author_name": "Ana",
+                "author_email": "ana@example.org",
+                "consent": True,
+                "accept_privacy": True,
+            },
         ),
         C(
             "PUT",

@@ -198,6 +198,11 @@ class Contribution(SQLModel, table=True):
     # to the secretariat only, never exported.
     author_name: str = Field(default="", max_length=120)
     author_email: str | None = Field(default=None, max_length=254)
+    # The privacy notice a person without an account agreed to with this proposal
+    # (services/privacy.py), and when; None when the author has an account (they agreed when
+    # they registered), for e-mailed and transcribed proposals, and before it was asked.
+    privacy_consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    privacy_notice_version: str | None = Field(default=None, max_length=20)
     organisation_name: str | None = Field(default=None, max_length=200)
     organisation_type: OrganisationType | None = Field(
         default=None, sa_column=Column(String(30), nullable=True)
@@ -331,6 +336,8 @@ class ContributionCreate(Input):
     author_name: str | None = Field(default=None, max_length=120)
     author_email: EmailStr | None = Field(default=None, max_length=254)
     consent: bool = False
+    # That they have read the privacy notice (/privacy) and agree to it; required of them too.
+    accept_privacy: bool = False
     idempotency_key: IdempotencyKey | None = None
 
 

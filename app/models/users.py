@@ -2,8 +2,9 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any, Literal
 
-from pydantic import EmailStr
+from pydantic import EmailStr, field_validator
 from sqlalchemy import Column, String
 from sqlmodel import Field, SQLModel
 
@@ -43,6 +44,10 @@ class User(SQLModel, table=True):
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Set when the owner followed the link of a confirmation e-mail sent to `email`.
     email_confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The privacy notice the person agreed to when they registered or accepted an invitation
+    # (services/privacy.py), and when; None for accounts made by the operator or the staff.
+    privacy_consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    privacy_notice_version: str | None = Field(default=None, max_length=20)
 
 
 class LoginSession(SQLModel, table=True):
@@ -112,14 +117,43 @@ class Invitation(SQLModel, table=True):
     accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class UserRegister(Input):
+class NewAccount(Input):
+    """What every new account has, however it is made."""
+
     email: EmailStr = Field(max_length=254)
     display_name: str = Field(min_length=1, max_length=120, schema_extra={"pattern": r"\S"})
     password: str = Field(min_length=10, max_length=200)
     locale: LocaleCode | None = None
 
 
-class UserCreate(UserRegister):
+# Beside the box of every form that asks for the consent (and in the API's 422).
+CONSENT_REQUIRED = N_(
+    "To continue, tick the box to say that you have read the privacy notice and agree to it."
+)
+
+
+class PrivacyConsent(Input):
+    """The explicit consent to the privacy notice that a person creating an account gives."""
+
+    accept_privacy: Literal[True] = Field(
+        description="That the person has read the privacy notice (/privacy) and agrees to it"
+    )
+
+    @field_validator("accept_privacy", mode="before")
+    @classmethod
+    def _accepted(cls, value: Any) -> Any:
+        # The box must be ticked (`true`): anything else gets the sentence saying so, not
+        # pydantic's "choose one of the options".
+        if value is not True:
+            raise ValueError(CONSENT_REQUIRED)
+        return value
+
+
+class UserRegister(PrivacyConsent, NewAccount):
+    pass
+
+
+class UserCreate(NewAccount):
     role: Role = Role.participant
     caucus_ids: list[DbId] = Field(default_factory=list)
 
@@ -169,10 +203,14 @@ class InvitationPublic(SQLModel):
     accept_url: str | None = None
 
 
-class InvitationAccept(Input):
+class _InvitationFields(Input):
     display_name: str = Field(min_length=1, max_length=120, schema_extra={"pattern": r"\S"})
     password: str = Field(min_length=10, max_length=200)
     locale: LocaleCode | None = None
+
+
+class InvitationAccept(PrivacyConsent, _InvitationFields):
+    pass
 
 
 class PasswordChange(Input):

@@ -150,6 +150,7 @@ def invitation_accept(request: Request, db: SessionDep, form: FormDep, token: st
                 "values": {
                     "display_name": form.get("display_name", ""),
                     "locale": form.get("locale", ""),
+                    "accept_privacy": form.get("accept_privacy", ""),
                 },
                 "errors": errors,
             },

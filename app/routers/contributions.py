@@ -222,6 +222,10 @@ def _files(form: FormData) -> list[tuple[str, bytes]]:
     return [(f.filename or "", f.file.read(MAX_BYTES + 1)) for f in files]
 
 
+def _ticked(form: FormData, name: str) -> bool:
+    return str(form.get(name) or "") in ("true", "on", "1")
+
+
 def _proposal(form: FormData, user: User | None) -> ContributionCreate:
     try:
         return parse_form(ContributionCreate, form)
@@ -233,7 +237,8 @@ def _proposal(form: FormData, user: User | None) -> ContributionCreate:
                 user,
                 name=str(form.get("author_name") or ""),
                 email=str(form.get("author_email") or ""),
-                consent=str(form.get("consent") or "") in ("true", "on", "1"),
+                consent=_ticked(form, "consent"),
+                accept_privacy=_ticked(form, "accept_privacy"),
             )
         ) from None
 

@@ -2,7 +2,7 @@
 
 import types
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -42,7 +42,8 @@ def form_to_data(model: type[BaseModel], form: FormData) -> dict[str, Any]:
             values = [v for v in form.getlist(name) if isinstance(v, str) and v.strip()]
             if values or name in form:
                 data[name] = values
-        elif kind is bool:
+        elif kind is bool or (origin is Literal and get_args(kind) == (True,)):
+            # A box that must be ticked (Literal[True], a consent) is a checkbox all the same.
             data[name] = str(form.get(name, "")).lower() in _TRUE
         else:
             value = form.get(name)

@@ -21,6 +21,7 @@ from app.models.users import (
     InvitationAccept,
     InvitationCreate,
     LoginSession,
+    NewAccount,
     PasswordChange,
     ProfileUpdate,
     Role,
@@ -31,7 +32,7 @@ from app.models.users import (
     UserRoleUpdate,
 )
 from app.security import hash_password, needs_rehash, token_digest, verify_password
-from app.services import accountrules, audit, outbox, ratelimit
+from app.services import accountrules, audit, outbox, privacy, ratelimit
 from app.services.errors import (
     Conflict,
     InvalidCredentials,
@@ -103,7 +104,7 @@ def caucus_ids_by_user(db: Session, user_ids: Sequence[int]) -> dict[int, list[i
     return out
 
 
-def _check_new_account(data: UserRegister, role: Role, *, by_operator: bool = False) -> None:
+def _check_new_account(data: NewAccount, role: Role, *, by_operator: bool = False) -> None:
     """The password rules hold for every password a person picks; the machine's operator
     (`townhall user create`, the demo's published login) is trusted with its own."""
     errors: dict[str, list[str]] = {}
@@ -125,7 +126,16 @@ def _hash_outside_transaction(db: Session, password: str) -> str:
     return password_hash
 
 
-def _new_user(db: Session, data: UserRegister, role: Role, *, by_operator: bool = False) -> User:
+def _new_user(
+    db: Session,
+    data: NewAccount,
+    role: Role,
+    *,
+    by_operator: bool = False,
+    consented: bool = False,
+) -> User:
+    """`consented`: the person agreed to the privacy notice as they made the account themselves
+    (registering, accepting an invitation); not when the operator or the staff made it."""
     _check_new_account(data, role, by_operator=by_operator)
     password_hash = _hash_outside_transaction(db, data.password)
     if find_by_email(db, data.email):
@@ -136,6 +146,7 @@ def _new_user(db: Session, data: UserRegister, role: Role, *, by_operator: bool 
         password_hash=password_hash,
         role=role,
         locale=data.locale,
+        **privacy.consent_columns(consented),
     )
     # Two people registering (or accepting an invitation to) one address at the same moment
     # both pass the check above; the unique index stops the second, which gets the same answer
@@ -163,7 +174,7 @@ def register(db: Session, *, data: UserRegister, ip: str, url: Url) -> User | No
     finally:
         db.commit()
     try:
-        user = _new_user(db, data, Role.participant)
+        user = _new_user(db, data, Role.participant, consented=True)
     except Conflict:
         existing = find_by_email(db, data.email)
         if existing is not None and existing.is_active:
@@ -348,13 +359,13 @@ def accept_invitation(db: Session, *, token: str, data: InvitationAccept, url: U
     from app.services import accountmail
 
     invitation = find_invitation(db, token)
-    register_data = UserRegister(
+    account = NewAccount(
         email=invitation.email,
         display_name=data.display_name,
         password=data.password,
         locale=data.locale,
     )
-    user = _new_user(db, register_data, invitation.role)
+    user = _new_user(db, account, invitation.role, consented=True)
     # Compare-and-set: on PostgreSQL the second of two simultaneous accepts waits here for the
     # first to commit, then finds the invitation taken; on SQLite writes are one at a time.
     taken = db.execute(

@@ -49,6 +49,7 @@ PUBLIC_PAGES = [
     "/login",
     "/register",
     "/forgot-password",
+    "/privacy",
     NOT_FOUND,
 ]
 # Each staff page is checked once, in the three languages in turn: the staff pages share the

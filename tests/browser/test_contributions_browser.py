@@ -281,6 +281,7 @@ def seed(demo_database: str, live_server: str) -> Seed:
                     author_name="Marta Reyes",
                     author_email="marta.reyes@example.org",
                     consent=True,
+                    accept_privacy=True,
                 ),
                 ip=SETUP_IP,
             )
@@ -448,6 +449,7 @@ def fill_anonymous_proposal(page: Page, *, title: str, body: str, language: str)
     page.locator("#f-author_name").fill("Joana Pereira")
     page.locator("#f-author_email").fill("joana.pereira@example.org")
     page.locator("#f-consent").check()
+    page.locator("#f-accept_privacy").check()
 
 
 def submit_proposal_form(page: Page) -> int:
@@ -496,6 +498,7 @@ def _list_filtered(page: Page, base: str, seed: Seed, locale: str) -> None:
 def _form_anonymous(page: Page, base: str, seed: Seed, locale: str) -> None:
     _go(page, f"{base}/contributions/new?forum_id={FORUM_ID}&lang={locale}")
     assert page.locator("#f-consent").count() == 1
+    assert page.locator("#f-accept_privacy").count() == 1
 
 
 def _form_choose_forum(page: Page, base: str, seed: Seed, locale: str) -> None:
@@ -507,6 +510,7 @@ def _form_participant(page: Page, base: str, seed: Seed, locale: str) -> None:
     _go(page, f"{base}/contributions/new?forum_id={FORUM_ID}&lang={locale}")
     assert page.locator(".whoami").count() == 1
     assert page.locator("#f-consent").count() == 0
+    assert page.locator("#f-accept_privacy").count() == 0, "they agreed when they registered"
 
 
 def _form_with_errors(page: Page, base: str, seed: Seed, locale: str) -> None:
@@ -701,9 +705,8 @@ def test_error_summary_does_not_ask_for_files_never_chosen(
 
 def test_error_summary_lists_every_problem_at_once(anonymous_page: Page, live_server: str) -> None:
     hrefs = _send_empty_form(anonymous_page, live_server)
-    assert {"#f-title", "#f-body", "#f-author_name", "#f-author_email", "#f-consent"} <= set(
-        hrefs
-    ), hrefs
+    every = {"#f-title", "#f-body", "#f-author_name", "#f-author_email", "#f-consent"}
+    assert every | {"#f-accept_privacy"} <= set(hrefs), hrefs
 
 
 # -- 2. no XSS payload runs in the browser --------------------------------------------------------
@@ -1011,6 +1014,10 @@ def test_send_a_proposal_with_the_keyboard_alone(
     tab_to(page, consent)
     page.keyboard.press("Space")
     assert consent.is_checked()
+    privacy = page.locator("#f-accept_privacy")
+    tab_to(page, privacy)
+    page.keyboard.press("Space")
+    assert privacy.is_checked()
 
     tab_to(page, submit)
     with page.expect_navigation() as navigation:
@@ -1034,6 +1041,7 @@ def test_send_a_proposal_with_the_keyboard_alone(
     assert is_focused(title), f"the error link led to {focused_description(page)}"
     assert title.input_value() == "Ok", "what was typed is kept"
     assert consent.is_checked(), "the consent is kept"
+    assert privacy.is_checked(), "the consent to the privacy notice is kept"
     page.keyboard.press("ControlOrMeta+a")
     page.keyboard.type("Night-time childcare near the bus lines")
     tab_to(page, page.locator("#f-body"))

@@ -51,6 +51,7 @@ def register(client: TestClient, email: str, locale: str = "en", name: str = "An
             "email": email,
             "password": "a long enough password",
             "locale": locale,
+            "accept_privacy": "true",
         },
         follow_redirects=False,
     )
@@ -190,7 +191,7 @@ def test_registering_with_an_address_that_has_an_account_answers_the_same(
 
     logout(client)
     headers = csrf_header(client)
-    body = {"display_name": "B", "password": "a long enough password"}
+    body = {"display_name": "B", "password": "a long enough password", "accept_privacy": True}
     api_fresh = client.post(
         "/api/v1/auth/register", json=body | {"email": "api@example.org"}, headers=headers
     )
@@ -315,6 +316,7 @@ def _anonymous_proposal(client: TestClient, forum_id: int, email: str, title: st
             "author_name": "Ana",
             "author_email": email,
             "consent": "true",
+            "accept_privacy": "true",
         },
         follow_redirects=False,
     )

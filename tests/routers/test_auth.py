@@ -25,6 +25,7 @@ def test_participant_registers_then_logs_in(client: TestClient) -> None:
             "email": "Ana@Example.org",
             "password": "a long enough password",
             "locale": "pt",
+            "accept_privacy": "true",
         },
         follow_redirects=False,
     )
@@ -180,6 +181,7 @@ def test_invited_person_sets_a_password_and_gets_the_role(client: TestClient, lo
             "csrf_token": token,
             "display_name": "Elana Wong",
             "password": "a long enough password",
+            "accept_privacy": "true",
         },
         follow_redirects=False,
     )
@@ -218,7 +220,12 @@ def test_invitation_still_works_after_its_caucus_was_deleted(
     token = form_token(client, path)
     done = client.post(
         path,
-        data={"csrf_token": token, "display_name": "Rep", "password": "a long enough password"},
+        data={
+            "csrf_token": token,
+            "display_name": "Rep",
+            "password": "a long enough password",
+            "accept_privacy": "true",
+        },
         follow_redirects=False,
     )
     assert done.status_code == 303

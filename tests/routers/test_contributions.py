@@ -31,6 +31,7 @@ def test_anonymous_proposal_waits_for_moderation_and_its_author_can_follow_it(
         author_name="Maria",
         author_email="maria@example.org",
         consent="true",
+        accept_privacy="true",
         idempotency_key="abcdefgh12345678",
     )
     response = client.post("/contributions/new", data=data)

@@ -31,7 +31,12 @@ def _proposal(forum_id: int, title: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-ANONYMOUS = {"author_name": "Ana", "author_email": "ana@example.org", "consent": True}
+ANONYMOUS = {
+    "author_name": "Ana",
+    "author_email": "ana@example.org",
+    "consent": True,
+    "accept_privacy": True,
+}
 
 
 def test_another_anonymous_client_with_the_same_key_gets_its_own_submission(
@@ -47,7 +52,12 @@ def test_another_anonymous_client_with_the_same_key_gets_its_own_submission(
     theirs = second.post(
         "/api/v1/contributions",
         json=_proposal(
-            forum.id, "Theirs", author_name="Bea", author_email="bea@example.org", consent=True
+            forum.id,
+            "Theirs",
+            author_name="Bea",
+            author_email="bea@example.org",
+            consent=True,
+            accept_privacy=True,
         ),
         headers=key,
     )
@@ -113,6 +123,7 @@ def test_a_retried_anonymous_form_keeps_its_private_link(client: TestClient, db:
         "author_name": "Ana",
         "author_email": "ana@example.org",
         "consent": "true",
+        "accept_privacy": "true",
         "idempotency_key": "flaky-link-000001",
     }
     first = client.post("/contributions/new", data=data, follow_redirects=False)

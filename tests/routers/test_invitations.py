@@ -25,6 +25,7 @@ def _accept(client: TestClient, path: str, name: str) -> Any:
         "csrf_token": form_token(client, "/login"),
         "display_name": name,
         "password": "a long enough password",
+        "accept_privacy": "true",
     }
     return client.post(path, data=data, follow_redirects=False)
 

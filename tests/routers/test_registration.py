@@ -16,6 +16,7 @@ def _register(client: TestClient, **fields: str):  # type: ignore[no-untyped-def
         "display_name": "Ana Souza",
         "email": "ana@example.org",
         "password": "a long enough password",
+        "accept_privacy": "true",
     } | fields
     return client.post("/register", data=data, follow_redirects=False)
 
@@ -43,6 +44,7 @@ def test_the_password_message_is_in_the_readers_language(client: TestClient) -> 
             "display_name": "Ana",
             "email": "ana@example.org",
             "password": "1234567890",
+            "accept_privacy": "true",
         },
         headers={"Accept-Language": "es"},
     )
@@ -62,10 +64,18 @@ def test_names_that_imitate_the_staff_are_reserved(client: TestClient, name: str
 def test_the_api_refuses_the_same(client: TestClient) -> None:
     response = client.post(
         "/api/v1/auth/register",
-        json={"email": "x@example.org", "display_name": "Admin", "password": "1234567890"},
+        json={
+            "email": "x@example.org",
+            "display_name": "Admin",
+            "password": "1234567890",
+            "accept_privacy": True,
+        },
         headers=csrf_header(client),
     )
     assert response.status_code == 422
+    # For the name and the password, not for a missing consent.
+    assert "reserved for the organisers" in response.text
+    assert "accept_privacy" not in response.text
 
 
 def test_registration_is_limited_per_address(client: TestClient) -> None:
@@ -106,6 +116,7 @@ def test_hashing_runs_in_a_small_pool_of_its_own(client: TestClient, monkeypatch
             "email": f"p{i}@example.org",
             "display_name": f"Person {i}",
             "password": "a long enough password",
+            "accept_privacy": True,
         }
         return client.post("/api/v1/auth/register", json=body, headers=headers).status_code
 

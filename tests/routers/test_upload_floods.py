@@ -74,7 +74,12 @@ def test_anonymous_floods_are_limited_per_address_before_their_files_are_opened(
 ) -> None:
     monkeypatch.setattr(submit, "SUBMIT_LIMIT_IP", 2)
     forum = factories.forum(db)
-    anonymous = {"author_name": "Ana", "author_email": "ana@example.org", "consent": "true"}
+    anonymous = {
+        "author_name": "Ana",
+        "author_email": "ana@example.org",
+        "consent": "true",
+        "accept_privacy": "true",
+    }
     codes = [
         _post(client, forum.id, [("animacao.gif", long_gif())], **anonymous).status_code
         for _ in range(4)

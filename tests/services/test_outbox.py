@@ -103,6 +103,7 @@ def test_a_registration_email_reaches_the_smtp_server_after_the_commit(
                 "email": "ana@example.org",
                 "password": "a long enough password",
                 "locale": "pt",
+                "accept_privacy": "true",
             },
             follow_redirects=False,
         )

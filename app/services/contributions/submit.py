@@ -31,8 +31,8 @@ from app.models.contributions import (
     Status,
 )
 from app.models.forums import Forum, ForumSession, Theme
-from app.models.users import User
-from app.services import ratelimit
+from app.models.users import CONSENT_REQUIRED, User
+from app.services import privacy, ratelimit
 from app.services.contributions.reading import token_hash
 from app.services.errors import InvalidInput
 
@@ -153,9 +153,10 @@ def replay(
 
 
 def author_errors(
-    actor: User | None, *, name: str, email: str, consent: bool
+    actor: User | None, *, name: str, email: str, consent: bool, accept_privacy: bool
 ) -> dict[str, list[str]]:
-    """What a person without an account must also give: a name, an e-mail address, consent."""
+    """What a person without an account must also give: a name, an e-mail address, consent to
+    publication and to the privacy notice (an account holder gave the latter registering)."""
     errors: dict[str, list[str]] = {}
     if actor is None:
         if not name.strip():
@@ -164,6 +165,8 @@ def author_errors(
             errors["author_email"] = [N_("Enter your e-mail address.")]
         if not consent:
             errors["consent"] = [N_("Please agree to the publication of your proposal.")]
+        if not accept_privacy:
+            errors["accept_privacy"] = [CONSENT_REQUIRED]
     return errors
 
 
@@ -215,7 +218,11 @@ def submit_proposal(
     if earlier is not None:
         return earlier
     errors = author_errors(
-        actor, name=data.author_name or "", email=str(data.author_email or ""), consent=data.consent
+        actor,
+        name=data.author_name or "",
+        email=str(data.author_email or ""),
+        consent=data.consent,
+        accept_privacy=data.accept_privacy,
     )
     if errors:
         raise InvalidInput(errors)
@@ -265,6 +272,8 @@ def submit_proposal(
         author_id=actor.id if actor and not transcribed else None,
         author_name=(data.author_name or "").strip() if on_behalf else "",
         author_email=str(data.author_email).lower() if on_behalf and data.author_email else None,
+        # Without an account, the consent is given with the proposal (author_errors).
+        **privacy.consent_columns(actor is None),
         organisation_name=(data.organisation_name or "").strip() or None,
         organisation_type=data.organisation_type,
         caucus_id=data.caucus_id,

@@ -28,7 +28,7 @@ from app.models.types import utcnow
 from app.models.users import AccountToken, Invitation, Role, TokenPurpose
 from app.security import token_digest
 from app.services import caremap, live, timekeeping
-from tests import factories
+from tests import action_log, factories
 from tests.conftest import csrf_header, form_token, make_user
 from tests.minutes.grid_world import minutes_world
 from tests.policy.grid_world import policy_world
@@ -261,8 +261,9 @@ def run(
     case: Case,
 ) -> Any:
     world = build_world(db)
+    actor = None
     if role is not None:
-        login_as(role)
+        actor = login_as(role)
     elif case.is_api:
         client.headers.update(csrf_header(client))  # refused as anonymous, not for CSRF
     url = _url(case, world)
@@ -277,9 +278,13 @@ def run(
         kwargs["json"] = fill(case.json, world)
     elif case.content is not None:
         kwargs["content"] = case.content
+    watched = role in case.who and action_log.privileged(case)
+    before = action_log.count(db) if watched else 0
     response = client.request(case.method, url, **kwargs)
     if role in case.who:
         assert response.status_code == case.ok, (role, response.status_code, _said(response))
+        if watched:
+            action_log.check(db, case, actor.id if actor else None, before)
         if case.check is not None:
             case.check(response)
     elif role is None:

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from sqlalchemy import Column, String
 from sqlmodel import Field, SQLModel
 
 from app.models.types import UTCDateTime, utcnow
@@ -16,6 +17,12 @@ class AuditEvent(SQLModel, table=True):
     object_type: str = Field(max_length=40)
     object_id: int | None = None
     summary: str = Field(default="", max_length=500)
+    # What changed, where it matters: a state or a role before and after (codes, labelled
+    # where shown).
+    before: str = Field(
+        default="", sa_column=Column(String(100), nullable=False, server_default="")
+    )
+    after: str = Field(default="", sa_column=Column(String(100), nullable=False, server_default=""))
 
 
 class AuditEventPublic(SQLModel):
@@ -26,6 +33,8 @@ class AuditEventPublic(SQLModel):
     object_type: str
     object_id: int | None
     summary: str
+    before: str
+    after: str
 
 
 class RateCounter(SQLModel, table=True):

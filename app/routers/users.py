@@ -362,6 +362,7 @@ def audit_page(
             "nav": "audit",
             "audit_sentence": audit_service.sentence,
             "audit_object": audit_service.object_name,
+            "audit_state": audit_service.state_label,
         },
     )
 

@@ -69,7 +69,6 @@ def confirm_email(db: Session, *, token: str) -> User:
         action="user.confirm",
         object_type="user",
         object_id=user.id,
-        summary=used.email,
     )
     db.commit()
     return user

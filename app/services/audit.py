@@ -1,6 +1,6 @@
 """Recording and reading staff actions."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -8,7 +8,7 @@ from sqlmodel import Session, col
 
 from app.i18n import N_
 from app.models.audit import AuditEvent
-from app.models.users import User
+from app.models.users import ROLE_LABELS, User
 from app.services.pagination import page_by_id
 
 # What the log page says of an entry (msgids, translated where shown): by its action on one kind
@@ -47,12 +47,45 @@ _SENTENCES: dict[str | tuple[str, str], str] = {
     ("pin", "evidence_pin"): N_("Pinned care-map evidence"),
     ("delete", "evidence_pin"): N_("Removed pinned care-map evidence"),
     ("verify", "care_crowd_report"): N_("Verified a participant's care-map report"),
+    # Workflow decisions (workflow.apply writes these rows).
+    ("accept", "contribution"): N_("Published a contribution"),
+    ("hide", "contribution"): N_("Hid a contribution"),
+    ("reject", "contribution"): N_("Rejected a contribution"),
+    ("restore", "contribution"): N_("Restored a contribution"),
+    ("pin", "contribution"): N_("Pinned a contribution"),
+    ("unpin", "contribution"): N_("Unpinned a contribution"),
+    ("for_minutes", "contribution"): N_("Marked a contribution for the minutes"),
+    ("not_for_minutes", "contribution"): N_("Took a contribution off the list for the minutes"),
+    ("dismiss_reports", "contribution"): N_("Dismissed the reports on a contribution"),
+    ("set_themes", "contribution"): N_("Changed a contribution's themes"),
+    ("set_session", "contribution"): N_("Changed a contribution's session"),
+    ("set_caucus", "contribution"): N_("Changed a contribution's caucus"),
+    ("answer", "contribution"): N_("Answered a contribution"),
+    ("auto_hide", "contribution"): N_("Hid a contribution after several reports"),
+    ("circulate", "minutes"): N_("Circulated the minutes for comments"),
+    ("publish", "minutes"): N_("Published the minutes"),
+    ("correct", "minutes"): N_("Corrected published minutes"),
+    ("accept", "minutes_correction"): N_("Accepted a correction to the minutes"),
+    ("reject", "minutes_correction"): N_("Turned down a correction to the minutes"),
+    ("accept", "amendment"): N_("Accepted an amendment"),
+    ("reject", "amendment"): N_("Turned down an amendment"),
+    ("withdraw", "amendment"): N_("Withdrew their amendment"),
+    ("merge", "amendment"): N_("Merged amendments into one paragraph"),
+    ("rebase", "amendment"): N_("Brought an amendment up to date with the paragraph"),
+    ("endorse", "section_review"): N_("Endorsed a section for a caucus"),
+    ("concerns", "section_review"): N_("Raised a caucus's concerns on a section"),
+    ("object", "section_review"): N_("Objected to a section for a caucus"),
+    ("advance", "policy_document"): N_("Moved a policy document to its next stage"),
+    ("return", "policy_document"): N_("Sent a policy document back to its previous stage"),
+    ("create", "policy_document"): N_("Created a policy document"),
+    ("create", "policy_section"): N_("Added a section to a policy document"),
     ("reject", "care_crowd_report"): N_("Rejected a participant's care-map report"),
     "create": N_("Created"),
     "update": N_("Changed"),
     "delete": N_("Deleted"),
     "user.create": N_("Created an account"),
     "user.role": N_("Changed an account's role"),
+    "user.deactivate": N_("Deactivated an account"),
     "user.invite": N_("Sent an invitation"),
     "user.accept": N_("Accepted an invitation and joined"),
     "user.confirm": N_("Confirmed an e-mail address"),
@@ -65,6 +98,7 @@ _SENTENCES: dict[str | tuple[str, str], str] = {
     "mail.import": N_("Imported proposals received by e-mail"),
     "contribution.claim": N_("Attached an earlier anonymous proposal to their account"),
     "timekeeper.segment_start": N_("Started an agenda item"),
+    "timekeeper.segment_next": N_("Started an agenda item, ending the one under way"),
     "timekeeper.segment_correct": N_("Corrected the times of an agenda item"),
     "timekeeper.turn_correct": N_("Corrected the times of a speaker's turn"),
     "timekeeper.turn_remove": N_("Removed a speaker's turn tapped by mistake"),
@@ -72,6 +106,18 @@ _SENTENCES: dict[str | tuple[str, str], str] = {
     "timekeeper.turn_start": N_("Gave the floor to a speaker"),
     "timekeeper.turn_end": N_("Ended a speaker's turn"),
     "policy.required_caucuses": N_("Chose the caucuses whose sign-off a policy document needs"),
+    "policy.import": N_("Imported a policy document from a file"),
+    "policy.stages": N_("Changed the stages of a policy document"),
+    "policy.team": N_("Changed a policy document's drafting team"),
+    "policy.section_save": N_("Saved a section of a policy document"),
+    "policy.section_revert": N_("Restored an earlier version of a section"),
+    "policy.source_link": N_("Linked a source to a paragraph"),
+    "policy.source_unlink": N_("Removed a source from a paragraph"),
+    "minutes.item_add": N_("Added an item to the minutes"),
+    "minutes.item_edit": N_("Changed an item of the minutes"),
+    "minutes.item_delete": N_("Removed an item from the minutes"),
+    "minutes.item_move": N_("Moved an item of the minutes"),
+    "minutes.header": N_("Changed the minutes' language or other participants"),
 }
 _OBJECTS: dict[str, str] = {
     "forum": N_("Forum"),
@@ -93,6 +139,11 @@ _OBJECTS: dict[str, str] = {
     "evidence_pin": N_("Pinned evidence"),
     "care_crowd_report": N_("Care-map report"),
     "policy_document": N_("Policy document"),
+    "policy_section": N_("Section"),
+    "policy_paragraph": N_("Paragraph"),
+    "amendment": N_("Amendment"),
+    "section_review": N_("Caucus sign-off"),
+    "minutes_correction": N_("Correction to the minutes"),
 }
 
 
@@ -115,6 +166,22 @@ def first_text(value: dict[str, str]) -> str:
     return next(iter(value.values()), "")[:200]
 
 
+# The labels of each workflow's states (msgids), by the log's name for its record.
+_STATES: dict[str, Mapping[str, str]] = {}
+_ROLES: Mapping[str, str] = {str(r): label for r, label in ROLE_LABELS.items()}
+
+
+def register_states(object_type: str, labels: Mapping[str, str]) -> None:
+    """The first registration stands (a document's own stage names vary; the log uses the
+    default stages' labels, registered when their module loads)."""
+    _STATES.setdefault(object_type, {str(k): v for k, v in labels.items()})
+
+
+def state_label(object_type: str, code: str) -> str:
+    """A state or role as the log page names it (a msgid where one is known)."""
+    return _STATES.get(object_type, {}).get(code) or _ROLES.get(code) or code
+
+
 def record(
     db: Session,
     *,
@@ -123,7 +190,12 @@ def record(
     object_type: str,
     object_id: int | None,
     summary: str = "",
+    before: str = "",
+    after: str = "",
 ) -> None:
+    """One append-only row (the database refuses to change or delete it: see the migration
+    c4a7e2d9f1b3). Summaries name records, never a person's address: the log outlives
+    accounts, and an erased account's data must not stay in it."""
     db.add(
         AuditEvent(
             actor_id=actor.id if actor else None,
@@ -131,6 +203,8 @@ def record(
             object_type=object_type,
             object_id=object_id,
             summary=summary[:500],
+            before=before[:100],
+            after=after[:100],
         )
     )
 

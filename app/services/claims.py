@@ -63,7 +63,6 @@ def attach(db: Session, *, user: User, contribution_ids: Sequence[int]) -> int:
                 action="contribution.claim",
                 object_type="contribution",
                 object_id=cid,
-                summary=stored.email,
             )
     db.commit()
     return attached

@@ -120,7 +120,8 @@ def _forget(db: Session, *, user_id: int, email: str, name: str) -> None:
         update(MinutesAttendee).where(col(MinutesAttendee.user_id) == user_id).values(name="")
     )
     # Their name copied where it was said or sent: minutes quoting their remarks, revision
-    # notes crediting an amendment, the log's summaries, e-mails to others naming them.
+    # notes crediting an amendment, e-mails to others naming them. The action log is
+    # append-only and names people by id only (audit.record), so it keeps its rows as they are.
     # Only these columns: the name may be a word that others' own text also contains.
     if name:
         db.execute(
@@ -130,7 +131,6 @@ def _forget(db: Session, *, user_id: int, email: str, name: str) -> None:
         )
         for copied in (
             SectionRevision.note,
-            AuditEvent.summary,
             OutboxMessage.subject,
             OutboxMessage.body_text,
             OutboxMessage.body_html,
@@ -138,6 +138,8 @@ def _forget(db: Session, *, user_id: int, email: str, name: str) -> None:
             _replace(db, copied, name, DELETED_NAME)
     # Their address anywhere at all: it is distinctive enough to replace blindly.
     for table in SQLModel.metadata.sorted_tables:
+        if table.name == AuditEvent.__tablename__:
+            continue
         for column in table.columns:
             if _is_text(column) and not column.primary_key:
                 _replace(db, column, email, placeholder_email(user_id))

@@ -125,6 +125,7 @@ def _marking(action: A, name: str, value: bool) -> Transition:
 
 MODERATION = Workflow(
     name="moderation",
+    log_as="contribution",
     model=Contribution,
     event_model=ModerationEvent,
     record_key="contribution_id",

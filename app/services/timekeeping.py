@@ -197,13 +197,15 @@ def start_segment(
     now = at or utcnow()
     running = _running(db, session.id)
     _end_open_turns(db, session_id=session.id, now=now, segment_id=None)
+    action = "timekeeper.segment_start"
     if running is not None:
         end = max(now, running.actual_start or now)
         if _set_once(db, AgendaSegment, running.id, "actual_end", end):
-            _record(db, actor, "timekeeper.segment_end", "segment", running.id)
+            # One tap, one row in the action log, which says it ended the item under way.
+            action = "timekeeper.segment_next"
     if not _set_once(db, AgendaSegment, segment.id, "actual_start", now):
         return _undone(db)
-    return _done(db, actor, "timekeeper.segment_start", "segment", segment.id)
+    return _done(db, actor, action, "segment", segment.id)
 
 
 def end_segment(

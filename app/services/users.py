@@ -199,7 +199,7 @@ def create_user(db: Session, *, actor: User | None, data: UserCreate) -> User:
         action="user.create",
         object_type="user",
         object_id=user.id,
-        summary=f"{user.email} as {user.role}",
+        after=str(user.role),
     )
     db.commit()
     return user
@@ -285,10 +285,11 @@ def set_role(db: Session, *, actor: User, user: User, data: UserRoleUpdate) -> U
     audit.record(
         db,
         actor=actor,
-        action="user.role",
+        action="user.role" if data.is_active else "user.deactivate",
         object_type="user",
         object_id=user.id,
-        summary=f"{before} -> {data.role}; active={data.is_active}",
+        before=str(before),
+        after=str(data.role),
     )
     db.commit()
     return user
@@ -319,7 +320,7 @@ def invite(db: Session, *, actor: User, data: InvitationCreate, url: Url) -> tup
         action="user.invite",
         object_type="invitation",
         object_id=invitation.id,
-        summary=f"{invitation.email} as {data.role}",
+        after=str(data.role),
     )
     outbox.enqueue(
         db,
@@ -387,7 +388,6 @@ def accept_invitation(db: Session, *, token: str, data: InvitationAccept, url: U
         action="user.accept",
         object_type="invitation",
         object_id=invitation.id,
-        summary=user.email,
     )
     db.commit()
     return user

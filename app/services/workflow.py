@@ -6,8 +6,9 @@ it leads to (or None: the state stays, as for pinning), whether a reason is requ
 take it. `Workflow.apply()` checks all of that, then changes the status with
 `UPDATE … WHERE id = :id AND status = :expected`: of two people acting on the same record at the
 same moment only one changes it, and the other is told it changed meanwhile (409), on SQLite and
-PostgreSQL alike. The event (who, when, from, to, action, reason) is written in the same
-transaction, so a change without its event, or an event without its change, cannot exist.
+PostgreSQL alike. The event (who, when, from, to, action, reason) and the action log's row are
+written in the same transaction, so a change without its event, or an event without its change,
+cannot exist.
 
 A new domain plugs in with a status column on its record, an event table built on `EventFields`,
 and a `Workflow(...)` of `Transition`s; see docs/architecture.md.
@@ -25,6 +26,7 @@ from sqlmodel import Field, Session, SQLModel, col
 from app.i18n import N_, Message
 from app.models.types import UTCDateTime, utcnow
 from app.models.users import User
+from app.services import audit
 from app.services.errors import Conflict, InvalidInput, PermissionDenied
 
 Who = Callable[[User | None, Any], bool]
@@ -84,10 +86,14 @@ class Workflow:
     reason_first: bool = False
     # The record's column that holds the state (a document's `stage`).
     status_field: str = "status"
+    # The action log's name for the record (default: the workflow's name).
+    log_as: str = ""
     table: dict[str, Transition] = field(init=False)
 
     def __post_init__(self) -> None:
         self.table = {str(t.action): t for t in self.transitions}
+        self.log_as = self.log_as or self.name
+        audit.register_states(self.log_as, self.status_labels)
 
     def transition(self, action: str) -> Transition:
         found = self.table.get(str(action))
@@ -142,10 +148,12 @@ class Workflow:
         reason: str = "",
         extra: Mapping[str, Any] | None = None,
         event_values: Mapping[str, Any] | None = None,
+        logged: bool = True,
     ) -> Any:
         """Takes the action: compare-and-set on the status, then the event, in the caller's
         transaction (the caller commits). `extra` sets further columns with the status;
-        `event_values` further columns of the event (what an edit changed)."""
+        `event_values` further columns of the event (what an edit changed); `logged=False`
+        where one action changes several records and the caller writes the log's one row."""
         reason = reason.strip()
         found = self.check(actor, record, action, reason)
         before = self.status_of(record)
@@ -180,6 +188,16 @@ class Workflow:
                 **dict(event_values or {}),
             )
         )
+        if logged:  # the action log's row, in the same transaction as the change
+            audit.record(
+                db,
+                actor=actor,
+                action=str(found.action),
+                object_type=self.log_as,
+                object_id=record.id,
+                before=before,
+                after=after,
+            )
         for name, value in values.items():
             # The row changed in SQL; the object in hand says so too, without a second UPDATE.
             set_committed_value(record, name, value)

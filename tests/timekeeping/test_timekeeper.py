@@ -102,9 +102,10 @@ def test_a_session_timed_with_plain_forms(
     assert state["running_segment_id"] is None
     assert all(s["actual_start"] and s["actual_end"] for s in state["segments"])
     assert "No segment is under way." in client.get(base).text
-    # Each step is in the audit log.
-    assert _events(db, "timekeeper.segment_start") == 2
-    assert _events(db, "timekeeper.segment_end") == 2
+    # Each tap is one row in the action log: starting the second item ended the first.
+    assert _events(db, "timekeeper.segment_start") == 1
+    assert _events(db, "timekeeper.segment_next") == 1
+    assert _events(db, "timekeeper.segment_end") == 1
     assert _events(db, "timekeeper.turn_start") == 3
 
 

@@ -43,7 +43,6 @@ from app.models.caremap import (
 )
 from app.models.types import utcnow
 from app.models.users import User
-from app.services import audit
 from app.services.caremap.datasets import (
     latest_datasets,
     parse,
@@ -68,6 +67,7 @@ def _rejected(report: CrowdReport, reason: str, actor: User | None) -> dict[str,
 _PENDING = frozenset({CrowdStatus.pending.value})
 REVIEW = Workflow(
     name="crowd_report",
+    log_as="care_crowd_report",
     model=CrowdReport,
     event_model=CrowdEvent,
     record_key="report_id",
@@ -253,6 +253,7 @@ def _add_to_layer(db: Session, *, actor: User, report: CrowdReport) -> CareDatas
         content=content,
         rows=len(parsed),
         origin=DatasetOrigin.crowd,
+        logged=False,  # the verification's own row in the action log says it
     )
 
 
@@ -263,28 +264,12 @@ def verify(db: Session, *, actor: User, report: CrowdReport) -> CareDataset:
     REVIEW.apply(db, record=report, action=CrowdAction.verify, actor=actor)
     dataset = _add_to_layer(db, actor=actor, report=report)
     report.dataset_id = dataset.id
-    audit.record(
-        db,
-        actor=actor,
-        action="verify",
-        object_type="care_crowd_report",
-        object_id=report.id,
-        summary=f"{dataset.kind!s} v{dataset.version}",
-    )
     db.commit()
     return dataset
 
 
 def reject(db: Session, *, actor: User, report: CrowdReport, data: CrowdReject) -> CrowdReport:
     REVIEW.apply(db, record=report, action=CrowdAction.reject, actor=actor, reason=data.reason)
-    audit.record(
-        db,
-        actor=actor,
-        action="reject",
-        object_type="care_crowd_report",
-        object_id=report.id,
-        summary=report.reason or "",
-    )
     db.commit()
     return report
 

@@ -190,6 +190,7 @@ def store_dataset(
     content: bytes,
     rows: int,
     origin: DatasetOrigin,
+    logged: bool = True,
 ) -> CareDataset:
     assert territory.id is not None
     dataset = CareDataset(
@@ -211,15 +212,16 @@ def store_dataset(
     db.flush()
     assert dataset.id is not None
     db.add(CareDatasetFile(dataset_id=dataset.id, content=content))
-    place = audit.first_text(territory.name)
-    audit.record(
-        db,
-        actor=actor,
-        action="create",
-        object_type="care_dataset",
-        object_id=dataset.id,
-        summary=f"{place}: {dataset.kind!s} v{dataset.version} {filename}",
-    )
+    if logged:
+        place = audit.first_text(territory.name)
+        audit.record(
+            db,
+            actor=actor,
+            action="create",
+            object_type="care_dataset",
+            object_id=dataset.id,
+            summary=f"{place}: {dataset.kind!s} v{dataset.version} {filename}",
+        )
     return dataset
 
 

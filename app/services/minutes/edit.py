@@ -40,6 +40,7 @@ from app.models.minutes import (
 from app.models.speakers import Organisation, Speaker
 from app.models.types import utcnow
 from app.models.users import User
+from app.services import audit
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.minutes.workflows import MINUTES
 
@@ -220,10 +221,11 @@ def _sources(db: Session, minutes: Minutes, point: MinutesPoint, data: ItemUpdat
         db.add(MinutesPointSource(point_id=point.id or 0, excerpt_id=excerpt_id))
 
 
-def _as_correction(db: Session, minutes: Minutes, actor: User, note: str) -> None:
+def _as_correction(db: Session, minutes: Minutes, actor: User, note: str, action: str) -> None:
     """A change to published minutes is a correction, with its note; a change to a draft or
-    circulated minutes is an edit."""
+    circulated minutes is an edit. Either way, one row in the action log."""
     if minutes.status in EDITABLE:
+        audit.record(db, actor=actor, action=action, object_type="minutes", object_id=minutes.id)
         return
     if not note.strip():
         raise InvalidInput({"correction_note": [MINUTES.reason_message]})
@@ -251,7 +253,7 @@ def update_item(
     _check_place(db, kind, getattr(item, "block_id", 0), values)
     if kind == "attendee" and "account_email" in data.model_fields_set:
         values["user_id"] = _account(db, data.account_email)
-    _as_correction(db, minutes, actor, data.correction_note)
+    _as_correction(db, minutes, actor, data.correction_note, "minutes.item_edit")
     version = _bump(db, minutes)
     for name, value in values.items():
         setattr(item, name, value)
@@ -312,7 +314,7 @@ def add_item(
             raise InvalidInput({"name": [N_("This field is required.")]})
     key, parent_id = _parent_of(db, minutes, kind, data.parent_id)
     _check_place(db, kind, parent_id, values)
-    _as_correction(db, minutes, actor, data.correction_note)
+    _as_correction(db, minutes, actor, data.correction_note, "minutes.item_add")
     model: Any = spec.model
     version = _bump(db, minutes)
     item = model(
@@ -361,7 +363,7 @@ def delete_item(
             yours={},
             version=minutes.version,
         )
-    _as_correction(db, minutes, actor, correction_note)
+    _as_correction(db, minutes, actor, correction_note, "minutes.item_delete")
     _bump(db, minutes)
     db.delete(item)
     db.commit()
@@ -394,6 +396,9 @@ def move_item(
     for position, sibling in enumerate(siblings, start=1):
         sibling.position = position
         db.add(sibling)
+    audit.record(
+        db, actor=actor, action="minutes.item_move", object_type="minutes", object_id=minutes.id
+    )
     _bump(db, minutes)
     db.commit()
     return minutes
@@ -412,7 +417,7 @@ def update_header(db: Session, *, actor: User, minutes: Minutes, data: HeaderUpd
             yours={"language": data.language, "other_participants": data.other_participants},
             version=minutes.version,
         )
-    _as_correction(db, minutes, actor, data.correction_note)
+    _as_correction(db, minutes, actor, data.correction_note, "minutes.header")
     minutes.language = data.language
     minutes.other_participants = data.other_participants
     minutes.changed_at = _bump(db, minutes)

@@ -34,6 +34,7 @@ from app.models.policy_amendments import AmendmentAction as A
 from app.models.policy_amendments import AmendmentStatus as S
 from app.models.types import utcnow
 from app.models.users import User
+from app.services import audit
 from app.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.services.policy.amendment_reading import (
     amendment_public,
@@ -104,6 +105,7 @@ def workflow(editors: Collection[int]) -> Workflow:
     pending = frozenset({S.pending})
     return Workflow(
         name="policy_amendment",
+        log_as="amendment",
         model=Amendment,
         event_model=AmendmentEvent,
         record_key="amendment_id",
@@ -257,7 +259,13 @@ def _write_paragraph(
         db.commit()
         return None
     saved = save_section(
-        db, actor=actor, section=section, base_version=section.version, body=body, note=note
+        db,
+        actor=actor,
+        section=section,
+        base_version=section.version,
+        body=body,
+        note=note,
+        logged=False,
     )
     return saved.section.version
 
@@ -413,7 +421,16 @@ def merge(
             actor=actor,
             reason=data.reason,
             extra={"merged_into_id": combined.id},
+            logged=False,
         )
+    audit.record(
+        db,
+        actor=actor,
+        action=A.merge.value,
+        object_type="amendment",
+        object_id=combined.id,
+        summary=", ".join(f"#{a.id}" for a in folded),
+    )
     note = _note(
         document,
         [a.id or 0 for a in folded],

@@ -30,6 +30,7 @@ from app.models.policy_reviews import DocumentCaucus
 from app.models.policy_stages import DEFAULT_STAGES, DocumentStage
 from app.models.types import utcnow
 from app.models.users import User
+from app.services import audit
 from app.services.errors import InvalidInput, NotFound
 from app.services.policy.lock import ensure_open
 from app.services.policy.paragraphs import join, paragraphs_of
@@ -59,7 +60,9 @@ def team_ids(db: Session, document_id: int) -> set[int]:
     return {int(i) for i in rows.scalars()}
 
 
-def create_document(db: Session, *, actor: User, data: DocumentCreate) -> PolicyDocument:
+def create_document(
+    db: Session, *, actor: User, data: DocumentCreate, action: str = "create"
+) -> PolicyDocument:
     if db.get(Forum, data.forum_id) is None:
         raise InvalidInput({"forum_id": [_CHOOSE]})
     document = PolicyDocument(
@@ -71,6 +74,14 @@ def create_document(db: Session, *, actor: User, data: DocumentCreate) -> Policy
     db.add(document)
     db.flush()
     _default_process(db, document.id or 0)
+    audit.record(
+        db,
+        actor=actor,
+        action=action,
+        object_type="policy_document",
+        object_id=document.id,
+        summary=audit.first_text(document.title),
+    )
     db.commit()
     return document
 
@@ -132,8 +143,18 @@ def add_member(
         .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()
+    before = "" if inserted is not None else str(member.role)
     member.role, member.caucus_id = data.role, data.caucus_id
     db.add(member)
+    audit.record(
+        db,
+        actor=actor,
+        action="policy.team",
+        object_type="policy_document",
+        object_id=document.id,
+        before=before,
+        after=str(data.role.value),
+    )
     db.commit()
     return member, inserted is not None
 
@@ -160,10 +181,15 @@ def _depth(db: Session, section: PolicySection) -> int:
 
 
 def create_section(
-    db: Session, *, actor: User, document: PolicyDocument, data: SectionCreate
+    db: Session,
+    *,
+    actor: User,
+    document: PolicyDocument,
+    data: SectionCreate,
+    logged: bool = True,
 ) -> PolicySection:
     """A new section (its first revision holds the body), placed among its siblings: at
-    `position` (1 is first), or last."""
+    `position` (1 is first), or last. `logged=False`: part of an import, the log's one row."""
     # Locks the document row: two sections added at once do not take the same position.
     db.execute(
         update(PolicyDocument)
@@ -212,6 +238,15 @@ def create_section(
             paragraphs=[{"id": r.id, "text": r.text} for r in rows],
         )
     )
+    if logged:
+        audit.record(
+            db,
+            actor=actor,
+            action="create",
+            object_type="policy_section",
+            object_id=section.id,
+            summary=section.title[:200],
+        )
     db.commit()
     return section
 

@@ -280,12 +280,12 @@ def create_from(
         )
         for s in parsed.sections
     ]
-    document = create_document(db, actor=actor, data=data)
+    document = create_document(db, actor=actor, data=data, action="policy.import")
     parents: list[int] = []
     for depth, section_data in rows:
         parents = parents[: depth - 1]
         parent = parents[-1] if parents and depth > 1 else None
         section_data.parent_id = parent
-        made = create_section(db, actor=actor, document=document, data=section_data)
+        made = create_section(db, actor=actor, document=document, data=section_data, logged=False)
         parents.append(made.id or 0)
     return document

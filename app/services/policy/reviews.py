@@ -194,6 +194,7 @@ def workflow(represented: Collection[int]) -> Workflow:
     every = frozenset({NO_REVIEW, *(str(v) for v in Verdict)})
     return Workflow(
         name="policy_review",
+        log_as="section_review",
         model=SectionReview,
         event_model=ReviewEvent,
         record_key="review_id",

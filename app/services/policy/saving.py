@@ -23,6 +23,7 @@ from app.i18n import N_
 from app.models.policy import PolicyParagraph, PolicySection, SectionRevision
 from app.models.types import utcnow
 from app.models.users import User
+from app.services import audit
 from app.services.errors import Conflict, NotFound
 from app.services.policy.lock import ensure_open
 from app.services.policy.merge import Clash, merge
@@ -93,6 +94,7 @@ def _write(
     auto_merged: bool,
     note: str,
     reverted_from: int | None = None,
+    logged: bool = True,
 ) -> bool:
     """The new revision over `current`, if `current` is still the latest (else False and
     nothing written)."""
@@ -152,6 +154,16 @@ def _write(
             reverted_from=reverted_from,
         )
     )
+    if logged:
+        audit.record(
+            db,
+            actor=actor,
+            action="policy.section_revert" if reverted_from else "policy.section_save",
+            object_type="policy_section",
+            object_id=current.id,
+            before=str(seen),
+            after=str(version),
+        )
     db.commit()
     return True
 
@@ -165,7 +177,9 @@ def save_section(
     body: str,
     title: str | None = None,
     note: str = "",
+    logged: bool = True,
 ) -> Saved:
+    """`logged=False`: the caller's own action (an accepted amendment) is the log's row."""
     texts = paragraphs_of(body)
     section_id = section.id or 0
     for _attempt in range(ATTEMPTS):
@@ -209,6 +223,7 @@ def save_section(
             base_version=base_version,
             auto_merged=merged,
             note=note,
+            logged=logged,
         ):
             return Saved(fresh(db, section_id), merged)
         db.rollback()  # another save won: merge again over it

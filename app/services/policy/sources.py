@@ -37,13 +37,15 @@ from app.models.policy_sources import (
 from app.models.policy_stages import DEFAULT_STAGES, DocumentSnapshot, DocumentStage, SnapshotSource
 from app.models.types import utcnow
 from app.models.users import User
-from app.services import targets
+from app.services import audit, targets
 from app.services.contributions import short_title
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.minutes import point_options
 from app.services.policy.amendments import Place
 from app.services.policy.comments import folded, live_paragraph
 from app.services.policy.documents import team_ids, tree
+
+audit.register_states("policy_paragraph", OUTCOME_LABELS)
 
 # What a paragraph may name as its source: what people said, not sessions or sections.
 SOURCE_KINDS: tuple[str, ...] = ("contribution", "minutes_point")
@@ -120,6 +122,15 @@ def link(db: Session, *, place: Place, actor: User, data: SourceIn) -> Linked:
             .values(outcome=data.outcome.value, reason=reason)
             .execution_options(synchronize_session=False)
         )
+    audit.record(
+        db,
+        actor=actor,
+        action="policy.source_link",
+        object_type="policy_paragraph",
+        object_id=paragraph.id,
+        summary=f"{audit.object_name(data.target_kind)} #{data.target_id}",
+        after=data.outcome.value,
+    )
     db.commit()
     row = db.execute(select(ParagraphSource).where(*key)).scalar_one_or_none()
     if row is None:  # unlinked by someone else between the commit and this read
@@ -141,8 +152,18 @@ def unlink(db: Session, *, place: Place, actor: User, ref: SourceRef) -> int:
         )
         .execution_options(synchronize_session=False)
     )
+    removed = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if removed:
+        audit.record(
+            db,
+            actor=actor,
+            action="policy.source_unlink",
+            object_type="policy_paragraph",
+            object_id=place.paragraph.id,
+            summary=f"{audit.object_name(ref.target_kind)} #{ref.target_id}",
+        )
     db.commit()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return removed
 
 
 # -- a paragraph's sources --------------------------------------------------------------------

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from app import i18n, permissions
 from app.i18n import N_, Message
-from app.models.policy import PolicyDocument
+from app.models.policy import TEAM_ROLE_LABELS, PolicyDocument
 from app.models.policy_stages import (
     DEFAULT_STAGES,
     STAGE_ACTION_LABELS,
@@ -31,9 +31,16 @@ from app.models.policy_stages import (
 )
 from app.models.types import utcnow
 from app.models.users import User
+from app.services import audit
 from app.services.errors import Conflict, InvalidInput
 from app.services.policy import reviews, snapshots
 from app.services.workflow import Transition, Workflow
+
+# The action log names a document's stages by the default ones' labels (each document may
+# rename its own), and the drafting team's roles.
+audit.register_states(
+    "policy_document", {key: name for key, name, *_ in DEFAULT_STAGES} | TEAM_ROLE_LABELS
+)
 
 DEFAULT_NAMES: dict[str, str] = {key: name for key, name, _public, _signoff in DEFAULT_STAGES}
 BLOCKER_REASONS: dict[str, str] = {
@@ -166,6 +173,7 @@ def workflow(stages: Sequence[DocumentStage]) -> Workflow:
     keys = [s.key for s in stages]
     return Workflow(
         name="policy_stage",
+        log_as="policy_document",
         model=PolicyDocument,
         event_model=StageEvent,
         record_key="document_id",
@@ -336,5 +344,13 @@ def configure_stages(
     db.add_all(wanted)
     locked.updated_at = utcnow()
     db.add(locked)
+    audit.record(
+        db,
+        actor=actor,
+        action="policy.stages",
+        object_type="policy_document",
+        object_id=document_id,
+        summary=" → ".join(i18n.localized(r.name)[0] or r.key for r in wanted)[:500],
+    )
     db.commit()
     return stages_of(db, document_id)

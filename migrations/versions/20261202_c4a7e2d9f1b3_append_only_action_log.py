@@ -2,7 +2,7 @@
 the database refuses UPDATE and DELETE on audit_event
 
 Revision ID: c4a7e2d9f1b3
-Revises: b3d8e1f4a9c2
+Revises: c6f2a8d4e1b9
 Create Date: 2026-12-02 06:00:00
 
 A later migration that rebuilds audit_event on SQLite (batch_alter_table copies the table) drops
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c4a7e2d9f1b3"
-down_revision: str | None = "b3d8e1f4a9c2"
+down_revision: str | None = "c6f2a8d4e1b9"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

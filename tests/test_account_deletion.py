@@ -21,7 +21,7 @@ from app.models.policy_amendments import Amendment, AmendmentCreate, AmendmentDe
 from app.models.policy_comments import PolicyComment
 from app.models.types import utcnow
 from app.models.users import Invitation, LoginSession, LoginThrottle, Role, User
-from app.services import audit, policy
+from app.services import policy
 from app.services.policy import amendments
 from tests import factories
 from tests.conftest import PASSWORD, PG_URL, csrf_header, form_token
@@ -89,9 +89,6 @@ def world(app: Any, client: TestClient, db: Session, login_as: Any) -> World:
             expires_at=utcnow() + timedelta(days=1),
             accepted_at=utcnow(),
         )
-    )
-    audit.record(
-        db, actor=user, action="user.accept", object_type="invitation", object_id=1, summary=email
     )
     db.commit()
     # A confirmation e-mail queued to them, naming them.

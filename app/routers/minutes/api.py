@@ -42,7 +42,15 @@ from app.web.urls import absolute_url
 
 api = api_router("minutes")
 STALE: dict[int | str, dict[str, Any]] = {
-    409: {"model": EditConflictProblem, "description": "Someone changed this item meanwhile"}
+    409: {
+        "model": EditConflictProblem,
+        "description": "Someone changed this item meanwhile",
+        "content": {
+            "application/problem+json": {
+                "schema": {"$ref": "#/components/schemas/EditConflictProblem"}
+            }
+        },
+    }
 }
 BaseVersion = Annotated[int, Query(ge=1, le=2**31 - 1, description="The version you edited")]
 Note = Annotated[str, Query(max_length=1000, description="Once published: what was corrected")]

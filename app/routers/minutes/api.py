@@ -44,10 +44,16 @@ api = api_router("minutes")
 STALE: dict[int | str, dict[str, Any]] = {
     409: {
         "model": EditConflictProblem,
-        "description": "Someone changed this item meanwhile",
+        "description": "Someone changed this item meanwhile (with both versions), or the base "
+        "version given does not exist",
         "content": {
             "application/problem+json": {
-                "schema": {"$ref": "#/components/schemas/EditConflictProblem"}
+                "schema": {
+                    "anyOf": [
+                        {"$ref": "#/components/schemas/EditConflictProblem"},
+                        {"$ref": "#/components/schemas/Problem"},
+                    ]
+                }
             }
         },
     }

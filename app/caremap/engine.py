@@ -21,9 +21,9 @@ from .geometry import assign_points, outside_all
 from .methods import (
     WeightedChunk,
     floating_catchment,
-    pair_weights,
     selection_weights,
     validate_params,
+    weigh_chunks,
 )
 from .model import (
     CARE_GROUPS,
@@ -98,7 +98,7 @@ def compute(
         else:
             raw = [_table_pairs_for(table_pairs, d_sel, s_sel, d0)]
             near_g = np.full(d_sel.size, np.inf)
-        chunks: list[WeightedChunk] = [(i, j, pair_weights(d, params, d0)) for i, j, d in raw]
+        chunks: list[WeightedChunk] = weigh_chunks(raw, params, d0)
         del raw
         if params.method == "3sfca":
             chunks = selection_weights(chunks, d_sel.size)

@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pv
 
 from .columns import (
@@ -47,8 +46,10 @@ from .model import (
 from .tables import Source
 
 _BOM = b"\xef\xbb\xbf"
-# Characters str.strip() removes that can start or end an ASCII cell.
-_EDGE_SPACE = r"^[\s\x0b\x1c-\x1f]|[\s\x0b\x1c-\x1f]$|[^\x00-\x7f]"
+# ASCII bytes str.strip() removes (tab to carriage return, the separators 0x1c-0x1f, space):
+# an id that starts or ends with one goes through Python's own strip.
+_EDGE_SPACE = np.zeros(256, dtype=np.bool_)
+_EDGE_SPACE[[*range(0x09, 0x0E), *range(0x1C, 0x20), 0x20]] = True
 
 
 def raw_source(source: Source, filename: str | None) -> tuple[bytes | str, str]:
@@ -73,8 +74,13 @@ def _plain_csv_columns(
     required: tuple[str, ...],
     numeric: frozenset[str],
     optional: tuple[str, ...] = (),
+    codes: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, Any], int] | None:
-    """pyarrow columns of a plain CSV with every required column, or None."""
+    """pyarrow columns of a plain CSV with every required column (chunked as read), or None.
+
+    Columns are read chunk by chunk below, never combined or dictionary-encoded by
+    pyarrow: those methods import ``pyarrow.compute``, a tenth of a second that the
+    command then spends in a thread while it computes (app/caremap/cli.py)."""
     suffix = Path(name).suffix.lower()
     if suffix in (".geojson", ".json"):
         return None
@@ -116,7 +122,7 @@ def _plain_csv_columns(
                 quote_char=False, escape_char=False, ignore_empty_lines=False
             ),
             convert_options=pv.ConvertOptions(
-                column_types={c: pa.float64() if c in numeric else pa.string() for c in wanted},
+                column_types={c: _column_type(c, numeric, codes) for c in wanted},
                 include_columns=wanted,
                 null_values=[""],
                 strings_can_be_null=False,
@@ -127,7 +133,15 @@ def _plain_csv_columns(
         return None
     if table.num_rows != n_rows:
         return None
-    return {c: table.column(c).combine_chunks() for c in wanted}, n_rows
+    return {c: table.column(c) for c in wanted}, n_rows
+
+
+def _column_type(column: str, numeric: frozenset[str], codes: frozenset[str]) -> Any:
+    if column in numeric:
+        return pa.float64()
+    if column in codes:
+        return pa.dictionary(pa.int32(), pa.string())
+    return pa.string()
 
 
 def _fast_floats(
@@ -138,17 +152,11 @@ def _fast_floats(
     hi: float | None = None,
     nonnegative: bool = False,
 ) -> tuple[FloatArray, BoolArray] | None:
-    n = len(col)
-    blank = np.zeros(n, dtype=np.bool_)
-    if col.null_count:
-        if not optional:
-            return None
-        bits = np.unpackbits(np.frombuffer(col.buffers()[0], dtype=np.uint8), bitorder="little")
-        blank = bits[col.offset : col.offset + n] == 0
-    # Straight from the Arrow buffer: to_numpy or a Python scalar would import pandas
-    # (when installed) on first use. The value slots of nulls are undefined: set to NaN.
-    values = np.frombuffer(col.buffers()[1], dtype=np.float64, count=n, offset=col.offset * 8)
-    values = values.copy()
+    if col.null_count and not optional:
+        return None
+    parts = [_chunk_floats(chunk) for chunk in col.chunks]
+    values = np.concatenate([v for v, _ in parts]) if parts else np.empty(0)
+    blank = np.concatenate([b for _, b in parts]) if parts else np.empty(0, dtype=np.bool_)
     values[blank] = np.nan
     finite = np.isfinite(values)
     if not finite[~blank].all():
@@ -161,24 +169,39 @@ def _fast_floats(
     return values, blank
 
 
+def _chunk_floats(chunk: Any) -> tuple[FloatArray, BoolArray]:
+    """(values, blank) straight from the Arrow buffers: to_numpy or a Python scalar would
+    import pandas (when installed) on first use. The value slots of nulls are undefined."""
+    n = len(chunk)
+    blank = np.zeros(n, dtype=np.bool_)
+    if chunk.null_count:
+        bits = np.unpackbits(np.frombuffer(chunk.buffers()[0], dtype=np.uint8), bitorder="little")
+        blank = bits[chunk.offset : chunk.offset + n] == 0
+    values = np.frombuffer(chunk.buffers()[1], dtype=np.float64, count=n, offset=chunk.offset * 8)
+    return values, blank
+
+
 def _fast_codes(col: Any, allowed: tuple[str, ...], *, optional: bool = False) -> CodeArray | None:
-    encoded = col.dictionary_encode()
-    lookup = []
-    for raw in encoded.dictionary.to_pylist():
-        text = raw.strip().lower()
-        lookup.append(allowed.index(text) if text in allowed else (-1 if not text else -2))
-    table = np.array(lookup, dtype=np.int8)
-    if (table == -2).any() or (not optional and (table == -1).any()):
-        return None
-    indices = encoded.indices
-    positions = np.frombuffer(
-        indices.buffers()[1], dtype=np.int32, count=len(indices), offset=indices.offset * 4
-    )
-    return table[positions]
+    """Codes of a column read as a dictionary (each chunk has a dictionary of its own)."""
+    parts = []
+    for chunk in col.chunks:
+        lookup = []
+        for raw in chunk.dictionary.to_pylist():
+            text = raw.strip().lower()
+            lookup.append(allowed.index(text) if text in allowed else (-1 if not text else -2))
+        table = np.array(lookup, dtype=np.int8)
+        if (table == -2).any() or (not optional and (table == -1).any()):
+            return None
+        indices = chunk.indices
+        positions = np.frombuffer(
+            indices.buffers()[1], dtype=np.int32, count=len(indices), offset=indices.offset * 4
+        )
+        parts.append(table[positions])
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int8)
 
 
 def _fast_strings(col: Any) -> list[str]:
-    return [v.strip() for v in col.to_pylist()]
+    return [v.strip() for chunk in col.chunks for v in chunk.to_pylist()]
 
 
 def _fast_ids(col: Any) -> StrArray | None:
@@ -186,22 +209,35 @@ def _fast_ids(col: Any) -> StrArray | None:
     n = len(col)
     if n == 0:
         return None
-    if pc.any(pc.match_substring_regex(col, _EDGE_SPACE)).as_py():
+    pieces = [_chunk_bytes(chunk) for chunk in col.chunks]
+    lengths = np.concatenate([length for length, _ in pieces])
+    if lengths.min() == 0:
+        return None
+    data = np.concatenate([d for _, d in pieces]) if len(pieces) > 1 else pieces[0][1]
+    starts = np.cumsum(lengths) - lengths
+    edges = np.concatenate((data.take(starts), data.take(starts + lengths - 1)))
+    if (data >= 0x80).any() or _EDGE_SPACE[edges].any():
         ids = _fast_strings(col)  # non-ASCII or spaces at an edge: Python's own strip
         if "" in ids or len(set(ids)) != n:
             return None
         return np.array(ids, dtype=np.str_)
-    offsets = np.frombuffer(col.buffers()[1], dtype=np.int32, count=n + 1, offset=col.offset * 4)
-    lengths = np.diff(offsets)
-    if lengths.min() == 0:
-        return None
     width = int(lengths.max())
-    data = np.frombuffer(col.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
     chars = np.zeros((n, width), dtype=np.uint32)
     chars[np.arange(width) < lengths[:, None]] = data  # ASCII: one byte, one code point
     if not _all_distinct(chars, lengths):
         return None
     return chars.view(f"<U{width}").reshape(n)
+
+
+def _chunk_bytes(chunk: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(length of each cell, the cells' UTF-8 bytes one after another) of a string chunk."""
+    n = len(chunk)
+    offsets = np.frombuffer(
+        chunk.buffers()[1], dtype=np.int32, count=n + 1, offset=chunk.offset * 4
+    )
+    return np.diff(offsets), np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[
+        offsets[0] : offsets[-1]
+    ]
 
 
 def _all_distinct(chars: np.ndarray, lengths: np.ndarray) -> bool:
@@ -225,7 +261,11 @@ def _all_distinct(chars: np.ndarray, lengths: np.ndarray) -> bool:
 
 def fast_demand(data: bytes | str, name: str) -> Demand | None:
     parsed = _plain_csv_columns(
-        data, name, DEMAND_POINT_COLUMNS, frozenset({"lon", "lat", "persons"})
+        data,
+        name,
+        DEMAND_POINT_COLUMNS,
+        frozenset({"lon", "lat", "persons"}),
+        codes=frozenset({"care_group"}),
     )
     if parsed is None:
         return None
@@ -247,6 +287,7 @@ def fast_supply(data: bytes | str, name: str) -> Supply | None:
         SUPPLY_COLUMNS,
         frozenset({"lon", "lat", "capacity"}),
         SUPPLY_OPTIONAL,
+        codes=frozenset({"care_group", "sphere", "source"}),
     )
     if parsed is None:
         return None

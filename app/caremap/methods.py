@@ -145,6 +145,20 @@ def pair_weights(d: FloatArray, params: Params, d0: float) -> FloatArray | None:
     return out
 
 
+def weigh_chunks(
+    chunks: Sequence[tuple[Int32Array, Int32Array, FloatArray]], params: Params, d0: float
+) -> list[WeightedChunk]:
+    """Each chunk's (i, j, W(d)), the chunks on threads: one chunk is too small for
+    pair_weights to split, and weighing them one after another left a core idle."""
+    size = sum(int(d.shape[0]) for _, _, d in chunks)
+
+    def weigh(chunk: tuple[Int32Array, Int32Array, FloatArray]) -> WeightedChunk:
+        i, j, d = chunk
+        return i, j, pair_weights(d, params, d0)
+
+    return _map(weigh, chunks, size)
+
+
 @dataclass(frozen=True)
 class CatchmentResult:
     access: FloatArray  # A_i

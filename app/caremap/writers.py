@@ -142,16 +142,17 @@ def _bools(values: np.ndarray) -> Any:
 def _float_column(values: FloatArray) -> Any:
     values = np.ascontiguousarray(values, dtype=np.float64)
     text = pc.cast(_numbers(values, pa.float64()), pa.string())
-    integral = pc.invert(pc.match_substring_regex(text, r"[.en]"))
-    text = pc.if_else(integral, pc.binary_join_element_wise(text, _text(".0"), _text("")), text)
     magnitude = np.abs(values)
-    other = ~(((magnitude >= _POSITIONAL_LO) & (magnitude < _POSITIONAL_HI)) | (values == 0))
+    positional = ((magnitude >= _POSITIONAL_LO) & (magnitude < _POSITIONAL_HI)) | (values == 0)
+    # In that range Arrow writes an integral value without a point ("12"); repr writes "12.0".
+    integral = positional & (values == np.trunc(values))
+    if integral.any():
+        text = pc.if_else(
+            _bools(integral), pc.binary_join_element_wise(text, _text(".0"), _text("")), text
+        )
+    other = ~positional
     if other.any():
-        cells = [""] * values.shape[0]
-        idx = np.flatnonzero(other)
-        for k, cell in zip(idx.tolist(), _float_cells(values[idx]), strict=True):
-            cells[k] = cell
-        text = pc.if_else(_bools(other), _strings(cells), text)
+        text = pc.replace_with_mask(text, _bools(other), _strings(_float_cells(values[other])))
     return text
 
 

@@ -174,7 +174,8 @@ _ROLES: Mapping[str, str] = {str(r): label for r, label in ROLE_LABELS.items()}
 def register_states(object_type: str, labels: Mapping[str, str]) -> None:
     """The first registration stands (a document's own stage names vary; the log uses the
     default stages' labels, registered when their module loads)."""
-    _STATES.setdefault(object_type, {str(k): v for k, v in labels.items()})
+    if object_type not in _STATES:  # workflows built per request register on every build
+        _STATES[object_type] = {str(k): v for k, v in labels.items()}
 
 
 def state_label(object_type: str, code: str) -> str:

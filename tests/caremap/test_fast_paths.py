@@ -164,6 +164,36 @@ def test_random_large_demand_fast_equals_row_by_row(monkeypatch: pytest.MonkeyPa
     assert fast == slow
 
 
+def _chunked_demand(n: int, last: str) -> str:
+    """A demand file pyarrow reads in several chunks, its last row given."""
+    rows = [f"p{k},-56.{k % 1000:03d},-34.9,older_persons,{k % 7}" for k in range(n - 1)]
+    return "id,lon,lat,care_group,persons\n" + "\n".join([*rows, last]) + "\n"
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        "q1,-56.1,-34.8,Children_0_5,2",  # a code only the last chunk's dictionary holds
+        " q1,-56.1,-34.8,children_0_5,2",  # a space at an id's edge, in the last chunk
+        "qñ,-56.1,-34.8,children_0_5,2",  # non-ASCII, in the last chunk
+        "q1,-56.1,-34.8,babies,2",  # an unknown code, in the last chunk: the row-by-row error
+        "p3,-56.1,-34.8,children_0_5,2",  # a duplicate of the first chunk's id
+        "q1,-56.1,-34.8,children_0_5,",  # blank where required, in the last chunk
+    ],
+)
+def test_demand_read_in_several_chunks_equals_row_by_row(
+    last: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = _chunked_demand(80_000, last)
+    parsed = fastcsv._plain_csv_columns(
+        text.encode(), "d.csv", ("id", "care_group"), frozenset(), codes=frozenset({"care_group"})
+    )
+    assert parsed is not None
+    assert parsed[0]["id"].num_chunks > 1
+    fast, slow = _both("demand", text, monkeypatch)
+    assert fast == slow
+
+
 def _old_writers(folder: Path) -> object:
     """writers.py as it was before the column-wise path (the reference for the bytes)."""
     src = subprocess.run(

@@ -1,9 +1,10 @@
 """The permission grid runner: role × (state of the object) × action → the status a person gets.
 
 A `Case` is one action on one route, taken by every role in turn on a fresh database holding one
-of each kind of record (`build_world`). The roles in `who` succeed with `ok`; a logged-in role
-outside it gets `refused` (403, or 404 where the object's existence must not leak); anonymous
-visitors get `anonymous` (401 for the API and for form posts, 303 to the login page for pages).
+of each kind of record (`build_world`, built once and put back for each case by
+tests/world_snapshot.py). The roles in `who` succeed with `ok`; a logged-in role outside it gets
+`refused` (403, or 404 where the object's existence must not leak); anonymous visitors get
+`anonymous` (401 for the API and for form posts, 303 to the login page for pages).
 Expected statuses are written in the cases themselves, never derived from the code's rules.
 
 `covered()` lists the (method, route path) pairs of every case, so a test can fail on a
@@ -28,7 +29,7 @@ from app.models.types import utcnow
 from app.models.users import AccountToken, Invitation, Role, TokenPurpose
 from app.security import token_digest
 from app.services import caremap, live, timekeeping
-from tests import action_log, factories
+from tests import action_log, factories, world_snapshot
 from tests.conftest import csrf_header, form_token, make_user
 from tests.minutes.grid_world import minutes_world
 from tests.policy.grid_world import policy_world
@@ -260,7 +261,7 @@ def run(
     role: Role | None,
     case: Case,
 ) -> Any:
-    world = build_world(db)
+    world = world_snapshot.world(db, build_world)
     actor = None
     if role is not None:
         actor = login_as(role)

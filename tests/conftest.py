@@ -2,8 +2,9 @@
 TOWNHALL_TEST_DATABASE_URL points at a server), the app, an HTTP client, and login_as(role).
 
 SQLite: the schema is migrated once into a template file, copied for each test.
-PostgreSQL: each run (each xdist worker) creates its own database, migrates it once, truncates
-every table between tests, and drops the database at the end.
+PostgreSQL: each run (each xdist worker) creates its own database, migrates it once, empties
+every table between tests (tests/world_snapshot.py empty_postgres), and drops the database at
+the end.
 """
 
 import os
@@ -25,7 +26,6 @@ os.environ.setdefault("TOWNHALL_ARGON2_PARALLELISM", "1")
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
-from sqlmodel import SQLModel
 
 from app.cli import db_upgrade
 from app.config import Settings, get_settings
@@ -33,6 +33,7 @@ from app.db import make_engine, open_session
 from app.main import create_app
 from app.models.users import Role, User
 from app.security import hash_password
+from tests.world_snapshot import empty_postgres
 
 get_settings.cache_clear()
 PG_URL = os.environ.get("TOWNHALL_TEST_DATABASE_URL", "")
@@ -72,9 +73,8 @@ def database_url(database_template: str, tmp_path: Path) -> Iterator[str]:
     if PG_URL:
         if _pg_engine is None:
             _pg_engine = make_engine(database_template)
-        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
         with _pg_engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            empty_postgres(conn)
         yield database_template
     else:
         path = tmp_path / "test.db"

@@ -81,7 +81,8 @@ def _routes() -> tuple[BaseRoute, ...]:
     FastAPI builds an included route's handler (its dependency tree and validation models) when
     an app first walks past it, so that a new app pays for most of the ~300 routes on its first
     requests: in the test suite, which builds an app for each test, that was 40% of the time.
-    The CSRF check is every route's first dependency (security.verify_csrf)."""
+    The CSRF check is every route's first dependency (security.verify_csrf). The shared routes
+    belong to no app, so `app.dependency_overrides` is not consulted: nothing here uses it."""
     router = APIRouter(dependencies=[Depends(verify_csrf)])
     for module in ROUTER_MODULES:
         for name in ("pages", "api", "exports"):  # exports: files in the schema (minutes.docx)

@@ -17,6 +17,7 @@ clock (tokens valid for an hour, a speaker's turn under way) stays as a fresh wo
 import sqlite3
 import time
 from collections.abc import Callable
+from contextlib import closing
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
@@ -99,18 +100,9 @@ def empty_postgres(conn: Connection) -> None:
     )
 
 
-class _raw_sqlite:
+def _raw_sqlite(engine: Engine) -> closing[sqlite3.Connection]:
     """A plain sqlite3 connection to the engine's database file, outside the app's pool."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.path = engine.url.database or ""
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.conn = sqlite3.connect(self.path, timeout=30)
-        return self.conn
-
-    def __exit__(self, *exc: object) -> None:
-        self.conn.close()
+    return closing(sqlite3.connect(engine.url.database or "", timeout=30))
 
 
 _snapshot: Snapshot | None = None

@@ -2,12 +2,18 @@
 
     pip install py-spy
     python bench/web/pyspy_profile.py [/sessions/2 /forums ...] [--duration 10] [--svg DIR]
+    python bench/web/pyspy_profile.py --db /tmp/c10k.db [--as staff] /sessions/2   # logged in
 
 For each route: serve the benchmark app (as run.py does), keep it saturated with wrk, and sample
 every thread of the server with ``py-spy record --format raw`` (collapsed stacks). Prints, per
 route, the share of samples *inside* a list of known cost centres (inclusive time) and the
 functions with the most samples of their own (self time). ``--svg DIR`` also writes a flame graph
 per route. Also counts the SQL statements one request of each route runs (in-process).
+
+``--db`` profiles the routes as a logged-in reader gets them instead: the server of
+``loggedin.py`` on that generated database (``bench/contributions/generate.py``), logged in
+through the login form as the participant or (``--as staff``) the demo administrator, wrk
+sending that session's cookie. The SQL count is then left out (it needs the anonymous app).
 """
 
 from __future__ import annotations
@@ -25,13 +31,17 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import loggedin  # noqa: E402
 from benchapp import FORUMS_PATH, SECRET_KEY, SESSION_PATH, TEMPLATE_PATH  # noqa: E402
-from run import HOST, ROOT, find_wrk, free_port, run_wrk, server_command, stop, wait_ready  # noqa: E402
+from run import HOST, ROOT, find_wrk, free_port, server_command, stop, wait_ready  # noqa: E402
 
 # (label, substring of a "function (file:line)" frame): inclusive share of samples.
 COST_CENTRES: list[tuple[str, str]] = [
     ("uvicorn HTTP protocol (parse, write)", "uvicorn/protocols/http/"),
-    ("middleware: SecurityHeaders + Locale (app)", "app/middleware.py"),
+    ("logged-in copy served (web/fragment_hits.py)", "app/web/fragment_hits.py"),
+    ("  reader's load (web/readers.py)", "app/web/readers.py"),
+    ("  copy looked up and filled (web/fragments.py)", "app/web/fragments.py"),
+    ("middleware: SecurityHeaders + Locale (app)", "app/web/middleware.py"),
     ("middleware: Starlette SessionMiddleware", "starlette/middleware/sessions.py"),
     ("FastAPI routing and request handling", "fastapi/routing.py"),
     ("  dependency solving", "solve_dependencies"),
@@ -123,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="sample every running thread, not only the one holding the GIL (default: --gil)",
     )
+    parser.add_argument("--db", type=Path, help="logged in, on this generated database")
+    parser.add_argument("--as", dest="who", choices=("participant", "staff"), default="participant")
     args = parser.parse_args(argv)
     pyspy = shutil.which("py-spy")
     if not pyspy:
@@ -135,21 +147,27 @@ def main(argv: list[str] | None = None) -> int:
         TOWNHALL_UPLOAD_DIR=str(tmp / "uploads"),
         PYTHONPATH=str(ROOT),
     )
-    port = free_port()
-    proc = subprocess.Popen(server_command(port), cwd=ROOT)
+    headers: dict[str, str] = {}
+    if args.db:
+        proc, port = loggedin.serve(args.db, tmp, 1)
+        headers["Cookie"] = loggedin.login(
+            port, *(loggedin.STAFF if args.who == "staff" else loggedin.PARTICIPANT)
+        )
+    else:
+        port = free_port()
+        proc = subprocess.Popen(server_command(port), cwd=ROOT)
     try:
         wait_ready(proc, f"http://{HOST}:{port}{TEMPLATE_PATH}")
         for route in args.routes:
             url = f"http://{HOST}:{port}{route}"
-            run_wrk(wrk, url, threads=1, connections=4, duration_s=2)
+            status, _body = loggedin.get(port, route, headers)
+            if status != 200:
+                raise SystemExit(f"GET {route}: {status}")
+            loggedin.wrk(wrk, url, headers, connections=4, seconds=2)
             load = threading.Thread(
-                target=run_wrk,
-                args=(wrk, url),
-                kwargs={
-                    "threads": 2,
-                    "connections": 32,
-                    "duration_s": args.duration + (9 if args.svg else 3),
-                },
+                target=loggedin.wrk,
+                args=(wrk, url, headers),
+                kwargs={"connections": 32, "seconds": args.duration + (9 if args.svg else 3)},
             )
             load.start()
             out = tmp / "stacks.txt"
@@ -175,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop(proc)
     try:
-        count_queries([r for r in args.routes if not r.startswith("/_bench")])
+        if not args.db:
+            count_queries([r for r in args.routes if not r.startswith("/_bench")])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

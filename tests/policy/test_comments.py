@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.models.policy_comments import PolicyComment
 from app.models.users import Role, User
@@ -402,3 +402,64 @@ def test_the_document_page_links_each_paragraph_to_its_thread(
     assert f'href="/paragraphs/{second}/comments" data-tool="comments">' in html
     assert '<span class="count">(1)</span>' in html
     assert str(first) in dict(links)
+
+
+def _hidden(html: str, form_start: str) -> dict[str, str]:
+    """The hidden fields of the form whose opening tag contains `form_start`, as a browser
+    sends them."""
+    start = html.index(form_start)
+    form = html[start : html.index("</form>", start)]
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+
+
+def _bodies(db: Session) -> list[str]:
+    return [c.body for c in db.exec(select(PolicyComment).order_by(col(PolicyComment.id)))]
+
+
+def test_a_second_tap_or_a_resent_form_posts_the_comment_once(
+    client: TestClient, db: Session, login_as: Login
+) -> None:
+    made, _ana = _team(db, login_as)
+    first = _ids(db, made)[0]
+    page = f"/paragraphs/{first}/comments"
+    html = client.get(page).text
+    new_form = _hidden(html, f'action="{page}" class="stack">')
+    assert len(new_form["idempotency_key"]) >= 8
+    answers = [
+        client.post(page, data={**new_form, "body": "Who pays?"}, follow_redirects=False)
+        for _ in range(2)
+    ]
+    assert [a.status_code for a in answers] == [303, 303]
+    assert answers[0].headers["location"] == answers[1].headers["location"]
+    db.rollback()
+    assert _bodies(db) == ["Who pays?"]
+
+    # The next page has other keys, one per form: a new comment and a reply are two comments.
+    html = client.get(page).text
+    top = db.exec(select(PolicyComment)).one().id
+    again, reply = (
+        _hidden(html, f'action="{page}" class="stack">'),
+        _hidden(html, f'id="reply-{top}"'),
+    )
+    assert (
+        len({new_form["idempotency_key"], again["idempotency_key"], reply["idempotency_key"]}) == 3
+    )
+    client.post(page, data={**again, "body": "And who decides?"})
+    client.post(page, data={**reply, "body": "The city."})
+    db.rollback()
+    assert sorted(_bodies(db)) == [
+        "And who decides?",
+        "The city.",
+        "Who pays?",
+    ]
+
+    # A refused form comes back with its key: the corrected one, sent twice, posts once.
+    fresh = _hidden(client.get(page).text, f'action="{page}" class="stack">')
+    refused = client.post(page, data={**fresh, "body": "  "})
+    assert refused.status_code == 422
+    kept = _hidden(refused.text, f'action="{page}" class="stack">')
+    assert kept["idempotency_key"] == fresh["idempotency_key"]
+    for _ in range(2):
+        client.post(page, data={**kept, "body": "Corrected"}, follow_redirects=False)
+    db.rollback()
+    assert _bodies(db).count("Corrected") == 1

@@ -3,6 +3,7 @@ threads as a list with headings, replies nested, resolved threads folded away; p
 it works without JavaScript), the edit form, and the JSON API. Registers the "Comments (n)"
 control beside each paragraph of the document page."""
 
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -147,6 +148,10 @@ def _thread_page(
         "new": new,
         "reply_to": reply_to,
         "edit_window_hours": int(service.EDIT_WINDOW.total_seconds() // 3600),
+        # Each form's idempotency key is this plus the form's own name: a second tap, or the
+        # browser resending after a lost answer, posts the comment once; a form shown again
+        # after an error keeps the key it was sent with.
+        "form_key": uuid.uuid4().hex,
         "nav": "documents",
     }
     return render(request, "policy/comments.html", context, status_code=status_code)

@@ -312,14 +312,19 @@ def test_comments_on_a_removed_paragraph_are_read_not_added_to(
 # -- the pages ----------------------------------------------------------------------------------
 
 
+def _first_thread(db: Session, login_as: Login) -> tuple[int, str]:
+    """A paper with Ana on its team, logged in: its first paragraph and that thread's page."""
+    made, _ana = _team(db, login_as)
+    first = _ids(db, made)[0]
+    return first, f"/paragraphs/{first}/comments"
+
+
 def _form(client: TestClient, page: str, **data: Any) -> dict[str, Any]:
     return {"csrf_token": form_token(client, page), **data}
 
 
 def test_the_thread_page_by_forms(client: TestClient, db: Session, login_as: Login) -> None:
-    made, _ana = _team(db, login_as)
-    first = _ids(db, made)[0]
-    page = f"/paragraphs/{first}/comments"
+    _first, page = _first_thread(db, login_as)
     html = client.get(page).text
     assert 'lang="en"' in html
     assert PARAGRAPHS[0] in html
@@ -360,9 +365,7 @@ def test_the_thread_page_by_forms(client: TestClient, db: Session, login_as: Log
 def test_a_refused_form_keeps_the_text_and_says_why(
     client: TestClient, db: Session, login_as: Login
 ) -> None:
-    made, _ana = _team(db, login_as)
-    first = _ids(db, made)[0]
-    page = f"/paragraphs/{first}/comments"
+    first, page = _first_thread(db, login_as)
     empty = client.post(page, data=_form(client, page, body="   "))
     assert empty.status_code == 422
     assert "There is a problem" in empty.text
@@ -419,9 +422,7 @@ def _bodies(db: Session) -> list[str]:
 def test_a_second_tap_or_a_resent_form_posts_the_comment_once(
     client: TestClient, db: Session, login_as: Login
 ) -> None:
-    made, _ana = _team(db, login_as)
-    first = _ids(db, made)[0]
-    page = f"/paragraphs/{first}/comments"
+    _first, page = _first_thread(db, login_as)
     html = client.get(page).text
     new_form = _hidden(html, f'action="{page}" class="stack">')
     assert len(new_form["idempotency_key"]) >= 8

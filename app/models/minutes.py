@@ -15,6 +15,7 @@ from sqlalchemy import Column, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.i18n import N_
+from app.models.contributions import IdempotencyKey
 from app.models.types import DbId, Input, JSONType, LocaleCode, UTCDateTime, utcnow
 from app.services.workflow import EventFields
 
@@ -292,6 +293,20 @@ class ItemCreate(ItemUpdate):
     """A new item: `parent_id` is its block (turn, excerpt) or heading (point)."""
 
     parent_id: DbId | None = None
+    idempotency_key: IdempotencyKey | None = None  # or the Idempotency-Key header
+
+
+class MinutesItemKey(SQLModel, table=True):
+    """An item added with an idempotency key (scoped to its editor, hashed as a proposal's): a
+    retry of the same add finds this instead of adding the item again. Kept when the item is
+    deleted, so a late retry does not bring it back."""
+
+    __tablename__ = "minutes_item_key"
+    id: int | None = Field(default=None, primary_key=True)
+    minutes_id: int = Field(foreign_key="minutes.id", index=True, ondelete="CASCADE")
+    key: str = Field(max_length=64, unique=True)
+    kind: str = Field(max_length=20)
+    item_id: int
 
 
 class ItemMove(Input):

@@ -3,7 +3,7 @@ gets 409 with both texts and the current state), transitions and corrections."""
 
 from typing import Annotated, Any
 
-from fastapi import Query, Request
+from fastapi import Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
@@ -33,7 +33,7 @@ from app.models.minutes import (
 )
 from app.models.types import DbId
 from app.models.users import User
-from app.routers.apiutil import api_router
+from app.routers.apiutil import IdempotencyKeyHeader, api_router, header_key, replayed
 from app.services import minutes as service
 from app.services import sessions as session_service
 from app.services.contributions import user_names
@@ -127,10 +127,28 @@ def update_header(
     return public(db, done, user)
 
 
-@api.post("/minutes/{minutes_id}/items/{kind}", response_model=MinutesPublic, status_code=201)
+@api.post(
+    "/minutes/{minutes_id}/items/{kind}",
+    response_model=MinutesPublic,
+    status_code=201,
+    responses=replayed(MinutesPublic),
+)
 def add_item(
-    db: SessionDep, user: MinutesEditor, minutes: EditableMinutes, kind: ItemKind, data: ItemCreate
+    response: Response,
+    db: SessionDep,
+    user: MinutesEditor,
+    minutes: EditableMinutes,
+    kind: ItemKind,
+    data: ItemCreate,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> MinutesPublic:
+    """Adds an item of this kind. A retry with the same idempotency key (the `Idempotency-Key`
+    header or `idempotency_key`) adds nothing and answers 200 with the minutes as they are."""
+    key = header_key(idempotency_key)
+    if key and not data.idempotency_key:
+        data = data.model_copy(update={"idempotency_key": key})
+    if service.added_before(db, actor=user, minutes=minutes, key=data.idempotency_key) is not False:
+        response.status_code = 200
     done, _ = service.add_item(db, actor=user, minutes=minutes, kind=kind, data=data)
     return public(db, done, user)
 

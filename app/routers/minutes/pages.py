@@ -2,6 +2,7 @@
 circulated, attendees), the staff editor (plain forms, reorder by buttons, no JavaScript
 needed; a stale save shows both texts to choose or combine) and the attendees' corrections."""
 
+import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -74,6 +75,8 @@ def item_data(kind: str, form: FormData) -> dict[str, Any]:
     }
     if form.get("parent_id"):
         data["parent_id"] = form.get("parent_id")
+    if form.get("idempotency_key"):
+        data["idempotency_key"] = form.get("idempotency_key")
     names = (*service.SPECS[kind].fields, "account_email")
     for name in names:
         if name not in form:
@@ -214,6 +217,10 @@ def _editor(
     minutes = service.get_minutes(db, minutes.id or 0)
     context = _context(db, user, minutes) | {
         "focus": focus or {},
+        # Each add form's idempotency key is this plus the form's name: a second tap, or the
+        # browser resending after a lost answer, adds the item once; a form shown again after
+        # an error keeps the key it was sent with.
+        "form_key": uuid.uuid4().hex,
         "allowed": service.MINUTES.allowed(user, minutes),
         "kinds": service.KINDS,
         "speaker_choices": [

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col
 
 from app.i18n import N_
@@ -32,6 +33,7 @@ from app.models.minutes import (
     MinutesDecision,
     MinutesExcerpt,
     MinutesHeading,
+    MinutesItemKey,
     MinutesPoint,
     MinutesPointSource,
     MinutesStatus,
@@ -41,6 +43,7 @@ from app.models.speakers import Organisation, Speaker
 from app.models.types import utcnow
 from app.models.users import User
 from app.services import audit
+from app.services.contributions.submit import scoped_key
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.minutes.workflows import MINUTES
 
@@ -298,11 +301,36 @@ def _parent_of(db: Session, minutes: Minutes, kind: str, parent_id: int | None) 
     return key, int(owner.id)
 
 
+def _stored_key(actor: User, minutes: Minutes, key: str | None) -> str | None:
+    # Scoped to the editor and these minutes: the same key elsewhere is another key.
+    return scoped_key(f"user:{actor.id}\nminutes:{minutes.id}", key) if key else None
+
+
+def added_before(db: Session, *, actor: User, minutes: Minutes, key: str | None) -> Any:
+    """The item an earlier add with this idempotency key made (None when it has since been
+    deleted), or False when no add came with this key."""
+    stored = _stored_key(actor, minutes, key)
+    found = None
+    if stored is not None:
+        found = db.execute(
+            select(MinutesItemKey).where(col(MinutesItemKey.key) == stored)
+        ).scalar_one_or_none()
+    if found is None:
+        return False
+    return db.get(spec_of(found.kind).model, found.item_id)
+
+
 def add_item(
     db: Session, *, actor: User, minutes: Minutes, kind: str, data: ItemCreate
 ) -> tuple[Minutes, Any]:
+    """A new item of this kind. With an idempotency key this editor already used on these
+    minutes: nothing is added, and the item that add made is returned."""
     spec = spec_of(kind)
     minutes = lock(db, minutes)
+    earlier = added_before(db, actor=actor, minutes=minutes, key=data.idempotency_key)
+    if earlier is not False:
+        db.commit()  # nothing to write: end the lock now
+        return minutes, earlier
     values = _changes(kind, data)
     for name in spec.required:
         if not str(values.get(name) or "").strip():
@@ -327,6 +355,17 @@ def add_item(
     db.flush()
     if kind == "point":
         _sources(db, minutes, item, data)
+    stored = _stored_key(actor, minutes, data.idempotency_key)
+    if stored is not None:
+        db.add(MinutesItemKey(minutes_id=minutes.id or 0, key=stored, kind=kind, item_id=item.id))
+        try:
+            db.flush()
+        except IntegrityError:
+            # The same retry, at the same moment, added it first (SQLite takes no row lock).
+            db.rollback()
+            minutes = lock(db, minutes)
+            db.commit()
+            return minutes, added_before(db, actor=actor, minutes=minutes, key=data.idempotency_key)
     db.commit()
     return minutes, item
 

@@ -15,6 +15,7 @@ from sqlalchemy import Column, String, Text
 from sqlmodel import Field, SQLModel
 
 from app.i18n import N_
+from app.models.contributions import IdempotencyKey
 from app.models.types import DbId, Input, UTCDateTime, utcnow
 from app.services.workflow import EventFields
 
@@ -77,6 +78,8 @@ class Amendment(SQLModel, table=True):
     revision: int | None = None  # the section version its acceptance made
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The scoped idempotency key it was proposed with (as a comment's), so a retry finds it.
+    idempotency_key: str | None = Field(default=None, max_length=64, unique=True)
 
 
 class AmendmentEvent(EventFields, table=True):
@@ -93,6 +96,7 @@ class AmendmentCreate(Input):
         min_length=1, max_length=REPLACEMENT_MAX, schema_extra={"pattern": r"\S"}
     )
     rationale: str = Field(default="", max_length=RATIONALE_MAX)
+    idempotency_key: IdempotencyKey | None = None  # or the Idempotency-Key header
 
 
 class AmendmentRebase(Input):

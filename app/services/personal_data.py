@@ -115,7 +115,7 @@ PERSONAL_DATA: dict[str, Holds] = {
     "policy_section_revision": _by("author_id"),
     "policy_section_review": _by("reviewer_id"),
     "policy_review_event": Holds(links=(Link("actor_id", only=(*ACT, "review_id", "note")),)),
-    "policy_amendment": _by("author_id"),
+    "policy_amendment": _by("author_id", secret=("idempotency_key",)),
     "policy_amendment_event": Holds(links=(Link("actor_id", only=(*ACT, "amendment_id")),)),
     "policy_comment": Holds(
         links=(

@@ -364,3 +364,43 @@ def test_accepting_while_others_save_loses_nothing(engine: Engine, db: Session) 
         assert revision.note == f"Amendment #{amendment.id} by Ana Editor"
         texts = {p["id"]: p["text"] for p in revision.paragraphs}
         assert texts[amendment.paragraph_id] == amendment.replacement
+
+
+def _amendments(db: Session) -> list[str]:
+    db.rollback()  # a fresh read: the requests wrote through the app
+    return list(db.scalars(select(Amendment.replacement).order_by(col(Amendment.id))))
+
+
+def test_a_second_tap_or_a_retry_sends_the_amendment_once(
+    client: TestClient, db: Session, login_as: Login
+) -> None:
+    made = paper(db)
+    rep = login_as(Role.caucus_rep)
+    add_to_team(db, made, rep, "caucus_rep")
+    pid = _ids(db, made)[0]
+    html = client.get(f"/paragraphs/{pid}/amendments/new").text
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    assert len(hidden["idempotency_key"]) >= 8
+    # A refused form comes back with its key; the corrected one, sent twice, is sent once.
+    refused = client.post(f"/paragraphs/{pid}/amendments", data={**hidden, "replacement": " "})
+    assert refused.status_code == 422
+    assert f'name="idempotency_key" value="{hidden["idempotency_key"]}"' in refused.text
+    form = {**hidden, "replacement": "Care is a right of all.", "rationale": "Why"}
+    sent = [
+        client.post(f"/paragraphs/{pid}/amendments", data=form, follow_redirects=False)
+        for _ in range(2)
+    ]
+    assert [s.status_code for s in sent] == [303, 303]
+    assert sent[0].headers["location"] == sent[1].headers["location"]
+    assert _amendments(db) == ["Care is a right of all."]
+    # The next form has another key: another amendment.
+    again = client.get(f"/paragraphs/{pid}/amendments/new").text
+    assert hidden["idempotency_key"] not in again
+
+    url = f"/api/v1/paragraphs/{pid}/amendments"
+    body = {"replacement": "Care is a right of each person."}
+    first = client.post(url, json=body, headers={"Idempotency-Key": "amend-1"})
+    retry = client.post(url, json=body, headers={"Idempotency-Key": "amend-1"})
+    assert (first.status_code, retry.status_code) == (201, 200)
+    assert retry.json()["id"] == first.json()["id"]
+    assert _amendments(db) == ["Care is a right of all.", "Care is a right of each person."]

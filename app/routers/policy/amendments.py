@@ -2,6 +2,7 @@
 amendment form, one amendment with its tracked changes and decision or update forms, a
 document's amendments with filters), and the paragraph tools the document page shows."""
 
+import uuid
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -34,7 +35,13 @@ from app.models.policy_amendments import (
 )
 from app.models.types import DbId
 from app.models.users import User
-from app.routers.apiutil import api_router, pages_router
+from app.routers.apiutil import (
+    IdempotencyKeyHeader,
+    api_router,
+    header_key,
+    pages_router,
+    replayed,
+)
 from app.routers.forms import FormDep, form_action, form_id, parse_form
 from app.services import policy
 from app.services.errors import NotFound
@@ -89,12 +96,29 @@ def amendment_tools(
 # -- API --------------------------------------------------------------------------------------
 
 
-@api.post("/paragraphs/{paragraph_id}/amendments", response_model=AmendmentPublic, status_code=201)
+@api.post(
+    "/paragraphs/{paragraph_id}/amendments",
+    response_model=AmendmentPublic,
+    status_code=201,
+    responses=replayed(AmendmentPublic),
+)
 def propose(
-    db: SessionDep, user: CurrentUser, place: AmendableParagraph, data: AmendmentCreate
+    response: Response,
+    db: SessionDep,
+    user: CurrentUser,
+    place: AmendableParagraph,
+    data: AmendmentCreate,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> AmendmentPublic:
-    """A replacement for the paragraph's text (Markdown, one paragraph or several) and why."""
+    """A replacement for the paragraph's text (Markdown, one paragraph or several) and why. A
+    retry with the same idempotency key (the `Idempotency-Key` header or `idempotency_key`)
+    returns the first amendment (200)."""
     assert place.paragraph is not None
+    key = header_key(idempotency_key)
+    if key and not data.idempotency_key:
+        data = data.model_copy(update={"idempotency_key": key})
+    if service.replay(db, actor=user, key=data.idempotency_key) is not None:
+        response.status_code = 200
     made = service.propose(db, actor=user, paragraph=place.paragraph, data=data)
     return service.amendment_public(db, made)
 
@@ -195,7 +219,9 @@ def _form_page(
             "document": place.document,
             "section": place.section,
             "paragraph": place.paragraph,
-            "values": values or {},
+            # A second tap, or the browser resending after a lost answer, sends the amendment
+            # once; a form shown again after an error keeps the key it was sent with.
+            "values": {"idempotency_key": uuid.uuid4().hex} | (values or {}),
             "errors": errors,
             "md": render_markdown,
         },

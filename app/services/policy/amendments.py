@@ -35,7 +35,9 @@ from app.models.policy_amendments import AmendmentStatus as S
 from app.models.types import utcnow
 from app.models.users import User
 from app.services import audit
+from app.services.contributions.submit import scoped_key
 from app.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.services.idempotency import flush_or_replay, stored_by
 from app.services.policy.amendment_reading import (
     amendment_public,
     events,
@@ -209,9 +211,19 @@ def _replacement(text: str, field: str = "replacement") -> str:
         raise InvalidInput({field: exc.errors["body"]}) from exc
 
 
+def replay(db: Session, *, actor: User, key: str | None) -> Amendment | None:
+    """The amendment an earlier attempt with this idempotency key proposed, if any (the key is
+    scoped to its author, as a comment's)."""
+    return stored_by(db, Amendment, actor=actor, key=key)
+
+
 def propose(
     db: Session, *, actor: User, paragraph: PolicyParagraph, data: AmendmentCreate
 ) -> Amendment:
+    """A new amendment; with an idempotency key this author already used, the one it made."""
+    earlier = replay(db, actor=actor, key=data.idempotency_key)
+    if earlier is not None:
+        return earlier
     if paragraph.removed_at is not None:
         raise Conflict(_PARAGRAPH_GONE)
     section = db.get(PolicySection, paragraph.section_id)
@@ -226,9 +238,14 @@ def propose(
         base_version=section.version,
         replacement=_replacement(data.replacement),
         rationale=data.rationale.strip(),
+        idempotency_key=scoped_key(f"user:{actor.id}", data.idempotency_key)
+        if data.idempotency_key
+        else None,
     )
     db.add(amendment)
-    db.flush()
+    again = flush_or_replay(db, lambda: replay(db, actor=actor, key=data.idempotency_key))
+    if again is not None:
+        return again
     _event(db, amendment, actor, A.propose)
     db.commit()
     return amendment

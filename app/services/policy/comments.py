@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import CTE
 from sqlmodel import Session, col
@@ -39,6 +38,7 @@ from app.models.types import utcnow
 from app.models.users import User
 from app.services.contributions.submit import scoped_key
 from app.services.errors import Conflict, InvalidInput, NotFound
+from app.services.idempotency import flush_or_replay, stored_by
 from app.services.policy.documents import user_names
 
 # Long enough to fix a typo or a second thought, short enough that a reply is not left
@@ -152,15 +152,7 @@ def open_counts(db: Session, paragraph_ids: Sequence[int]) -> dict[int, int]:
 def replay(db: Session, *, actor: User, key: str | None) -> PolicyComment | None:
     """The comment an earlier attempt with this idempotency key stored, if any (the key is
     scoped to the author, as a proposal's: contributions.submit.scoped_key)."""
-    if not key:
-        return None
-    stored = scoped_key(f"user:{actor.id}", key)
-    found = db.execute(
-        select(PolicyComment).where(col(PolicyComment.idempotency_key) == stored)
-    ).scalar_one_or_none()
-    if found is not None:
-        db.commit()  # nothing to write: end the read now
-    return found
+    return stored_by(db, PolicyComment, actor=actor, key=key)
 
 
 def post(db: Session, *, actor: User, place: Place, data: CommentCreate) -> PolicyComment:
@@ -193,14 +185,8 @@ def post(db: Session, *, actor: User, place: Place, data: CommentCreate) -> Poli
         else None,
     )
     db.add(comment)
-    try:
-        db.flush()
-    except IntegrityError:
-        # The same retry, at the same moment, stored it first.
-        db.rollback()
-        again = replay(db, actor=actor, key=data.idempotency_key)
-        if again is None:
-            raise
+    again = flush_or_replay(db, lambda: replay(db, actor=actor, key=data.idempotency_key))
+    if again is not None:
         return again
     if comment.thread_id is None:
         comment.thread_id = comment.id

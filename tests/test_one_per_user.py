@@ -28,13 +28,14 @@ from app.models.caucuses import CaucusMember
 from app.models.contributions import Contribution, Endorsement, Report
 from app.models.minutes import Minutes
 from app.models.policy import DraftingMember
+from app.models.policy_amendments import Amendment
 from app.models.policy_reviews import DocumentCaucus, ReviewEvent, SectionReview
 from app.models.policy_sources import ParagraphSource
 from app.models.users import Role, User
-from app.services import live
+from app.services import live, policy
 from tests import factories
 from tests.conftest import form_token, logout
-from tests.policy.helpers import paper, person
+from tests.policy.helpers import add_to_team, paper, person
 from tests.policy.sources_world import world as sources_world
 from tests.policy.test_reviews import _join, _youth_rep
 from tests.routers.test_caremap import small_territory, stored_run
@@ -410,3 +411,62 @@ def test_a_repeated_report_form_is_a_notice_not_an_error_page(
     assert again.headers["location"] == page
     assert "You have already reported this contribution." in client.get(page).text
     logout(client)
+
+
+# -- adding to the minutes, proposing an amendment: an idempotency key per form -----------------
+
+
+def _key(html: str, form_start: str) -> str:
+    start = html.index(form_start)
+    found = re.search(r'name="idempotency_key" value="([^"]+)"', html[start:])
+    assert found
+    return found.group(1)
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_adding_a_decision_to_the_minutes(
+    client: TestClient, db: Session, login_as: Login, way: str
+) -> None:
+    session = factories.session(db, factories.forum(db))
+    login_as(Role.secretariat)
+    made = client.post(f"/api/v1/sessions/{session.id}/minutes").json()
+    mid, version = made["id"], made["version"]
+    if way == "form":
+        page = f"/minutes/{mid}/edit"
+        key = _key(client.get(page).text, '<form id="new-decision-"')
+        data = {"text": "Publish the map", "base_version": version, "idempotency_key": key}
+        data["csrf_token"] = as_browser(client, page)
+        done = at_once(lambda: post_form(client, f"/minutes/{mid}/items/decision", data))
+        assert len(same_redirects(done)) == 1
+    else:
+        body = {"text": "Publish the map", "base_version": version}
+        headers = {"Idempotency-Key": "decision-0001"}
+        url = f"/api/v1/minutes/{mid}/items/decision"
+        done = at_once(lambda: client.post(url, json=body, headers=headers))
+        # A copy that looked before the first had stored its key still says 201.
+        assert set(statuses(done)) <= {200, 201}
+        assert 201 in statuses(done)
+    decisions = client.get(f"/api/v1/minutes/{mid}").json()["decisions"]
+    assert [d["text"] for d in decisions] == ["Publish the map"]
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_proposing_an_amendment(client: TestClient, db: Session, login_as: Login, way: str) -> None:
+    made = paper(db)
+    add_to_team(db, made, login_as(Role.caucus_rep), "caucus_rep")
+    pid = policy.current_paragraphs(db, made.section.id or 0)[0].id
+    if way == "form":
+        page = f"/paragraphs/{pid}/amendments/new"
+        key = _key(client.get(page).text, f'action="/paragraphs/{pid}/amendments"')
+        data = {"replacement": "Care for all.", "idempotency_key": key}
+        data["csrf_token"] = as_browser(client, page)
+        done = at_once(lambda: post_form(client, f"/paragraphs/{pid}/amendments", data))
+        assert len(same_redirects(done)) == 1
+    else:
+        body = {"replacement": "Care for all.", "idempotency_key": "amendment-0001"}
+        url = f"/api/v1/paragraphs/{pid}/amendments"
+        done = at_once(lambda: client.post(url, json=body))
+        assert set(statuses(done)) <= {200, 201}
+        assert 201 in statuses(done)
+        assert len({r.json()["id"] for r in done}) == 1
+    assert count(db, Amendment, col(Amendment.paragraph_id) == pid) == 1

@@ -67,10 +67,15 @@ def test_public_caremap_page_is_accessible(
     sep = "&" if "?" in path else "?"
     _open(visitor, f"{live_server}{path.format(**demo_ids)}{sep}lang={locale}", locale)
     if path.startswith("/sessions/"):
-        # The pinned panels are one line each; opened, htmx loads them in place.
-        for summary in visitor.locator("#evidence details > summary").all():
-            summary.click()
-        visitor.locator("#evidence .caremap-panel").nth(1).wait_for()
+        # The pinned panels are one line each; opened, htmx loads them in place. Only the pins'
+        # own disclosures: a loaded panel has <details> of its own, and `.all()` gives
+        # positional locators resolved at each use, so "#evidence details" once picked a
+        # disclosure inside the first panel instead of the second pin (1 run in 5).
+        pins = visitor.locator("#evidence .caremap-pin > details")
+        assert pins.count() == 2
+        for details in pins.all():
+            details.locator(":scope > summary").click()
+            details.locator(".caremap-panel").wait_for()
     assert_accessible(visitor)
 
 
